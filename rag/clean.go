@@ -1,0 +1,311 @@
+package rag
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Article is one cleaned article of the corpus.
+type Article struct {
+	Name   string // file name, e.g. "000_3b24b94d7914fc5e.txt"
+	Title  string // headline, or a fallback taken from the first sentence
+	Date   string // publication date as YYYY-MM-DD, when the text states one
+	Source string // publisher, when the text states one
+	Text   string // cleaned text: paragraphs separated by "\n"
+	Hash   string // SHA-256 of the raw file, hex
+}
+
+// Errors returned by ParseArticle for input that is not an article.
+var (
+	ErrEmpty    = errors.New("file is empty")
+	ErrNotUTF8  = errors.New("file is not UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)")
+	ErrBinary   = errors.New("file looks binary, not text")
+	ErrTooLarge = errors.New("file is larger than the 10 MB limit for one article")
+)
+
+// MaxArticleBytes is the largest article file accepted.
+const MaxArticleBytes = 10 << 20
+
+// ParseArticle validates and cleans the raw bytes of one article file: it
+// strips a BOM, drops page furniture (breadcrumbs, comment counters, photo
+// credits, bylines), joins lines that were hard-wrapped mid-sentence, and
+// finds the title, date and source. The text is otherwise kept verbatim.
+func ParseArticle(name string, raw []byte) (Article, error) {
+	if len(raw) > MaxArticleBytes {
+		return Article{}, ErrTooLarge
+	}
+	sum := sha256.Sum256(raw)
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	if bytes.IndexByte(raw, 0) >= 0 {
+		return Article{}, ErrBinary
+	}
+	if !utf8.Valid(raw) {
+		return Article{}, ErrNotUTF8
+	}
+	if controlShare(raw) > 0.01 {
+		return Article{}, ErrBinary
+	}
+	lines := cleanLines(string(raw))
+	meta := findMetadata(lines)
+	paras := joinWrapped(lines)
+	if len(paras) == 0 {
+		return Article{}, ErrEmpty
+	}
+	a := Article{
+		Name:   name,
+		Date:   meta.date,
+		Source: meta.source,
+		Text:   strings.Join(paras, "\n"),
+		Hash:   hex.EncodeToString(sum[:]),
+	}
+	a.Title = findTitle(paras, meta.headline)
+	return a, nil
+}
+
+// controlShare is the share of runes that are control characters other than
+// ordinary whitespace.
+func controlShare(raw []byte) float64 {
+	var n, bad int
+	for _, r := range string(raw) {
+		n++
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' && r != '\f' {
+			bad++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(bad) / float64(n)
+}
+
+// line is one non-blank line of the raw text after furniture removal.
+type line struct {
+	text string
+	// afterFurniture is set when a photo credit was removed right before
+	// this line: a picture may split a sentence in two.
+	afterFurniture bool
+	// metadata is set for a "发布日期 ... 来源 ..." line; it is not article text.
+	metadata bool
+}
+
+var (
+	spaceRun       = regexp.MustCompile(`[ \t\x{00a0}\x{3000}]+`)
+	breadcrumbLine = regexp.MustCompile(`^(当前位置|您的位置|你的位置|您现在的位置|现在位置)\s*[:：]|(>>|»|›|＞＞).*(>>|»|›|＞＞)|首页\s*(>|»|›|＞)`)
+	counterLine    = regexp.MustCompile(`^(评论|点赞|收藏|分享|转发|阅读|浏览)\s*[(（]?\s*\d*\s*[)）]?$|^(分享到|打印本页|关闭窗口|返回顶部|上一篇|下一篇|扫一扫|字号)[:：]?|^【?\s*字体\s*[:：]`)
+	photoCredit    = regexp.MustCompile(`^[^。！？!?]{0,60}\s(记者|通讯员|摄影|图)?\s*[\p{Han}·]{2,4}\s*摄(影)?\s*[)）]?$`)
+	bylineLine     = regexp.MustCompile(`^(本报)?(记者|通讯员|作者|文|编辑|责任编辑|图|摄影)\s*[:：/]?\s*[\p{Han}·]{2,4}(\s+[\p{Han}·]{2,4})*$`)
+	dateLabel      = regexp.MustCompile(`(发布日期|发布时间|发表日期|日期|时间|Published|Date)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
+	sourceLabel    = regexp.MustCompile(`(来源|出处|Source)\s*[:：]\s*([^\s)）]+)`)
+	metadataLine   = regexp.MustCompile(`^[(（]?\s*(发布日期|发布时间|发表日期|来源|出处|Published|Source)\s*[:：]`)
+)
+
+// cleanLines splits raw text into trimmed, space-normalised non-blank lines
+// and removes page furniture.
+func cleanLines(raw string) []line {
+	raw = strings.ReplaceAll(raw, "\r\n", "\n")
+	raw = strings.ReplaceAll(raw, "\r", "\n")
+	var crumbs []string
+	var out []line
+	removed := false
+	for _, s := range strings.Split(raw, "\n") {
+		s = strings.TrimSpace(spaceRun.ReplaceAllString(s, " "))
+		s = strings.TrimFunc(s, unicode.IsSpace)
+		if s == "" {
+			continue
+		}
+		if breadcrumbLine.MatchString(s) {
+			crumbs = append(crumbs, breadcrumbSegments(s)...)
+			continue
+		}
+		if photoCredit.MatchString(s) {
+			removed = true
+			continue
+		}
+		if counterLine.MatchString(s) || bylineLine.MatchString(s) || slices.Contains(crumbs, s) {
+			continue
+		}
+		out = append(out, line{text: s, afterFurniture: removed, metadata: metadataLine.MatchString(s) && utf8.RuneCountInString(s) < 80})
+		removed = false
+	}
+	return out
+}
+
+var crumbSeparator = regexp.MustCompile(`\s*(>>|»|›|＞＞|>|＞)\s*`)
+
+func breadcrumbSegments(s string) []string {
+	if i := strings.IndexAny(s, ":："); i >= 0 && i < 20 {
+		s = s[i+1:]
+	}
+	var segs []string
+	for _, seg := range crumbSeparator.Split(s, -1) {
+		if seg = strings.TrimSpace(seg); seg != "" {
+			segs = append(segs, seg)
+		}
+	}
+	return segs
+}
+
+type metadata struct {
+	date, source string
+	headline     string // the heading-like line right before the first metadata line
+}
+
+// findMetadata reads the date and source from labelled lines such as
+// "发布日期:2023-07-09 来源:山西日报" or "(来源:《求是》杂志)".
+func findMetadata(lines []line) metadata {
+	var m metadata
+	var sources []string
+	for i, l := range lines {
+		if m.date == "" {
+			if d := dateLabel.FindStringSubmatch(l.text); d != nil {
+				m.date = fmt.Sprintf("%s-%02s-%02s", d[2], d[3], d[4])
+				m.date = strings.ReplaceAll(m.date, " ", "0")
+			}
+		}
+		if !l.metadata && !strings.HasPrefix(l.text, "(") && !strings.HasPrefix(l.text, "（") {
+			continue
+		}
+		if s := sourceLabel.FindStringSubmatch(l.text); s != nil && !slices.Contains(sources, s[2]) {
+			sources = append(sources, s[2])
+		}
+		if l.metadata && m.headline == "" && i > 0 && isHeading(lines[i-1].text) {
+			m.headline = lines[i-1].text
+		}
+	}
+	m.source = strings.Join(sources, "、")
+	return m
+}
+
+// sentenceEnders end a sentence; closers may follow them in the same sentence.
+const (
+	sentenceEnders = "。！？；…!?;"
+	closers        = "”’」』）)】\"'》"
+)
+
+// endsSentence reports whether s ends with sentence-final punctuation,
+// possibly followed by closing quotes or brackets.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, closers)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune(sentenceEnders, r) || r == '.'
+}
+
+// isHeading reports whether s looks like a headline: short, and not ending
+// like a sentence.
+func isHeading(s string) bool {
+	n := utf8.RuneCountInString(s)
+	return n >= 2 && n <= 60 && !endsSentence(s)
+}
+
+// joinWrapped turns lines into paragraphs. A document whose lines mostly stop
+// at one width was hard-wrapped: a full-width line that does not end a
+// sentence continues on the next line. In any document, a line cut off by
+// removed furniture (a photo credit inside a sentence) continues too.
+func joinWrapped(lines []line) []string {
+	width := wrapWidth(lines)
+	var paras []string
+	var cur strings.Builder
+	prev := ""
+	for _, l := range lines {
+		if l.metadata {
+			continue
+		}
+		continues := false
+		if cur.Len() > 0 {
+			n := utf8.RuneCountInString(prev)
+			full := width > 0 && n >= width*3/4
+			continues = !endsSentence(prev) && (full || l.afterFurniture && n > 12)
+		}
+		prev = l.text
+		if !continues && cur.Len() > 0 {
+			paras = append(paras, cur.String())
+			cur.Reset()
+		}
+		if continues && needsSpace(cur.String(), l.text) {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(l.text)
+	}
+	if cur.Len() > 0 {
+		paras = append(paras, cur.String())
+	}
+	return paras
+}
+
+// wrapWidth returns the width in runes at which the text was hard-wrapped,
+// or 0 when it was not: the 90th-percentile line length, when it is short
+// and most lines are close to it.
+func wrapWidth(lines []line) int {
+	if len(lines) < 8 {
+		return 0
+	}
+	lengths := make([]int, 0, len(lines))
+	for _, l := range lines {
+		lengths = append(lengths, utf8.RuneCountInString(l.text))
+	}
+	sort.Ints(lengths)
+	width := lengths[len(lengths)*9/10]
+	if width > 120 {
+		return 0
+	}
+	near := 0
+	for _, n := range lengths {
+		if n >= width*3/4 && n <= width+2 {
+			near++
+		}
+	}
+	if near*2 < len(lengths) {
+		return 0
+	}
+	return width
+}
+
+// needsSpace reports whether joining a and b needs a space: only between two
+// words of a space-separated script.
+func needsSpace(a, b string) bool {
+	ra, _ := utf8.DecodeLastRuneInString(a)
+	rb, _ := utf8.DecodeRuneInString(b)
+	return isWordRune(ra) && isWordRune(rb) || (ra == ',' || ra == '.') && isWordRune(rb) && !isCJK(rb) && hanShare(a) < 0.3
+}
+
+// findTitle picks the headline: the line before the date/source line, else a
+// heading followed by a "——" subtitle, else the first heading among the
+// first lines, else the start of the first sentence.
+func findTitle(paras []string, headline string) string {
+	if headline != "" {
+		return headline
+	}
+	for i := 0; i+1 < len(paras); i++ {
+		if isHeading(paras[i]) && strings.HasPrefix(paras[i+1], "——") && !strings.HasPrefix(paras[i], "——") {
+			return paras[i]
+		}
+	}
+	for _, p := range paras[:min(3, len(paras))] {
+		if isHeading(p) && utf8.RuneCountInString(p) <= 40 {
+			return p
+		}
+	}
+	first := []rune(firstSentence(paras[0]))
+	if len(first) > 30 {
+		return string(first[:30]) + "…"
+	}
+	return string(first)
+}
+
+func firstSentence(s string) string {
+	for i, r := range s {
+		if strings.ContainsRune(sentenceEnders, r) {
+			return s[:i]
+		}
+	}
+	return s
+}

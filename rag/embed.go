@@ -1,0 +1,97 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+)
+
+// Embedder turns texts into vectors for the vector store.
+//
+// Embed must return one *normalised* vector per text, all of length Dim():
+// chromem-go scores by dot product and does not normalise vectors that it
+// computes itself. ID names the model and its settings; vectors from
+// embedders with different IDs must never be mixed in one store.
+type Embedder interface {
+	ID() string
+	Dim() int
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// LocalEmbedder is the default embedder: pure Go, offline and
+// deterministic. It hashes weighted character n-grams (CJK unigrams and
+// bigrams) and words into a fixed-size vector with log-scaled term
+// frequencies, then normalises it. It needs no model and suits Chinese,
+// which has no spaces between words.
+type LocalEmbedder struct {
+	dim int
+}
+
+// NewLocalEmbedder returns a LocalEmbedder with vectors of dim dimensions
+// (1024 when dim <= 0).
+func NewLocalEmbedder(dim int) *LocalEmbedder {
+	if dim <= 0 {
+		dim = 1024
+	}
+	return &LocalEmbedder{dim: dim}
+}
+
+// ID identifies the algorithm and dimension.
+func (e *LocalEmbedder) ID() string { return fmt.Sprintf("local-ngram-v1/%d", e.dim) }
+
+// Dim is the vector length.
+func (e *LocalEmbedder) Dim() int { return e.dim }
+
+// termWeights weigh the kinds of term: a shared bigram says more than a
+// shared character.
+var termWeights = [...]float64{unigram: 0.4, bigram: 1, word: 1}
+
+// Embed returns one normalised vector per text. It fails only when ctx is done.
+func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out[i] = e.embedOne(t)
+	}
+	return out, nil
+}
+
+func (e *LocalEmbedder) embedOne(text string) []float32 {
+	counts := map[term]int{}
+	for _, t := range splitTerms(text) {
+		counts[t]++
+	}
+	vec := make([]float64, e.dim)
+	h := fnv.New64a()
+	for t, n := range counts {
+		h.Reset()
+		h.Write([]byte(t.text))
+		sum := h.Sum64()
+		sign := 1.0
+		if sum>>63 == 1 {
+			sign = -1
+		}
+		vec[sum%uint64(e.dim)] += sign * termWeights[t.kind] * (1 + math.Log(float64(n)))
+	}
+	return normalize(vec)
+}
+
+// normalize scales v to unit length; a zero vector stays zero.
+func normalize(v []float64) []float32 {
+	var norm float64
+	for _, x := range v {
+		norm += x * x
+	}
+	out := make([]float32, len(v))
+	if norm == 0 {
+		return out
+	}
+	norm = math.Sqrt(norm)
+	for i, x := range v {
+		out[i] = float32(x / norm)
+	}
+	return out
+}

@@ -1,0 +1,118 @@
+package rag
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// lexicalIndex is an in-memory BM25 index over the chunks. It uses bleve's
+// CJK analyzer: bigrams of CJK characters, and Latin words and numbers as
+// terms.
+type lexicalIndex struct {
+	index bleve.Index
+}
+
+type lexicalDoc struct {
+	Text string `json:"text"`
+}
+
+func newLexicalIndex(chunks []Chunk) (*lexicalIndex, error) {
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = cjk.AnalyzerName
+	text.Store = false
+	text.IncludeTermVectors = false
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("text", text)
+	m := mapping.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = cjk.AnalyzerName
+	m.ScoringModel = "bm25"
+	// NewMemOnly would fall back to TF-IDF; scorch in memory scores BM25.
+	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, err
+	}
+	batch := idx.NewBatch()
+	for _, c := range chunks {
+		if err := batch.Index(c.ID(), lexicalDoc{Text: c.Text}); err != nil {
+			return nil, err
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		return nil, err
+	}
+	return &lexicalIndex{index: idx}, nil
+}
+
+// search returns the IDs of up to n chunks matching question, best first.
+func (l *lexicalIndex) search(question string, n int) ([]string, error) {
+	q := bleve.NewMatchQuery(question)
+	q.SetField("text")
+	q.Analyzer = cjk.AnalyzerName
+	req := bleve.NewSearchRequestOptions(q, n, 0, false)
+	res, err := l.index.Search(req)
+	if err != nil {
+		return nil, fmt.Errorf("lexical search: %w", err)
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
+}
+
+// termStats holds, for each chunk, the set of its terms, and the document
+// frequency of every term: what relevance scoring needs.
+type termStats struct {
+	n     int
+	df    map[string]int
+	terms []map[string]bool // by chunk position
+}
+
+func newTermStats(chunks []Chunk) termStats {
+	s := termStats{n: len(chunks), df: map[string]int{}, terms: make([]map[string]bool, len(chunks))}
+	for i, c := range chunks {
+		s.terms[i] = termSet(c.Text)
+		for t := range s.terms[i] {
+			s.df[t]++
+		}
+	}
+	return s
+}
+
+// termSet is the set of distinct terms of text.
+func termSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, t := range splitTerms(text) {
+		set[t.text] = true
+	}
+	return set
+}
+
+// idf weighs a term by its rarity among the chunks; a term found nowhere
+// weighs most.
+func (s termStats) idf(t string) float64 {
+	return math.Log(1 + float64(s.n+1)/float64(s.df[t]+1))
+}
+
+// coverage is the IDF-weighted share of the query terms found in set: 1 when
+// every term of the question occurs, near 0 when only common ones do.
+func (s termStats) coverage(query []queryTerm, set map[string]bool) float64 {
+	var have, all float64
+	for _, t := range query {
+		w := t.weight * s.idf(t.text)
+		all += w
+		if set[t.text] {
+			have += w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return have / all
+}

@@ -1,0 +1,87 @@
+package rag
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// manifestVersion changes when the store layout or cleaning changes in a
+// way that old stores cannot be read as they are.
+const manifestVersion = 1
+
+// Manifest describes one generation of the store: what was indexed and how.
+type Manifest struct {
+	Version      int                `json:"version"`
+	Embedder     string             `json:"embedder"`
+	Dim          int                `json:"dim"`
+	ChunkSize    int                `json:"chunk_size"`
+	ChunkOverlap int                `json:"chunk_overlap"`
+	Corpus       string             `json:"corpus"`
+	Created      time.Time          `json:"created"`
+	Articles     map[string]Indexed `json:"articles"`
+}
+
+// Indexed is one article as recorded in the manifest.
+type Indexed struct {
+	Hash   string `json:"hash"`
+	Title  string `json:"title"`
+	Date   string `json:"date,omitempty"`
+	Source string `json:"source,omitempty"`
+	Chunks int    `json:"chunks"`
+}
+
+// compatible reports why vectors built with m cannot be reused with the given
+// embedder and chunker, or "" when they can.
+func (m Manifest) compatible(e Embedder, c Chunker) string {
+	switch {
+	case m.Version != manifestVersion:
+		return fmt.Sprintf("the store was built by another version of qabot (format %d, need %d)", m.Version, manifestVersion)
+	case m.Embedder != e.ID() || m.Dim != e.Dim():
+		return fmt.Sprintf("the store was built with embedder %s (%d dims) but %s (%d dims) is configured", m.Embedder, m.Dim, e.ID(), e.Dim())
+	case m.ChunkSize != c.Size || m.ChunkOverlap != c.Overlap:
+		return fmt.Sprintf("the store was built with chunk.size %d and chunk.overlap %d but %d and %d are configured", m.ChunkSize, m.ChunkOverlap, c.Size, c.Overlap)
+	}
+	return ""
+}
+
+const manifestFile = "manifest.json"
+
+func readManifest(dir string) (Manifest, error) {
+	var m Manifest
+	raw, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return m, fmt.Errorf("manifest: %w", err)
+	}
+	return m, nil
+}
+
+func writeManifest(dir string, m Manifest) error {
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileSync(filepath.Join(dir, manifestFile), raw)
+}
+
+// writeFileSync writes data to path and flushes it to disk.
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,161 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// Hit is a passage found for a question.
+type Hit struct {
+	Chunk Chunk
+	// Score is the fused rank score (reciprocal-rank fusion of the dense and
+	// lexical rankings, blended with Relevance); higher is better.
+	Score float64
+	// Relevance is the IDF-weighted share of the question's terms that the
+	// passage contains, from 0 to 1.
+	Relevance float64
+}
+
+// rrfK is the reciprocal-rank-fusion constant of Cormack et al. (2009).
+const rrfK = 60
+
+// Search returns up to topK passages for question, best first: the union of
+// the dense (vector) and BM25 rankings fused by reciprocal rank, then
+// re-ranked with the passages' term coverage.
+func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, error) {
+	if topK <= 0 {
+		return nil, fmt.Errorf("top_k must be positive, got %d", topK)
+	}
+	pool := min(max(4*topK, 20), len(s.chunks))
+	fused := map[string]float64{}
+	dense, err := s.denseSearch(ctx, question, pool)
+	if err != nil {
+		return nil, err
+	}
+	lexical, err := s.lexical.search(question, pool)
+	if err != nil {
+		return nil, err
+	}
+	for i, ranking := range [][]string{dense, lexical} {
+		w := 1.0
+		if i == 0 {
+			w = denseWeight(s.embedder)
+		}
+		for rank, id := range ranking {
+			fused[id] += w / float64(rrfK+rank+1)
+		}
+	}
+	query := queryTerms(question)
+	hits := make([]Hit, 0, len(fused))
+	for id, rrf := range fused {
+		pos, ok := s.byID[id]
+		if !ok {
+			continue
+		}
+		rel := s.stats.coverage(query, s.stats.terms[pos])
+		// RRF of a passage ranked first by both lists is 2/61; scale it to
+		// the range of relevance so that both count.
+		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: rel + rrf*float64(rrfK+1)/2})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Chunk.ID() < hits[j].Chunk.ID()
+	})
+	return mergeNeighbours(hits, topK), nil
+}
+
+// mergeNeighbours takes hits best first and joins each hit to an earlier one
+// of the adjacent chunk of the same article, so that a passage cut in two
+// reads as one; it returns at most topK passages.
+func mergeNeighbours(hits []Hit, topK int) []Hit {
+	var out []Hit
+	for _, h := range hits {
+		merged := false
+		for i := range out {
+			if c, ok := mergeChunks(out[i].Chunk, h.Chunk); ok {
+				out[i].Chunk = c
+				out[i].Relevance = max(out[i].Relevance, h.Relevance)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			if len(out) == topK {
+				break
+			}
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// mergeChunks joins two chunks of one article that touch or overlap.
+func mergeChunks(a, b Chunk) (Chunk, bool) {
+	if a.Doc != b.Doc {
+		return a, false
+	}
+	if b.Start < a.Start {
+		a, b = b, a
+	}
+	if b.Start > a.End+2 || b.End <= a.End { // apart, or b inside a
+		return a, b.End <= a.End && b.Start >= a.Start
+	}
+	rest := []rune(b.Text)
+	sep := ""
+	if overlap := a.End - b.Start; overlap > 0 {
+		rest = rest[overlap:]
+	} else if b.Start > a.End {
+		sep = "\n"
+	}
+	a.Text += sep + string(rest)
+	a.End = b.End
+	return a, true
+}
+
+// denseWeight is the weight of the dense ranking in the fusion. The local
+// embedder hashes the same n-grams that BM25 counts, without IDF, so it is
+// a weaker copy of the lexical signal and counts for less; a neural
+// embedder brings meaning that BM25 misses and counts fully.
+func denseWeight(e Embedder) float64 {
+	if _, ok := e.(*LocalEmbedder); ok {
+		return 0.3
+	}
+	return 1
+}
+
+// denseSearch ranks chunks by the cosine similarity of their vectors to the
+// question's, returning up to n chunk IDs.
+func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]string, error) {
+	vecs, err := s.embedder.Embed(ctx, []string{question})
+	if err != nil {
+		return nil, fmt.Errorf("embed question: %w", err)
+	}
+	if isZero(vecs[0]) {
+		return nil, nil // nothing to compare, e.g. only punctuation
+	}
+	n = min(n, s.coll.Count())
+	if n <= 0 {
+		return nil, nil
+	}
+	res, err := s.coll.QueryEmbedding(ctx, vecs[0], n, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("vector search: %w", err)
+	}
+	ids := make([]string, len(res))
+	for i, r := range res {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}
+
+func isZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}

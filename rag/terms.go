@@ -1,0 +1,160 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// isCJK reports whether r is written without spaces between words
+// (Han ideographs, kana, Hangul), so that terms are character n-grams.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// isWordRune reports whether r belongs to a space-separated word
+// (Latin, Cyrillic, digits ...).
+func isWordRune(r rune) bool {
+	return !isCJK(r) && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// term is one indexable unit of text with its kind, which sets its weight.
+type term struct {
+	text string
+	kind termKind
+}
+
+type termKind int
+
+const (
+	unigram termKind = iota // one CJK character
+	bigram                  // two adjacent CJK characters
+	word                    // a space-separated word or a number, lower-cased
+)
+
+// splitTerms cuts text into terms: CJK unigrams and bigrams within runs of
+// CJK characters, and lower-cased words of letters and digits elsewhere.
+// Punctuation and spaces separate runs and yield no terms.
+func splitTerms(text string) []term {
+	var out []term
+	runes := []rune(text)
+	for i := 0; i < len(runes); {
+		r := runes[i]
+		switch {
+		case isCJK(r):
+			j := i
+			for j < len(runes) && isCJK(runes[j]) {
+				j++
+			}
+			for k := i; k < j; k++ {
+				out = append(out, term{string(runes[k]), unigram})
+				if k+1 < j {
+					out = append(out, term{string(runes[k : k+2]), bigram})
+				}
+			}
+			i = j
+		case isWordRune(r):
+			j := i
+			for j < len(runes) && isWordRune(runes[j]) {
+				j++
+			}
+			out = append(out, term{strings.ToLower(string(runes[i:j])), word})
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+// questionWords are interrogatives and particles that a question contains
+// but an answer does not; they are not evidence of relevance.
+var questionWords = []string{
+	"什么", "哪些", "哪个", "哪家", "哪位", "哪里", "哪儿", "哪几", "哪两", "哪三", "哪四", "哪五", "哪六",
+	"多少", "几个", "几天", "几年", "如何", "怎么", "怎样", "为什么", "是否", "是不是", "有没有", "吗", "呢",
+	"请问", "告诉我", "具体",
+}
+
+var latinStopwords = map[string]bool{
+	"a": true, "an": true, "the": true, "is": true, "are": true, "was": true, "were": true, "be": true,
+	"of": true, "in": true, "on": true, "at": true, "to": true, "for": true, "by": true, "with": true,
+	"and": true, "or": true, "what": true, "which": true, "who": true, "whom": true, "whose": true,
+	"how": true, "when": true, "where": true, "why": true, "does": true, "do": true, "did": true,
+	"it": true, "its": true, "this": true, "that": true, "there": true, "will": true, "can": true,
+}
+
+// queryTerm is a content term of a question and its weight.
+type queryTerm struct {
+	text   string
+	weight float64
+}
+
+// quoted matches text the asker put in quotation marks: the name of what
+// they ask about, so its terms weigh double.
+var quoted = regexp.MustCompile(`[“"「『‘]([^”"」』’]{1,30})[”"」』’]`)
+
+// queryTerms returns the distinct content terms of a question: CJK bigrams
+// (or the lone character of a one-character run) and words, without
+// question words and common function words.
+func queryTerms(question string) []queryTerm {
+	for _, w := range questionWords {
+		question = strings.ReplaceAll(question, w, " ")
+	}
+	emphasis := map[string]bool{}
+	for _, m := range quoted.FindAllStringSubmatch(question, -1) {
+		for _, t := range splitTerms(m[1]) {
+			emphasis[t.text] = true
+		}
+	}
+	seen := map[string]bool{}
+	var out []queryTerm
+	add := func(s string) {
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		w := 1.0
+		if emphasis[s] {
+			w = 2
+		}
+		out = append(out, queryTerm{s, w})
+	}
+	for _, run := range strings.FieldsFunc(question, func(r rune) bool { return !isCJK(r) && !isWordRune(r) }) {
+		for _, t := range splitTerms(run) {
+			switch {
+			case t.kind == bigram:
+				add(t.text)
+			case t.kind == word && !latinStopwords[t.text]:
+				add(t.text)
+			case t.kind == unigram && len([]rune(run)) == 1:
+				add(t.text)
+			}
+		}
+	}
+	return out
+}
+
+// hanShare is the share of letters in s that are CJK characters.
+func hanShare(s string) float64 {
+	var han, letters int
+	for _, r := range s {
+		if isCJK(r) {
+			han++
+			letters++
+		} else if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters == 0 {
+		return 0
+	}
+	return float64(han) / float64(letters)
+}
+
+// Language is "zh" when the text is mostly CJK characters, else "en".
+func Language(text string) string {
+	if hanShare(text) >= 0.3 {
+		return "zh"
+	}
+	return "en"
+}
