@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qabot/qabot/config"
+	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/seeds"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitError   = 1 // the command failed
+	exitUsage   = 2 // bad arguments or flags, e.g. an empty question
+	exitPartial = 3 // ingest finished, but some files could not be used
+)
+
+const exitCodesHelp = `
+Exit status:
+  0  success (a refusal such as "not in the articles" is a success)
+  1  failure: unreadable config, data dir or store, a failed ingest
+  2  usage error: unknown flag, empty question
+  3  ingest finished, but some article files could not be used`
+
+// usageError marks errors that are the caller's mistake (exit status 2).
+type usageError struct{ error }
+
+// partialError marks an ingest that indexed some articles but not all (exit status 3).
+type partialError struct{ error }
+
+// app holds what every command needs.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	configFile     string
+	verbose        bool
+	cfg            config.Config
+	log            *slog.Logger
+}
+
+// run executes qabot with args and returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "qabot:", err)
+	var ue usageError
+	var pe partialError
+	switch {
+	case errors.As(err, &pe):
+		return exitPartial
+	case errors.As(err, &ue), isCobraUsageError(err):
+		return exitUsage
+	}
+	return exitError
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "qabot",
+		Short: "Answer questions about a collection of articles, with cited sources",
+		Long: `qabot answers questions about a collection of articles and cites the passages it used.
+With nothing configured it answers offline from the five embedded seed articles, extractively.
+Config: --config FILE (YAML), QABOT_* environment variables (e.g. QABOT_DATA_DIR,
+QABOT_RETRIEVAL_TOP_K), and flags; flags win over the environment, which wins over the file.` + exitCodesHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.load(cmd)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configFile, "config", "", "YAML config file")
+	pf.String("data-dir", "", "where the index is stored (default: the user cache dir, e.g. ~/.cache/qabot)")
+	pf.String("corpus", "", "folder of .txt/.md articles (default: the embedded seeds)")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log details to stderr")
+	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand())
+	return root
+}
+
+// load reads the configuration once flags are parsed and sets up logging.
+func (a *app) load(cmd *cobra.Command) error {
+	level := slog.LevelWarn
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := config.Load(a.configFile, cmd.Flags())
+	if err != nil {
+		return err
+	}
+	a.cfg = cfg
+	red := cfg.Redacted()
+	a.log.Debug("config", "data_dir", red.DataDir, "corpus", a.corpus().Name, "embedding", red.Embedding.Provider,
+		"llm", red.LLM.BaseURL, "top_k", red.Retrieval.TopK, "chunk_size", red.Chunk.Size, "chunk_overlap", red.Chunk.Overlap)
+	return nil
+}
+
+// corpus is the configured article collection.
+func (a *app) corpus() rag.Corpus {
+	if a.cfg.Corpus.Dir == "" {
+		return rag.Corpus{Name: "seeds (embedded)", FS: seeds.FS}
+	}
+	dir, err := filepath.Abs(a.cfg.Corpus.Dir)
+	if err != nil {
+		dir = a.cfg.Corpus.Dir
+	}
+	return rag.Corpus{Name: dir, FS: os.DirFS(dir)}
+}
+
+func (a *app) embedder() (rag.Embedder, error) {
+	if a.cfg.Embedding.Provider != "local" {
+		return nil, fmt.Errorf("embedding.provider %q is not supported by this version yet; use local", a.cfg.Embedding.Provider)
+	}
+	return rag.NewLocalEmbedder(0), nil
+}
+
+func (a *app) chunker() rag.Chunker {
+	return rag.Chunker{Size: a.cfg.Chunk.Size, Overlap: a.cfg.Chunk.Overlap}
+}
+
+// openStore opens the index, building it first when there is none, when it
+// was built from another corpus or with other settings, or when it is
+// unreadable (the articles are the source of truth, so nothing is lost).
+func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
+	emb, err := a.embedder()
+	if err != nil {
+		return nil, err
+	}
+	corpus := a.corpus()
+	s, err := rag.Open(ctx, a.cfg.DataDir, emb, a.chunker())
+	switch {
+	case err == nil && s.Manifest.Corpus == corpus.Name:
+		return s, nil
+	case err == nil:
+		fmt.Fprintf(a.stderr, "qabot: the index was built from %s; indexing %s…\n", s.Manifest.Corpus, corpus.Name)
+	case errors.Is(err, rag.ErrNoStore):
+		fmt.Fprintf(a.stderr, "qabot: first run: indexing %s into %s…\n", corpus.Name, a.cfg.DataDir)
+	case errors.Is(err, rag.ErrIncompatible), errors.Is(err, rag.ErrCorrupt):
+		fmt.Fprintf(a.stderr, "qabot: %v; re-indexing %s…\n", err, corpus.Name)
+	default:
+		return nil, err
+	}
+	if _, err := a.ingest(ctx, corpus, emb); err != nil && !isPartial(err) {
+		return nil, err
+	}
+	return rag.Open(ctx, a.cfg.DataDir, emb, a.chunker())
+}
+
+func (a *app) answerer(s *rag.Store) *rag.Answerer {
+	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance}
+}
+
+// isCobraUsageError recognises cobra's argument errors, which it does not type.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires ", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

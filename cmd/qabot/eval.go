@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qabot/qabot/rag"
+)
+
+func (a *app) evalCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "eval FILE",
+		Short: "Score retrieval, refusals and answers on a JSONL question set",
+		Long: `Ask every question of FILE (one JSON object per line: id, question, source, evidence,
+answer_keywords, kind, lang) and report hit@1, hit@k, MRR, refusal rate, false-refusal rate
+and answer-keyword recall, overall and per language.` + exitCodesHelp,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := os.Open(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			defer f.Close()
+			qs, err := rag.ReadEvalSet(f)
+			if err != nil {
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
+			s, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			results, err := rag.Evaluate(cmd.Context(), qs, a.answerer(s).Ask)
+			if err != nil {
+				return err
+			}
+			k := a.cfg.Retrieval.TopK
+			groups := []struct {
+				name string
+				keep func(rag.EvalResult) bool
+			}{
+				{"all", nil},
+				{"zh", func(r rag.EvalResult) bool { return r.Lang == "zh" }},
+				{"en", func(r rag.EvalResult) bool { return r.Lang == "en" }},
+			}
+			report := map[string]rag.EvalMetrics{}
+			for _, g := range groups {
+				report[g.name] = rag.Summarise(results, k, g.keep)
+			}
+			if asJSON {
+				return json.NewEncoder(a.stdout).Encode(map[string]any{"metrics": report, "results": results})
+			}
+			printMetrics(a.stdout, report, []string{"all", "zh", "en"})
+			printMisses(a.stdout, results, k)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print metrics and per-question results as JSON")
+	cmd.Flags().Int("top-k", 0, "passages to retrieve (retrieval.top_k, default 5)")
+	return cmd
+}
+
+func printMetrics(w io.Writer, report map[string]rag.EvalMetrics, order []string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "set\tanswerable\thit@1\thit@k\tMRR\tkeyword recall\tfalse refusals\tunanswerable\trefusal rate\t")
+	for _, name := range order {
+		m := report[name]
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%.2f)\t%d\t%.2f\t\n", name, m.Answerable, m.HitAt1, m.HitAtK, m.MRR,
+			m.KeywordRecall, m.FalseRefusals, m.FalseRefusalRate, m.Unanswerable, m.RefusalRate)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "k = %d\n", report["all"].K)
+}
+
+// printMisses lists the questions that did not come out right.
+func printMisses(w io.Writer, results []rag.EvalResult, k int) {
+	for _, r := range results {
+		var why string
+		switch {
+		case !r.Answerable && !r.Refused:
+			why = "answered an unanswerable question"
+		case r.Answerable && r.Refused:
+			why = "refused an answerable question"
+		case r.Answerable && (r.Rank == 0 || r.Rank > k):
+			why = "evidence not retrieved"
+		case r.Answerable && !r.KeywordHit:
+			why = "answer lacks the keywords"
+		case r.Answerable && r.Rank > 1:
+			why = fmt.Sprintf("evidence at rank %d", r.Rank)
+		default:
+			continue
+		}
+		fmt.Fprintf(w, "  %s (%s, %s): %s\n", r.ID, r.Kind, r.Lang, why)
+	}
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/qabot/qabot/rag"
+)
+
+func (a *app) ingestCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ingest [DIR]",
+		Short: "Index a folder of .txt/.md articles (default: corpus.dir, else the embedded seeds)",
+		Long: `Index a folder of .txt/.md articles into the store in data_dir.
+Running it again is cheap: unchanged articles keep their vectors, changed ones are
+re-embedded, deleted ones disappear. Files that cannot be read are named with the reason,
+and the rest are still indexed (exit status 3).` + exitCodesHelp,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				a.cfg.Corpus.Dir = args[0]
+			}
+			if a.cfg.Corpus.Dir != "" {
+				if fi, err := os.Stat(a.cfg.Corpus.Dir); err != nil || !fi.IsDir() {
+					return usageError{fmt.Errorf("%s is not a readable folder", a.cfg.Corpus.Dir)}
+				}
+			}
+			emb, err := a.embedder()
+			if err != nil {
+				return err
+			}
+			rep, err := a.ingest(cmd.Context(), a.corpus(), emb)
+			if err == nil || isPartial(err) {
+				printReport(a.stdout, rep)
+			}
+			return err
+		},
+	}
+}
+
+func isPartial(err error) bool { return errors.As(err, new(partialError)) }
+
+// ingest runs rag.Ingest with a progress bar on a terminal (log lines
+// otherwise), reports unusable files on stderr, and returns a partialError
+// when some files failed.
+func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (rag.IngestReport, error) {
+	progress := a.progress()
+	rep, err := rag.Ingest(ctx, rag.IngestOptions{
+		DataDir: a.cfg.DataDir, Corpus: corpus, Embedder: emb, Chunker: a.chunker(), Progress: progress,
+	})
+	for _, f := range rep.Failed {
+		fmt.Fprintf(a.stderr, "qabot: skipped %s\n", f.Error())
+	}
+	if len(rep.Skipped) > 0 {
+		a.log.Info("ignored files that are not .txt or .md", "files", strings.Join(rep.Skipped, ", "))
+	}
+	if err != nil {
+		return rep, err
+	}
+	if rep.Rebuilt != "" {
+		fmt.Fprintf(a.stderr, "qabot: re-indexed everything: %s\n", rep.Rebuilt)
+	}
+	if len(rep.Failed) > 0 {
+		return rep, partialError{fmt.Errorf("%d of %d article files could not be used (see above)", len(rep.Failed), len(rep.Failed)+len(rep.Added)+len(rep.Updated)+len(rep.Unchanged))}
+	}
+	return rep, nil
+}
+
+// progress returns a progress callback: a bar when stderr is a terminal,
+// a log line every few seconds otherwise.
+func (a *app) progress() func(done, total int) {
+	if f, ok := a.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		var bar *progressbar.ProgressBar
+		return func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("embedding passages"),
+					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetPredictTime(true))
+			}
+			_ = bar.Set(done)
+		}
+	}
+	last := time.Now()
+	return func(done, total int) {
+		if done == total || time.Since(last) > 2*time.Second {
+			last = time.Now()
+			a.log.Info("embedding passages", "done", done, "total", total)
+		}
+	}
+}
+
+func printReport(w io.Writer, r rag.IngestReport) {
+	fmt.Fprintf(w, "articles: %d added, %d updated, %d removed, %d unchanged", len(r.Added), len(r.Updated), len(r.Removed), len(r.Unchanged))
+	if len(r.Failed) > 0 {
+		fmt.Fprintf(w, ", %d failed", len(r.Failed))
+	}
+	fmt.Fprintf(w, "\npassages: %d in the index, %d embedded now; took %s\n", r.Chunks, r.Embedded, r.Duration.Round(time.Millisecond))
+}

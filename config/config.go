@@ -1,0 +1,186 @@
+// Package config loads qabot's settings from a YAML file, QABOT_*
+// environment variables and command-line flags (flags win over the
+// environment, which wins over the file) into a typed, validated Config.
+// It is the only package that imports viper.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is qabot's effective configuration.
+type Config struct {
+	DataDir   string    `mapstructure:"data_dir" yaml:"data_dir"`
+	Corpus    Corpus    `mapstructure:"corpus" yaml:"corpus"`
+	Chunk     Chunk     `mapstructure:"chunk" yaml:"chunk"`
+	Embedding Embedding `mapstructure:"embedding" yaml:"embedding"`
+	LLM       LLM       `mapstructure:"llm" yaml:"llm"`
+	Telegram  Telegram  `mapstructure:"telegram" yaml:"telegram"`
+	Retrieval Retrieval `mapstructure:"retrieval" yaml:"retrieval"`
+}
+
+// Corpus says where the articles are; an empty Dir means the embedded seeds.
+type Corpus struct {
+	Dir string `mapstructure:"dir" yaml:"dir"`
+}
+
+// Chunk sets passage size and overlap, in runes.
+type Chunk struct {
+	Size    int `mapstructure:"size" yaml:"size"`
+	Overlap int `mapstructure:"overlap" yaml:"overlap"`
+}
+
+// Embedding selects the embedder: "local" (default, offline) or "openai"
+// (any OpenAI-compatible /v1/embeddings server).
+type Embedding struct {
+	Provider string `mapstructure:"provider" yaml:"provider"`
+	BaseURL  string `mapstructure:"base_url" yaml:"base_url"`
+	Model    string `mapstructure:"model" yaml:"model"`
+	APIKey   string `mapstructure:"api_key" yaml:"api_key"`
+}
+
+// LLM is the OpenAI-compatible chat model; no BaseURL means extractive answers.
+type LLM struct {
+	BaseURL string        `mapstructure:"base_url" yaml:"base_url"`
+	Model   string        `mapstructure:"model" yaml:"model"`
+	APIKey  string        `mapstructure:"api_key" yaml:"api_key"`
+	Timeout time.Duration `mapstructure:"timeout" yaml:"timeout"`
+}
+
+// Telegram configures the bot.
+type Telegram struct {
+	Token        string  `mapstructure:"token" yaml:"token"`
+	APIURL       string  `mapstructure:"api_url" yaml:"api_url"`
+	AllowedUsers []int64 `mapstructure:"allowed_users" yaml:"allowed_users"`
+}
+
+// Retrieval tunes the search.
+type Retrieval struct {
+	TopK         int     `mapstructure:"top_k" yaml:"top_k"`
+	MinRelevance float64 `mapstructure:"min_relevance" yaml:"min_relevance"`
+}
+
+// defaults lists every key with its default. Every key must be here: viper's
+// Unmarshal ignores keys that are set only in the environment otherwise.
+func defaults() map[string]any {
+	return map[string]any{
+		"data_dir":                "",
+		"corpus.dir":              "",
+		"chunk.size":              300,
+		"chunk.overlap":           60,
+		"embedding.provider":      "local",
+		"embedding.base_url":      "",
+		"embedding.model":         "",
+		"embedding.api_key":       "",
+		"llm.base_url":            "",
+		"llm.model":               "",
+		"llm.api_key":             "",
+		"llm.timeout":             "60s",
+		"telegram.token":          "",
+		"telegram.api_url":        "https://api.telegram.org",
+		"telegram.allowed_users":  []int64{},
+		"retrieval.top_k":         5,
+		"retrieval.min_relevance": 0.25,
+	}
+}
+
+// FlagKeys maps command-line flag names to config keys.
+var FlagKeys = map[string]string{
+	"data-dir": "data_dir",
+	"corpus":   "corpus.dir",
+	"top-k":    "retrieval.top_k",
+}
+
+// Load reads the config file (if file is not empty), the QABOT_* environment
+// and the flags of fs that are named in FlagKeys and were set.
+func Load(file string, flags *pflag.FlagSet) (Config, error) {
+	v := viper.New()
+	for k, d := range defaults() {
+		v.SetDefault(k, d)
+	}
+	v.SetEnvPrefix("QABOT")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if file != "" {
+		v.SetConfigFile(file)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return Config{}, fmt.Errorf("config file %s does not exist", file)
+			}
+			return Config{}, fmt.Errorf("config file %s: %w", file, err)
+		}
+	}
+	if flags != nil {
+		for name, key := range FlagKeys {
+			if f := flags.Lookup(name); f != nil && f.Changed {
+				if err := v.BindPFlag(key, f); err != nil {
+					return Config{}, err
+				}
+			}
+		}
+	}
+	var c Config
+	err := v.Unmarshal(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
+		mapstructure.StringToTimeDurationHookFunc(),
+		mapstructure.StringToSliceHookFunc(","),
+	)))
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if c.DataDir == "" {
+		c.DataDir = defaultDataDir()
+	}
+	return c, c.Validate()
+}
+
+func defaultDataDir() string {
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "qabot")
+	}
+	return filepath.Join(os.TempDir(), "qabot")
+}
+
+// Validate reports the first setting that cannot work, naming the key.
+func (c Config) Validate() error {
+	switch {
+	case c.Chunk.Size < 20 || c.Chunk.Size > 10000:
+		return fmt.Errorf("chunk.size must be between 20 and 10000 runes, got %d", c.Chunk.Size)
+	case c.Chunk.Overlap < 0 || c.Chunk.Overlap >= c.Chunk.Size:
+		return fmt.Errorf("chunk.overlap must be at least 0 and less than chunk.size (%d), got %d", c.Chunk.Size, c.Chunk.Overlap)
+	case c.Retrieval.TopK < 1 || c.Retrieval.TopK > 50:
+		return fmt.Errorf("retrieval.top_k must be between 1 and 50, got %d", c.Retrieval.TopK)
+	case c.Retrieval.MinRelevance < 0 || c.Retrieval.MinRelevance > 1:
+		return fmt.Errorf("retrieval.min_relevance must be between 0 and 1, got %g", c.Retrieval.MinRelevance)
+	case c.LLM.Timeout <= 0:
+		return fmt.Errorf("llm.timeout must be a positive duration such as 30s, got %s", c.LLM.Timeout)
+	case c.Embedding.Provider != "local" && c.Embedding.Provider != "openai":
+		return fmt.Errorf("embedding.provider must be local or openai, got %q", c.Embedding.Provider)
+	}
+	return nil
+}
+
+// Redacted returns a copy with every secret replaced by "[redacted]", safe
+// to print or log.
+func (c Config) Redacted() Config {
+	hide := func(s *string) {
+		if *s != "" {
+			*s = "[redacted]"
+		}
+	}
+	hide(&c.LLM.APIKey)
+	hide(&c.Embedding.APIKey)
+	hide(&c.Telegram.Token)
+	c.Telegram.AllowedUsers = append([]int64(nil), c.Telegram.AllowedUsers...)
+	return c
+}
