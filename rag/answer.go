@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -59,11 +60,11 @@ type Answerer struct {
 // Ask retrieves passages for question and answers extractively from them.
 func (a *Answerer) Ask(ctx context.Context, question string) (Answer, error) {
 	question = strings.TrimSpace(question)
-	if len(queryTerms(question)) == 0 && strings.TrimFunc(question, isPunct) == "" {
-		return Answer{}, ErrEmptyQuestion
-	}
 	if r := []rune(question); len(r) > MaxQuestionRunes {
 		question = string(r[:MaxQuestionRunes])
+	}
+	if strings.TrimFunc(question, func(r rune) bool { return isPunct(r) || unicode.IsSpace(r) }) == "" {
+		return Answer{}, ErrEmptyQuestion
 	}
 	hits, err := a.Store.Search(ctx, question, a.TopK)
 	if err != nil {

@@ -67,7 +67,7 @@ func ParseArticle(name string, raw []byte) (Article, error) {
 		Text:   strings.Join(paras, "\n"),
 		Hash:   hex.EncodeToString(sum[:]),
 	}
-	a.Title = findTitle(paras, meta.headline)
+	a.Title = strings.TrimSpace(strings.TrimLeft(findTitle(paras, meta.headline), "#"))
 	return a, nil
 }
 

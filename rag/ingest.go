@@ -62,9 +62,6 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	if len(articles) == 0 {
-		return rep, fmt.Errorf("%s: none of the %d article files could be read", opts.Corpus.Name, len(failed))
-	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return rep, fmt.Errorf("create data dir: %w", err)
 	}
@@ -78,6 +75,9 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	old, rebuild := openPrevious(ctx, opts)
 	rep.Rebuilt = rebuild
 	plan := planIngest(articles, failed, old, &rep)
+	if len(plan) == 0 {
+		return rep, fmt.Errorf("%s: none of the %d article files could be read", opts.Corpus.Name, len(failed))
+	}
 	if !rep.Changed() {
 		rep.Chunks = totalChunks(old.Manifest)
 		rep.Duration = time.Since(began)

@@ -52,18 +52,36 @@ type Store struct {
 // Open loads the live store of dataDir. It fails with ErrNoStore when there
 // is none, ErrIncompatible when it was built with another embedder or other
 // chunking parameters, and ErrCorrupt when it cannot be read.
+//
+// An ingest that replaces the live generation while Open reads it may prune
+// it; Open then retries with the new live generation.
 func Open(ctx context.Context, dataDir string, e Embedder, c Chunker) (*Store, error) {
-	gen, err := currentGeneration(dataDir)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		gen, err := currentGeneration(dataDir)
+		if err != nil {
+			return nil, err
+		}
+		s, err := openGeneration(ctx, filepath.Join(dataDir, gen), e, c)
+		if err == nil || attempt == 4 {
+			return s, err
+		}
+		if now, _ := currentGeneration(dataDir); now == gen {
+			return nil, err
+		}
 	}
-	dir := filepath.Join(dataDir, gen)
+}
+
+func openGeneration(ctx context.Context, dir string, e Embedder, c Chunker) (*Store, error) {
 	m, err := readManifest(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v (run: qabot ingest)", ErrCorrupt, dir, err)
 	}
 	if why := m.compatible(e, c); why != "" {
 		return nil, fmt.Errorf("%w: %s (run: qabot ingest)", ErrIncompatible, why)
+	}
+	// NewPersistentDB would create a missing directory: check first.
+	if _, err := os.Stat(filepath.Join(dir, chromemDir)); err != nil {
+		return nil, fmt.Errorf("%w: %v (run: qabot ingest)", ErrCorrupt, err)
 	}
 	db, err := chromem.NewPersistentDB(filepath.Join(dir, chromemDir), false)
 	if err != nil {

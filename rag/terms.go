@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // isCJK reports whether r is written without spaces between words
@@ -120,13 +121,14 @@ func queryTerms(question string) []queryTerm {
 		out = append(out, queryTerm{s, w})
 	}
 	for _, run := range strings.FieldsFunc(question, func(r rune) bool { return !isCJK(r) && !isWordRune(r) }) {
+		lone := utf8.RuneCountInString(run) == 1
 		for _, t := range splitTerms(run) {
 			switch {
 			case t.kind == bigram:
 				add(t.text)
 			case t.kind == word && !latinStopwords[t.text]:
 				add(t.text)
-			case t.kind == unigram && len([]rune(run)) == 1:
+			case t.kind == unigram && lone:
 				add(t.text)
 			}
 		}

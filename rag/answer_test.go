@@ -1,0 +1,274 @@
+package rag
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/qabot/qabot/seeds"
+)
+
+var (
+	seedOnce  sync.Once
+	seedStore *Store
+	seedErr   error
+)
+
+// openSeeds indexes the embedded seeds once per test binary with the default settings.
+func openSeeds(t testing.TB) *Store {
+	t.Helper()
+	seedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "qabot-seeds-")
+		if err != nil {
+			seedErr = err
+			return
+		}
+		emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
+		if _, seedErr = Ingest(context.Background(), IngestOptions{DataDir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
+			seedStore, seedErr = Open(context.Background(), dir, emb, ch)
+		}
+	})
+	if seedErr != nil {
+		t.Fatal(seedErr)
+	}
+	return seedStore
+}
+
+func seedAnswerer(t testing.TB) *Answerer {
+	return &Answerer{Store: openSeeds(t), TopK: 5, MinRelevance: 0.25}
+}
+
+var citation = regexp.MustCompile(`\[(\d+)\]`)
+
+func TestAskAnswersWithCitations(t *testing.T) {
+	a := seedAnswerer(t)
+	ans, err := a.Ask(context.Background(), "晋能光伏的TOPCon电池生产线有多长?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || ans.Mode != ModeExtractive {
+		t.Fatalf("refused=%v mode=%s", ans.Refused, ans.Mode)
+	}
+	if !strings.Contains(ans.Text, "400米") {
+		t.Errorf("answer lacks the fact: %s", ans.Text)
+	}
+	if runeLen(citation.ReplaceAllString(ans.Text, "")) > 300 {
+		t.Errorf("answer longer than 300 runes: %d", runeLen(ans.Text))
+	}
+	checkCitations(t, ans)
+}
+
+// checkCitations verifies that sources are numbered 1..n, best first, and
+// that every [n] in the text names a source whose passage holds the quote.
+func checkCitations(t *testing.T, ans Answer) {
+	t.Helper()
+	for i, s := range ans.Sources {
+		if s.N != i+1 {
+			t.Errorf("source %d numbered %d", i, s.N)
+		}
+		if i > 0 && s.Score > ans.Sources[i-1].Score {
+			t.Errorf("sources not best first: %v > %v", s.Score, ans.Sources[i-1].Score)
+		}
+	}
+	ms := citation.FindAllStringSubmatch(ans.Text, -1)
+	if len(ms) == 0 {
+		t.Fatalf("no citation in %q", ans.Text)
+	}
+	for _, m := range ms {
+		n, _ := strconv.Atoi(m[1])
+		if n < 1 || n > len(ans.Sources) {
+			t.Fatalf("citation [%d] names no source (have %d)", n, len(ans.Sources))
+		}
+		src := ans.Sources[n-1]
+		if src.Quote == "" {
+			t.Errorf("cited source [%d] has no quote", n)
+		}
+		for _, part := range strings.Split(src.Quote, " … ") {
+			if !strings.Contains(src.Text, strings.Trim(part, "…")) {
+				t.Errorf("quote of [%d] is not in its passage: %q", n, part)
+			}
+		}
+	}
+	// Each sentence of the answer is followed by a citation.
+	for _, s := range citation.Split(ans.Text, -1) {
+		if strings.TrimSpace(s) != "" && !strings.HasSuffix(ans.Text, "]") {
+			t.Errorf("answer does not end with a citation: %q", ans.Text)
+		}
+	}
+}
+
+func TestAskRefuses(t *testing.T) {
+	a := seedAnswerer(t)
+	for _, q := range []string{"上海的人口有多少?", "怎样做红烧肉?", "What is the capital of France?"} {
+		ans, err := a.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Refused || len(ans.Sources) != 0 || ans.Text != RefusalText(q) {
+			t.Errorf("%s: want a refusal, got %+v", q, ans)
+		}
+	}
+	if RefusalText("上海?") == RefusalText("Shanghai?") {
+		t.Error("refusal does not follow the question's language")
+	}
+}
+
+// The relevance floor separates covered from uncovered questions: lowering
+// it to 0 makes the same unanswerable question produce an answer.
+func TestRefusalFloor(t *testing.T) {
+	a := seedAnswerer(t)
+	q := "上海的人口有多少?"
+	open := *a
+	open.MinRelevance = 0
+	ans, _ := open.Ask(context.Background(), q)
+	if ans.Refused {
+		t.Fatal("floor 0 still refuses")
+	}
+	ans, _ = a.Ask(context.Background(), q)
+	if !ans.Refused {
+		t.Fatal("default floor answers")
+	}
+}
+
+func TestAskBadQuestions(t *testing.T) {
+	a := seedAnswerer(t)
+	for _, q := range []string{"", "   ", "？？？", "!!!"} {
+		if _, err := a.Ask(context.Background(), q); err != ErrEmptyQuestion {
+			t.Errorf("%q: err = %v, want ErrEmptyQuestion", q, err)
+		}
+	}
+	huge := strings.Repeat("晋能光伏生产线", 100000/7)
+	ans, err := a.Ask(context.Background(), huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runeLen(ans.Question) > MaxQuestionRunes {
+		t.Errorf("huge question not cut: %d runes", runeLen(ans.Question))
+	}
+}
+
+// Sentence selection picks the sentences that answer, not the whole passage.
+func TestExtractPicksAnsweringSentences(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.chunker = Chunker{Size: 400, Overlap: 0}
+	writeCorpus(t, f.corpus, map[string]string{
+		"a.txt": "全市经济平稳运行。天气晴朗，市民出行方便。绿源公司的新工厂位于东山工业园，总投资12亿元。工厂明年投产。城市绿化不断改善。",
+		"b.txt": "另一篇文章谈到教育改革和医疗服务。学校增加了课程。",
+	})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	a := &Answerer{Store: f.open(t), TopK: 3, MinRelevance: 0.25}
+	ans, err := a.Ask(ctx, "绿源公司的新工厂总投资多少?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Text, "总投资12亿元。[1]") {
+		t.Errorf("answer misses the sentence with the fact: %s", ans.Text)
+	}
+	for _, off := range []string{"天气晴朗", "城市绿化", "教育改革"} {
+		if strings.Contains(ans.Text, off) {
+			t.Errorf("answer quotes an unrelated sentence %q: %s", off, ans.Text)
+		}
+	}
+	checkCitations(t, ans)
+}
+
+// Reciprocal-rank fusion: a passage that both rankings find beats one that
+// only one finds.
+func TestSearchFusesRankings(t *testing.T) {
+	s := openSeeds(t)
+	ctx := context.Background()
+	q := "太原中北高新区聚焦哪两个特色专业镇集群?"
+	dense, err := s.denseSearch(ctx, q, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lexical, err := s.lexical.search(q, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Search(ctx, q, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inBoth := map[string]bool{}
+	for _, d := range dense {
+		for _, l := range lexical {
+			if d == l {
+				inBoth[d] = true
+			}
+		}
+	}
+	if !inBoth[hits[0].Chunk.ID()] && !strings.Contains(hits[0].Chunk.Text, "特钢和半导体材料") {
+		t.Errorf("top hit %s is neither in both rankings nor the answer", hits[0].Chunk.ID())
+	}
+	if !strings.Contains(hits[0].Chunk.Text, "特钢和半导体材料") {
+		t.Errorf("top hit lacks the answer: %s", hits[0].Chunk.Text)
+	}
+	if len(hits) > 5 {
+		t.Errorf("got %d hits for top_k 5", len(hits))
+	}
+	if big, err := s.Search(ctx, q, 50); err != nil || len(big) > len(s.Chunks()) {
+		t.Errorf("top_k above the chunk count: %d hits, %v", len(big), err)
+	}
+}
+
+func TestMergeChunks(t *testing.T) {
+	text := []rune("第一句。第二句。第三句。第四句。")
+	mk := func(i, start, end int) Chunk {
+		return Chunk{Doc: "a", Index: i, Start: start, End: end, Text: string(text[start:end])}
+	}
+	tests := []struct {
+		name string
+		a, b Chunk
+		want string
+		ok   bool
+	}{
+		{"overlapping", mk(0, 0, 8), mk(1, 4, 12), "第一句。第二句。第三句。", true},
+		{"reverse order", mk(1, 4, 12), mk(0, 0, 8), "第一句。第二句。第三句。", true},
+		{"touching", mk(0, 0, 4), mk(1, 4, 8), "第一句。第二句。", true},
+		{"apart", mk(0, 0, 4), mk(3, 12, 16), "", false},
+		{"other article", mk(0, 0, 4), Chunk{Doc: "b", Start: 4, End: 8}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := mergeChunks(tt.a, tt.b)
+			if ok != tt.ok || (ok && got.Text != tt.want) {
+				t.Errorf("got %q, %v; want %q, %v", got.Text, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestExpectedAnswer(t *testing.T) {
+	tests := map[string]answerKind{
+		"习近平总书记在江苏考察是哪几天?":      dateAnswer,
+		"晋中计划培育多少个龙头企业?":        numberAnswer,
+		"How long is the line?": numberAnswer,
+		"华远陆港计划在哪些国家建设海外仓?":     listAnswer,
+		"郭海成提出要打造什么样的创新生态?":     anyAnswer,
+	}
+	for q, want := range tests {
+		if got := expectedAnswer(q); got != want {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
+	}
+}
+
+func BenchmarkAsk(b *testing.B) {
+	a := seedAnswerer(b)
+	ctx := context.Background()
+	qs := []string{"晋能光伏的TOPCon电池生产线有多长?", "山西重点打造哪四大新材料产业集群?", "太原到北京的高铁需要多长时间?"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := a.Ask(ctx, qs[i%len(qs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

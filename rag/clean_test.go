@@ -1,0 +1,184 @@
+package rag
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/qabot/qabot/seeds"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/golden/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./rag -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
+	}
+}
+
+func seedArticles(t testing.TB) []Article {
+	t.Helper()
+	arts, failed, _, err := LoadArticles(Corpus{Name: "seeds", FS: seeds.FS})
+	if err != nil || len(failed) > 0 {
+		t.Fatalf("load seeds: %v %v", err, failed)
+	}
+	return arts
+}
+
+// TestCleanSeedsGolden pins the cleaned text, metadata and chunk list of
+// every seed article.
+func TestCleanSeedsGolden(t *testing.T) {
+	for _, a := range seedArticles(t) {
+		head := fmt.Sprintf("title: %s\ndate: %s\nsource: %s\n\n", a.Title, a.Date, a.Source)
+		golden(t, a.Name+".clean", head+a.Text+"\n")
+		var b strings.Builder
+		for _, c := range (Chunker{Size: 300, Overlap: 60}).Split(a) {
+			fmt.Fprintf(&b, "#%d [%d,%d) %s\n", c.Index, c.Start, c.End, c.Text)
+		}
+		golden(t, a.Name+".chunks", b.String())
+	}
+}
+
+func TestCleanSeedQuirks(t *testing.T) {
+	byName := map[string]Article{}
+	for _, a := range seedArticles(t) {
+		byName[a.Name[:3]] = a
+	}
+	tests := []struct {
+		doc, name    string
+		contains     []string
+		notContains  []string
+		title, date  string
+		sourceSubstr string
+	}{
+		{doc: "000", name: "photo credit inside a sentence is dropped and the sentence rejoined",
+			contains:    []string{"产业是培育发展新质生产力的主要载体,创新则是核心动力。"},
+			notContains: []string{"通讯员 郭夜炜 摄", "记者 张凯鹏"},
+			title:       "向「新」而行 以「质」致远"},
+		{doc: "001", name: "breadcrumbs, column name and date line are furniture",
+			notContains:  []string{"当前位置", "本站首页", "要闻要论\n", "发布日期"},
+			title:        "习近平总书记在江苏考察时重要讲话激励我省广大干部群众—— 依靠创新驱动推动高质量发展",
+			date:         "2023-07-09",
+			sourceSubstr: "山西日报"},
+		{doc: "002", name: "comment counter is dropped",
+			notContains: []string{"评论0"}},
+		{doc: "003", name: "hard-wrapped lines are joined without spaces; the headline at the end is found",
+			contains:    []string{"放眼晋商故里，新质生产力热潮持续涌动，勾勒出一幅幅晋中经济新图景：", "省级重点实验室、技术创新中心等各类创新平台总数达到 58 家"},
+			notContains: []string{"记者 程婧 摄", "持\n续"},
+			title:       "一路向“新”动能澎湃"},
+		{doc: "004", name: "inline source notes give the sources",
+			sourceSubstr: "《求是》杂志"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.doc+" "+tt.name, func(t *testing.T) {
+			a := byName[tt.doc]
+			for _, s := range tt.contains {
+				if !strings.Contains(a.Text, s) {
+					t.Errorf("text lacks %q", s)
+				}
+			}
+			for _, s := range tt.notContains {
+				if strings.Contains(a.Text, s) {
+					t.Errorf("text still has %q", s)
+				}
+			}
+			if tt.title != "" && a.Title != tt.title {
+				t.Errorf("title = %q, want %q", a.Title, tt.title)
+			}
+			if tt.date != "" && a.Date != tt.date {
+				t.Errorf("date = %q, want %q", a.Date, tt.date)
+			}
+			if !strings.Contains(a.Source, tt.sourceSubstr) {
+				t.Errorf("source = %q, want it to contain %q", a.Source, tt.sourceSubstr)
+			}
+		})
+	}
+}
+
+// Every sentence of the cleaned text must be findable in the original file
+// once whitespace and the dropped photo-credit lines are ignored: cleaning
+// drops lines and joins them, it never rewrites text.
+func TestCleanKeepsTextVerbatim(t *testing.T) {
+	for _, a := range seedArticles(t) {
+		raw, err := seeds.FS.ReadFile(a.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []string
+		for _, l := range strings.Split(string(raw), "\n") {
+			if !photoCredit.MatchString(strings.TrimSpace(l)) {
+				kept = append(kept, l)
+			}
+		}
+		orig := stripSpace(strings.Join(kept, ""))
+		for _, s := range Sentences(a.Text) {
+			if !strings.Contains(orig, stripSpace(s)) {
+				t.Errorf("%s: sentence not in the original: %q", a.Name, s)
+			}
+		}
+	}
+}
+
+func TestParseArticle(t *testing.T) {
+	tests := []struct {
+		name    string
+		raw     string
+		wantErr error
+		text    string
+		title   string
+	}{
+		{name: "bom is stripped", raw: "\ufeff标题\n正文第一句。", text: "标题\n正文第一句。", title: "标题"},
+		{name: "crlf and spaces are normalised", raw: "  第一段。 \r\n\r\n第二段\u3000\u3000有空格。\r\n", text: "第一段。\n第二段 有空格。"},
+		{name: "empty file", raw: "", wantErr: ErrEmpty},
+		{name: "only whitespace", raw: " \n\t\n", wantErr: ErrEmpty},
+		{name: "binary with NUL", raw: "PK\x03\x04\x00\x00", wantErr: ErrBinary},
+		{name: "not utf-8 (GBK)", raw: "\xd6\xd0\xce\xc4\xce\xc4\xd5\xc2", wantErr: ErrNotUTF8},
+		{name: "control characters", raw: strings.Repeat("\x01\x02abc", 50), wantErr: ErrBinary},
+		{name: "latin hard wrap keeps a space", raw: strings.Repeat("The quick brown fox jumps over\nthe lazy dog and keeps running\n", 5),
+			text: strings.TrimSpace(strings.Repeat("The quick brown fox jumps over the lazy dog and keeps running ", 5))},
+		{name: "markdown heading is the title", raw: "# 我的标题\n\n正文。", title: "我的标题"},
+		{name: "no heading: first sentence", raw: "这是一篇没有标题的文章,它只有正文。第二句。", title: "这是一篇没有标题的文章,它只有正文"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ParseArticle("x.txt", []byte(tt.raw))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if tt.text != "" && a.Text != tt.text {
+				t.Errorf("text = %q, want %q", a.Text, tt.text)
+			}
+			if tt.title != "" && a.Title != tt.title {
+				t.Errorf("title = %q, want %q", a.Title, tt.title)
+			}
+		})
+	}
+}
+
+func TestParseArticleTooLarge(t *testing.T) {
+	_, err := ParseArticle("big.txt", make([]byte, MaxArticleBytes+1))
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+}

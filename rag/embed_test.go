@@ -1,0 +1,76 @@
+package rag
+
+import (
+	"context"
+	"math"
+	"testing"
+)
+
+func TestLocalEmbedder(t *testing.T) {
+	e := NewLocalEmbedder(256)
+	texts := []string{"晋能光伏的TOPCon电池生产线", "晋能光伏的TOPCon电池生产线", "天气预报说明天下雨", "", "？！"}
+	vecs, err := e.Embed(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vecs[:3] {
+		if len(v) != 256 {
+			t.Fatalf("vector %d has %d dims", i, len(v))
+		}
+		var norm float64
+		for _, x := range v {
+			norm += float64(x) * float64(x)
+		}
+		if math.Abs(norm-1) > 1e-5 {
+			t.Errorf("vector %d is not normalised: |v|^2 = %f", i, norm)
+		}
+	}
+	if dot(vecs[0], vecs[1]) < 0.9999 {
+		t.Error("same text, different vectors: not deterministic")
+	}
+	related, _ := e.Embed(context.Background(), []string{"TOPCon电池生产线有多长"})
+	if dot(vecs[0], related[0]) <= dot(vecs[2], related[0]) {
+		t.Error("a related text is not closer than an unrelated one")
+	}
+	if !isZero(vecs[3]) || !isZero(vecs[4]) {
+		t.Error("text without terms should give a zero vector")
+	}
+	if e.ID() == NewLocalEmbedder(512).ID() {
+		t.Error("embedders of different dimensions share an ID")
+	}
+}
+
+func TestLocalEmbedderCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := NewLocalEmbedder(0).Embed(ctx, []string{"文本"}); err == nil {
+		t.Fatal("want an error from a cancelled context")
+	}
+}
+
+func dot(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
+
+func BenchmarkLocalEmbed(b *testing.B) {
+	arts := seedArticles(b)
+	texts := make([]string, len(arts))
+	runes := 0
+	for i, a := range arts {
+		texts[i] = a.Text
+		runes += runeLen(a.Text)
+	}
+	e := NewLocalEmbedder(0)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Embed(ctx, texts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(runes*b.N)/b.Elapsed().Seconds(), "chars/s")
+}

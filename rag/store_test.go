@@ -1,0 +1,440 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// countingEmbedder counts the texts it embeds and can fail after a number of calls.
+type countingEmbedder struct {
+	Embedder
+	texts   atomic.Int64
+	calls   atomic.Int64
+	failAt  int64         // fail the call with this number (1-based); 0 never
+	onCall  func(n int64) // called before each call
+	failErr error
+}
+
+func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	n := c.calls.Add(1)
+	if c.onCall != nil {
+		c.onCall(n)
+	}
+	if c.failAt != 0 && n >= c.failAt {
+		return nil, c.failErr
+	}
+	c.texts.Add(int64(len(texts)))
+	return c.Embedder.Embed(ctx, texts)
+}
+
+func writeCorpus(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if text == "" {
+			os.Remove(path)
+			continue
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func article(topic string) string {
+	return fmt.Sprintf("%s的报道\n%s是本文的主题。记者介绍了%s的最新进展，相关部门表示将继续推进。", topic, topic, topic)
+}
+
+type fixture struct {
+	data, corpus string
+	emb          *countingEmbedder
+	chunker      Chunker
+}
+
+func newFixture(t *testing.T) *fixture {
+	return &fixture{
+		data: t.TempDir(), corpus: t.TempDir(),
+		emb:     &countingEmbedder{Embedder: NewLocalEmbedder(64)},
+		chunker: Chunker{Size: 60, Overlap: 10},
+	}
+}
+
+func (f *fixture) ingest(t *testing.T) (IngestReport, error) {
+	t.Helper()
+	return Ingest(context.Background(), IngestOptions{
+		DataDir: f.data, Corpus: Corpus{Name: f.corpus, FS: os.DirFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker, BatchSize: 2,
+	})
+}
+
+func (f *fixture) open(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), f.data, f.emb, f.chunker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func articleNames(s *Store) []string {
+	var names []string
+	for n := range s.Manifest.Articles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestIngestIncremental(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁"), "c.md": article("农业")})
+	rep, err := f.ingest(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.txt", "b.txt", "c.md"}, rep.Added); diff != "" {
+		t.Errorf("added (-want +got)\n%s", diff)
+	}
+	firstEmbedded := f.emb.texts.Load()
+	if int(firstEmbedded) != rep.Chunks || rep.Embedded != rep.Chunks {
+		t.Errorf("embedded %d texts for %d chunks", firstEmbedded, rep.Chunks)
+	}
+
+	// Nothing changed: nothing is embedded and no new generation appears.
+	rep, err = f.ingest(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Unchanged) != 3 || rep.Embedded != 0 || f.emb.texts.Load() != firstEmbedded || rep.Changed() {
+		t.Errorf("re-ingest of an unchanged corpus: %+v, %d texts embedded in all", rep, f.emb.texts.Load())
+	}
+
+	// Change one, delete one, add one.
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏组件"), "b.txt": "", "d.txt": article("交通")})
+	before := f.emb.texts.Load()
+	rep, err = f.ingest(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{"added": rep.Added, "updated": rep.Updated, "removed": rep.Removed, "unchanged": rep.Unchanged}
+	want := map[string][]string{"added": {"d.txt"}, "updated": {"a.txt"}, "removed": {"b.txt"}, "unchanged": {"c.md"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report (-want +got)\n%s", diff)
+	}
+	s := f.open(t)
+	if diff := cmp.Diff([]string{"a.txt", "c.md", "d.txt"}, articleNames(s)); diff != "" {
+		t.Errorf("articles (-want +got)\n%s", diff)
+	}
+	embeddedNow := int(f.emb.texts.Load() - before)
+	if embeddedNow != s.Manifest.Articles["a.txt"].Chunks+s.Manifest.Articles["d.txt"].Chunks {
+		t.Errorf("embedded %d texts; only the changed and the new article should be", embeddedNow)
+	}
+	for _, c := range s.Chunks() {
+		if c.Doc == "b.txt" || strings.Contains(c.Text, "钢铁") {
+			t.Errorf("deleted article still in the store: %s", c.ID())
+		}
+	}
+	hits, err := s.Search(context.Background(), "光伏组件", 3)
+	if err != nil || len(hits) == 0 || hits[0].Chunk.Doc != "a.txt" {
+		t.Errorf("search after update: %v %+v", err, hits)
+	}
+}
+
+func TestIngestSettingsChangeReindexes(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(f *fixture)
+	}{
+		{"embedder", func(f *fixture) { f.emb = &countingEmbedder{Embedder: NewLocalEmbedder(32)} }},
+		{"chunking", func(f *fixture) { f.chunker = Chunker{Size: 80, Overlap: 0} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁")})
+			if _, err := f.ingest(t); err != nil {
+				t.Fatal(err)
+			}
+			tt.change(f)
+			before := f.emb.texts.Load()
+			if _, err := Open(context.Background(), f.data, f.emb, f.chunker); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "qabot ingest") {
+				t.Fatalf("open with other settings: %v, want ErrIncompatible naming the fix", err)
+			}
+			rep, err := f.ingest(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Rebuilt == "" || rep.Embedded != rep.Chunks || int(f.emb.texts.Load()-before) != rep.Chunks {
+				t.Errorf("want a full re-index: %+v", rep)
+			}
+			f.open(t)
+		})
+	}
+}
+
+func TestIngestBadFiles(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{
+		"good.txt":  article("光伏"),
+		"empty.txt": " \n",
+		"bin.txt":   "PK\x03\x04\x00\x00\x00",
+		"gbk.txt":   "\xd6\xd0\xce\xc4\xce\xc4\xd5\xc2\xa1\xa3",
+		"image.png": "\x89PNG",
+	})
+	if err := os.Symlink(filepath.Join(f.corpus, "missing"), filepath.Join(f.corpus, "broken.txt")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.ingest(t)
+	if err != nil {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	reasons := map[string]error{}
+	for _, fe := range rep.Failed {
+		reasons[fe.Name] = fe.Err
+	}
+	for name, want := range map[string]error{"empty.txt": ErrEmpty, "bin.txt": ErrBinary, "gbk.txt": ErrNotUTF8, "broken.txt": os.ErrNotExist} {
+		if !errors.Is(reasons[name], want) {
+			t.Errorf("%s: error %v, want %v", name, reasons[name], want)
+		}
+	}
+	if diff := cmp.Diff([]string{"good.txt"}, rep.Added); diff != "" {
+		t.Errorf("added (-want +got)\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"image.png"}, rep.Skipped); diff != "" {
+		t.Errorf("skipped (-want +got)\n%s", diff)
+	}
+
+	// A file that breaks later keeps its indexed version: nothing is lost.
+	writeCorpus(t, f.corpus, map[string]string{"good.txt": "\x00\x01binary now"})
+	rep, err = f.ingest(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.open(t).Manifest.Articles["good.txt"]; !ok {
+		t.Errorf("good.txt was dropped after it became unreadable: %+v", rep)
+	}
+}
+
+func TestIngestEmptyFolderKeepsStore(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": ""})
+	if _, err := f.ingest(t); !errors.Is(err, ErrNoArticles) {
+		t.Fatalf("err = %v, want ErrNoArticles", err)
+	}
+	if len(f.open(t).Manifest.Articles) != 1 {
+		t.Error("a failed ingest changed the store")
+	}
+}
+
+func TestIngestFailureKeepsOldStore(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("新材料"), "c.txt": article("交通"), "d.txt": article("医疗")})
+	f.emb.failAt = f.emb.calls.Load() + 2
+	f.emb.failErr = errors.New("model server went away")
+	if _, err := f.ingest(t); err == nil || !strings.Contains(err.Error(), "model server went away") {
+		t.Fatalf("err = %v, want the embedder's error", err)
+	}
+	s := f.open(t)
+	if diff := cmp.Diff([]string{"a.txt", "b.txt"}, articleNames(s)); diff != "" {
+		t.Errorf("store after a failed ingest (-want +got)\n%s", diff)
+	}
+	for _, c := range s.Chunks() {
+		if strings.Contains(c.Text, "新材料") {
+			t.Error("half-done ingest is visible")
+		}
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(f.data, tmpPrefix+"*")); len(tmps) != 0 {
+		t.Errorf("temporary generations left behind: %v", tmps)
+	}
+}
+
+// TestIngestKilled kills a real ingest process mid-way (SIGKILL, so no
+// cleanup runs) and checks that the store still answers from the complete
+// old generation, and that the next ingest succeeds.
+func TestIngestKilled(t *testing.T) {
+	if os.Getenv("QABOT_KILL_HELPER") != "" {
+		return
+	}
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	var files = map[string]string{}
+	for i := 0; i < 20; i++ {
+		files[fmt.Sprintf("n%02d.txt", i)] = article(fmt.Sprintf("新主题%d", i))
+	}
+	writeCorpus(t, f.corpus, files)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestKilledHelper$")
+	cmd.Env = append(os.Environ(), "QABOT_KILL_HELPER=1", "QABOT_KILL_DATA="+f.data, "QABOT_KILL_CORPUS="+f.corpus)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	if n, err := out.Read(buf); err != nil || !strings.Contains(string(buf[:n]), "embedding") {
+		t.Fatalf("helper did not start embedding: %q %v", buf[:n], err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	s := f.open(t)
+	if diff := cmp.Diff([]string{"a.txt", "b.txt"}, articleNames(s)); diff != "" {
+		t.Errorf("store after a killed ingest (-want +got)\n%s", diff)
+	}
+	rep, err := f.ingest(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Added) != 20 || len(f.open(t).Manifest.Articles) != 22 {
+		t.Errorf("ingest after the kill: %+v", rep)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(f.data, tmpPrefix+"*")); len(tmps) != 0 {
+		t.Errorf("stale temporary generations left: %v", tmps)
+	}
+}
+
+// TestIngestKilledHelper is the process TestIngestKilled kills: it ingests
+// with an embedder that announces the second batch and then hangs.
+func TestIngestKilledHelper(t *testing.T) {
+	if os.Getenv("QABOT_KILL_HELPER") == "" {
+		t.Skip("helper process for TestIngestKilled")
+	}
+	emb := &countingEmbedder{Embedder: NewLocalEmbedder(64), onCall: func(n int64) {
+		if n == 2 {
+			fmt.Println("embedding")
+			os.Stdout.Sync()
+			select {}
+		}
+	}}
+	dir := os.Getenv("QABOT_KILL_CORPUS")
+	Ingest(context.Background(), IngestOptions{DataDir: os.Getenv("QABOT_KILL_DATA"), Corpus: Corpus{Name: dir, FS: os.DirFS(dir)},
+		Embedder: emb, Chunker: Chunker{Size: 60, Overlap: 10}, BatchSize: 2})
+}
+
+// Readers that open the store while ingests replace it always see one
+// complete generation.
+func TestConcurrentReadersDuringIngest(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 100)
+	for r := 0; r < 3; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				s, err := Open(context.Background(), f.data, f.emb, f.chunker)
+				if err != nil {
+					errs <- err
+					return
+				}
+				n := len(s.Manifest.Articles)
+				if n != 2 && n != 3 {
+					errs <- fmt.Errorf("reader saw %d articles", n)
+				}
+				if _, err := s.Search(context.Background(), "光伏", 2); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		extra := ""
+		if i%2 == 0 {
+			extra = article(fmt.Sprintf("第%d版", i))
+		}
+		writeCorpus(t, f.corpus, map[string]string{"c.txt": extra})
+		if _, err := f.ingest(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if gens, _ := filepath.Glob(filepath.Join(f.data, genPrefix+"*")); len(gens) > 2 {
+		t.Errorf("old generations are not pruned: %d left", len(gens))
+	}
+}
+
+func TestOpenCorruptStore(t *testing.T) {
+	tests := []struct {
+		name   string
+		break_ func(t *testing.T, data string)
+		want   error
+	}{
+		{"no store", func(t *testing.T, data string) { os.Remove(filepath.Join(data, currentFile)) }, ErrNoStore},
+		{"garbage manifest", func(t *testing.T, data string) {
+			writeCorpus(t, liveDir(t, data), map[string]string{manifestFile: "{not json"})
+		}, ErrCorrupt},
+		{"CURRENT names a bad path", func(t *testing.T, data string) {
+			writeCorpus(t, data, map[string]string{currentFile: "../../etc"})
+		}, ErrCorrupt},
+		{"chunk files deleted", func(t *testing.T, data string) {
+			files, _ := filepath.Glob(filepath.Join(liveDir(t, data), chromemDir, "*", "*.gob"))
+			for _, f := range files {
+				os.Truncate(f, 3)
+			}
+		}, ErrCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏")})
+			if _, err := f.ingest(t); err != nil {
+				t.Fatal(err)
+			}
+			tt.break_(t, f.data)
+			if _, err := Open(context.Background(), f.data, f.emb, f.chunker); !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			// Ingest repairs it from the articles.
+			if _, err := f.ingest(t); err != nil {
+				t.Fatal(err)
+			}
+			f.open(t)
+		})
+	}
+}
+
+func liveDir(t *testing.T, data string) string {
+	gen, err := currentGeneration(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(data, gen)
+}
