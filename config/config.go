@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -133,7 +134,7 @@ func Load(file string, flags *pflag.FlagSet) (Config, error) {
 	var c Config
 	err := v.Unmarshal(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
 		mapstructure.StringToTimeDurationHookFunc(),
-		mapstructure.StringToSliceHookFunc(","),
+		commaListHook,
 	)))
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
@@ -142,6 +143,21 @@ func Load(file string, flags *pflag.FlagSet) (Config, error) {
 		c.DataDir = defaultDataDir()
 	}
 	return c, c.Validate()
+}
+
+// commaListHook splits a comma-separated string (as environment variables
+// give lists, e.g. QABOT_TELEGRAM_ALLOWED_USERS=1,2) for any slice field.
+func commaListHook(from, to reflect.Type, data any) (any, error) {
+	if from.Kind() != reflect.String || to.Kind() != reflect.Slice {
+		return data, nil
+	}
+	var out []string
+	for _, s := range strings.Split(data.(string), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func defaultDataDir() string {

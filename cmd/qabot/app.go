@@ -91,6 +91,7 @@ QABOT_RETRIEVAL_TOP_K), and flags; flags win over the environment, which wins ov
 	pf.StringVar(&a.configFile, "config", "", "YAML config file")
 	pf.String("data-dir", "", "where the index is stored (default: the user cache dir, e.g. ~/.cache/qabot)")
 	pf.String("corpus", "", "folder of .txt/.md articles (default: the embedded seeds)")
+	pf.Int("top-k", 5, "passages to retrieve (retrieval.top_k)")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log details to stderr")
 	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand())
 	return root

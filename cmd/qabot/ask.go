@@ -37,7 +37,6 @@ When the articles do not cover the question, say so instead of guessing.` + exit
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per question")
-	cmd.Flags().Int("top-k", 0, "passages to retrieve (retrieval.top_k, default 5)")
 	return cmd
 }
 

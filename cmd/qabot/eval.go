@@ -61,7 +61,6 @@ and answer-keyword recall, overall and per language.` + exitCodesHelp,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print metrics and per-question results as JSON")
-	cmd.Flags().Int("top-k", 0, "passages to retrieve (retrieval.top_k, default 5)")
 	return cmd
 }
 

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// qabot runs the CLI in-process with a fresh environment and data dir.
+func qabot(t *testing.T, dataDir, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(t.Context(), args, strings.NewReader(stdin), &out, &errOut)
+	return result{code, out.String(), errOut.String()}
+}
+
+func setup(t *testing.T) string {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "QABOT_") {
+			t.Setenv(strings.SplitN(kv, "=", 2)[0], "")
+		}
+	}
+	dir := t.TempDir()
+	t.Setenv("QABOT_DATA_DIR", dir)
+	return dir
+}
+
+func TestAskText(t *testing.T) {
+	data := setup(t)
+	r := qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"400米", "[1]", "来源:", "000_3b24b94d7914fc5e.txt", "向「新」而行"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "first run") {
+		t.Errorf("first run does not say it is indexing: %q", r.stderr)
+	}
+	// Second run uses the store as it is.
+	r = qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
+	if r.code != 0 || strings.Contains(r.stderr, "indexing") {
+		t.Errorf("second run: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestAskJSONSchema(t *testing.T) {
+	data := setup(t)
+	r := qabot(t, data, "山西重点打造哪四大新材料产业集群?\n\n\nWho won the 2022 FIFA World Cup?\n", "ask", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines, got %d:\n%s", len(lines), r.stdout)
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"answer", "mode", "question", "refused", "sources"}, keys(first)); diff != "" {
+		t.Errorf("answer keys (-want +got)\n%s", diff)
+	}
+	sources := first["sources"].([]any)
+	if len(sources) == 0 || len(sources) > 5 {
+		t.Fatalf("sources: %d", len(sources))
+	}
+	src := sources[0].(map[string]any)
+	if diff := cmp.Diff([]string{"chunk", "doc", "n", "score", "text", "title"}, keys(src)); diff != "" {
+		t.Errorf("source keys (-want +got)\n%s", diff)
+	}
+	if first["mode"] != "extractive" || first["refused"] != false || src["n"].(float64) != 1 || !strings.HasSuffix(src["doc"].(string), ".txt") {
+		t.Errorf("unexpected values: %v", first)
+	}
+	var second answerJSON
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil {
+		t.Fatal(err)
+	}
+	if !second.Refused || second.Sources == nil || len(second.Sources) != 0 || !strings.Contains(lines[1], `"sources":[]`) {
+		t.Errorf("unanswerable: %s", lines[1])
+	}
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestAskUsageErrors(t *testing.T) {
+	data := setup(t)
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"blank argument", "", []string{"ask", "   "}},
+		{"no question on stdin", "\n\n", []string{"ask"}},
+		{"punctuation only", "", []string{"ask", "？？"}},
+		{"unknown flag", "", []string{"ask", "--nope", "x"}},
+		{"eval without file", "", []string{"eval"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := qabot(t, data, tt.stdin, tt.args...)
+			if r.code != exitUsage || r.stderr == "" {
+				t.Errorf("exit %d, stderr %q; want %d with a message", r.code, r.stderr, exitUsage)
+			}
+		})
+	}
+}
+
+func TestIngestCommand(t *testing.T) {
+	data := setup(t)
+	corpus := t.TempDir()
+	os.WriteFile(filepath.Join(corpus, "good.txt"), []byte("新能源汽车的报道\n新能源汽车销量增长很快。工厂扩大了产能。"), 0o644)
+	os.WriteFile(filepath.Join(corpus, "bad.txt"), []byte("\x00\x01\x02"), 0o644)
+	r := qabot(t, data, "", "ingest", corpus)
+	if r.code != exitPartial {
+		t.Fatalf("exit %d, want %d: %s", r.code, exitPartial, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "bad.txt") || !strings.Contains(r.stderr, "binary") {
+		t.Errorf("stderr does not name the bad file and why: %q", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "1 added") {
+		t.Errorf("summary: %q", r.stdout)
+	}
+	r = qabot(t, data, "", "ask", "--corpus", corpus, "新能源汽车销量怎么样?")
+	if r.code != 0 || !strings.Contains(r.stdout, "销量增长很快") {
+		t.Errorf("ask on the ingested corpus: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := qabot(t, data, "", "ingest", filepath.Join(corpus, "nope")); r.code != exitUsage {
+		t.Errorf("missing folder: exit %d", r.code)
+	}
+	empty := t.TempDir()
+	if r := qabot(t, data, "", "ingest", empty); r.code != exitError || !strings.Contains(r.stderr, "no articles") {
+		t.Errorf("empty folder: exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestAskRebuildsCorruptStore(t *testing.T) {
+	data := setup(t)
+	if r := qabot(t, data, "", "ingest"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	os.WriteFile(filepath.Join(data, "CURRENT"), []byte("gen-garbage\n"), 0o644)
+	r := qabot(t, data, "", "ask", "哪家银行是山西省新材料产业合作银行?")
+	if r.code != 0 || !strings.Contains(r.stdout, "晋商银行") || !strings.Contains(r.stderr, "re-indexing") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	data := setup(t)
+	set := filepath.Join(t.TempDir(), "q.jsonl")
+	os.WriteFile(set, []byte(`{"id":"a","question":"哪家银行是山西省新材料产业合作银行?","source":"004_ec705541eabdb3bd.txt","evidence":["晋商银行"],"answer_keywords":["晋商银行"],"kind":"fact","lang":"zh"}
+{"id":"b","question":"上海的人口有多少?","source":null,"evidence":[],"answer_keywords":[],"kind":"unanswerable","lang":"zh"}
+`), 0o644)
+	r := qabot(t, data, "", "eval", set)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "hit@1") || !strings.Contains(r.stdout, "1.00") {
+		t.Errorf("report:\n%s", r.stdout)
+	}
+	r = qabot(t, data, "", "eval", "--json", set)
+	var rep struct {
+		Metrics map[string]struct {
+			HitAt1      float64 `json:"hit_at_1"`
+			RefusalRate float64 `json:"refusal_rate"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err, r.stdout)
+	}
+	if m := rep.Metrics["zh"]; m.HitAt1 != 1 || m.RefusalRate != 1 {
+		t.Errorf("zh metrics: %+v", m)
+	}
+}
+
+func TestConfigPrecedenceAndRedaction(t *testing.T) {
+	data := setup(t)
+	file := filepath.Join(t.TempDir(), "qabot.yaml")
+	os.WriteFile(file, []byte("retrieval:\n  top_k: 3\nllm:\n  api_key: sk-from-file-secret\nchunk:\n  size: 200\n"), 0o644)
+	t.Setenv("QABOT_RETRIEVAL_TOP_K", "7")
+	t.Setenv("QABOT_TELEGRAM_TOKEN", "123456:ABC-secret-token")
+	t.Setenv("QABOT_TELEGRAM_ALLOWED_USERS", "11,22")
+	r := qabot(t, data, "", "config", "--config", file)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"top_k: 7", "size: 200", "- 11", "- 22", "[redacted]", "data_dir: " + data} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("config lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, secret := range []string{"sk-from-file-secret", "ABC-secret-token"} {
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("secret %q printed", secret)
+		}
+	}
+	r = qabot(t, data, "", "config", "--config", file, "--top-k", "2")
+	if !strings.Contains(r.stdout, "top_k: 2") {
+		t.Errorf("flag does not win over env:\n%s", r.stdout)
+	}
+	r = qabot(t, data, "", "config", "--config", filepath.Join(t.TempDir(), "missing.yaml"))
+	if r.code != exitError || !strings.Contains(r.stderr, "does not exist") {
+		t.Errorf("missing config file: exit %d %q", r.code, r.stderr)
+	}
+	t.Setenv("QABOT_CHUNK_OVERLAP", "500")
+	r = qabot(t, data, "", "config")
+	if r.code != exitError || !strings.Contains(r.stderr, "chunk.overlap") {
+		t.Errorf("invalid value: exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestChat(t *testing.T) {
+	data := setup(t)
+	in := "/help\n晋中各类省级创新平台总数达到了多少家?\n/sources\n/bogus\n/quit\n这行不会被读到\n"
+	r := qabot(t, data, in, "chat")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"/sources", "58", "[1]", "unknown command /bogus"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "这行不会被读到") {
+		t.Error("chat went on after /quit")
+	}
+}
+
+func TestHelpDocumentsExitCodes(t *testing.T) {
+	setup(t)
+	r := qabot(t, "", "", "ask", "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "Exit status") {
+		t.Errorf("help: %d %s", r.code, r.stdout)
+	}
+}
+
+var _ = context.Background

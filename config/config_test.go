@@ -1,0 +1,118 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func clearEnv(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "QABOT_") {
+			t.Setenv(strings.SplitN(kv, "=", 2)[0], "")
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	clearEnv(t)
+	c, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Embedding.Provider != "local" || c.Retrieval.TopK != 5 || c.Chunk.Size != 300 || c.LLM.BaseURL != "" || c.DataDir == "" {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// Keys set only in the environment must reach the Config (viper's
+// Unmarshal ignores env-only keys unless every key has a default).
+func TestEnvOnly(t *testing.T) {
+	clearEnv(t)
+	env := map[string]string{
+		"QABOT_DATA_DIR": "/tmp/x", "QABOT_CORPUS_DIR": "/articles", "QABOT_LLM_BASE_URL": "http://localhost:11434/v1",
+		"QABOT_LLM_MODEL": "qwen3", "QABOT_LLM_API_KEY": "k", "QABOT_LLM_TIMEOUT": "45s", "QABOT_EMBEDDING_PROVIDER": "openai",
+		"QABOT_EMBEDDING_MODEL": "bge-m3", "QABOT_TELEGRAM_TOKEN": "t", "QABOT_TELEGRAM_API_URL": "http://127.0.0.1:8081",
+		"QABOT_TELEGRAM_ALLOWED_USERS": "1, 2", "QABOT_RETRIEVAL_TOP_K": "8", "QABOT_CHUNK_SIZE": "400", "QABOT_CHUNK_OVERLAP": "40",
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	c, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/tmp/x" || c.Corpus.Dir != "/articles" || c.LLM.BaseURL != "http://localhost:11434/v1" || c.LLM.Model != "qwen3" ||
+		c.LLM.APIKey != "k" || c.LLM.Timeout != 45*time.Second || c.Embedding.Provider != "openai" || c.Embedding.Model != "bge-m3" ||
+		c.Telegram.Token != "t" || c.Telegram.APIURL != "http://127.0.0.1:8081" || len(c.Telegram.AllowedUsers) != 2 ||
+		c.Telegram.AllowedUsers[1] != 2 || c.Retrieval.TopK != 8 || c.Chunk.Size != 400 || c.Chunk.Overlap != 40 {
+		t.Errorf("env-only config not applied: %+v", c)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	clearEnv(t)
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(file, []byte("retrieval:\n  top_k: 3\ndata_dir: /from/file\ncorpus:\n  dir: /file/corpus\n"), 0o644)
+	t.Setenv("QABOT_RETRIEVAL_TOP_K", "4")
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	fs.Int("top-k", 5, "")
+	fs.String("data-dir", "", "")
+	fs.Parse([]string{"--top-k", "9"})
+	c, err := Load(file, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Retrieval.TopK != 9 || c.DataDir != "/from/file" || c.Corpus.Dir != "/file/corpus" {
+		t.Errorf("flag > env > file broken: %+v", c)
+	}
+	c, _ = Load(file, nil)
+	if c.Retrieval.TopK != 4 {
+		t.Errorf("env does not win over file: %d", c.Retrieval.TopK)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	tests := map[string]string{
+		"QABOT_CHUNK_SIZE":              "5",
+		"QABOT_RETRIEVAL_TOP_K":         "0",
+		"QABOT_LLM_TIMEOUT":             "-1s",
+		"QABOT_EMBEDDING_PROVIDER":      "magic",
+		"QABOT_RETRIEVAL_MIN_RELEVANCE": "2",
+	}
+	for k, v := range tests {
+		t.Run(k, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv(k, v)
+			_, err := Load("", nil)
+			key := strings.ToLower(strings.Replace(strings.TrimPrefix(k, "QABOT_"), "_", ".", 1))
+			if err == nil || !strings.Contains(err.Error(), key) {
+				t.Errorf("err = %v, want one naming %s", err, key)
+			}
+		})
+	}
+	clearEnv(t)
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("retrieval: [\n"), 0o644)
+	if _, err := Load(bad, nil); err == nil {
+		t.Error("malformed YAML accepted")
+	}
+}
+
+func TestRedacted(t *testing.T) {
+	c := Config{LLM: LLM{APIKey: "sk-1"}, Embedding: Embedding{APIKey: "sk-2"}, Telegram: Telegram{Token: "123:abc"}}
+	r := c.Redacted()
+	if r.LLM.APIKey == "sk-1" || r.Embedding.APIKey == "sk-2" || r.Telegram.Token == "123:abc" {
+		t.Errorf("secrets left: %+v", r)
+	}
+	if c.LLM.APIKey != "sk-1" {
+		t.Error("Redacted changed the original")
+	}
+	if (Config{}).Redacted().LLM.APIKey != "" {
+		t.Error("an unset key should stay empty")
+	}
+}
