@@ -132,28 +132,23 @@ func (a *Answerer) extract(question string, sources []Source) string {
 		n     int
 		score float64
 	}
+	m := a.Store.stats.matcher(query)
 	var best window
 	for rank, src := range sources {
 		sents := Sentences(src.Text)
-		sets := make([]map[string]bool, len(sents))
-		for i, s := range sents {
-			sets[i] = termSet(s)
-		}
 		for i := range sents {
-			union := map[string]bool{}
+			has := make([]bool, len(query))
 			length := 0
 			for w := 0; w < maxWindow && i+w < len(sents); w++ {
 				length += runeLen(sents[i+w])
 				if length > limit && w > 0 {
 					break
 				}
-				for t := range sets[i+w] {
-					union[t] = true
-				}
+				m.present(sents[i+w], has)
 				// Coverage decides; the expected kind of answer, a
 				// higher-ranked source and a shorter run break near-ties.
 				run := sents[i : i+w+1]
-				score := a.Store.stats.coverage(query, union)*(1-0.04*float64(rank)) - 0.1*float64(min(length, limit))/float64(limit)
+				score := m.score(has)*(1-0.04*float64(rank)) - 0.1*float64(min(length, limit))/float64(limit)
 				if want.matches(strings.Join(run, "")) {
 					score += 0.1
 				}

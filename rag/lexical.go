@@ -3,6 +3,8 @@ package rag
 import (
 	"fmt"
 	"math"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
@@ -115,4 +117,62 @@ func (s termStats) coverage(query []queryTerm, set map[string]bool) float64 {
 		return 0
 	}
 	return have / all
+}
+
+// matcher scores texts against one question's terms without building term
+// sets: the hot path of sentence selection.
+type matcher struct {
+	terms   []queryTerm
+	weights []float64 // weight × IDF per term
+	total   float64
+}
+
+func (s termStats) matcher(query []queryTerm) matcher {
+	m := matcher{terms: query, weights: make([]float64, len(query))}
+	for i, t := range query {
+		m.weights[i] = t.weight * s.idf(t.text)
+		m.total += m.weights[i]
+	}
+	return m
+}
+
+// present marks, in has, the terms that occur in text (has has one entry per term).
+func (m matcher) present(text string, has []bool) {
+	lower := strings.ToLower(text)
+	for i, t := range m.terms {
+		has[i] = has[i] || containsTerm(lower, t.text)
+	}
+}
+
+// score is the coverage of the marked terms, as termStats.coverage.
+func (m matcher) score(has []bool) float64 {
+	if m.total == 0 {
+		return 0
+	}
+	var sum float64
+	for i, ok := range has {
+		if ok {
+			sum += m.weights[i]
+		}
+	}
+	return sum / m.total
+}
+
+// containsTerm reports whether term occurs in text as a term: anywhere for
+// CJK n-grams, as a whole word otherwise.
+func containsTerm(text, term string) bool {
+	for from := 0; ; {
+		i := strings.Index(text[from:], term)
+		if i < 0 {
+			return false
+		}
+		i += from
+		before, _ := utf8.DecodeLastRuneInString(text[:i])
+		after, _ := utf8.DecodeRuneInString(text[i+len(term):])
+		first, _ := utf8.DecodeRuneInString(term)
+		if isCJK(first) || (!isWordRune(before) && !isWordRune(after)) {
+			return true
+		}
+		from = i + len(term)
+	}
 }
