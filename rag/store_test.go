@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/qabot/qabot/seeds"
 )
 
 // countingEmbedder counts the texts it embeds and can fail after a number of calls.
@@ -437,4 +439,16 @@ func liveDir(t *testing.T, data string) string {
 		t.Fatal(err)
 	}
 	return filepath.Join(data, gen)
+}
+
+// BenchmarkIngestSeeds indexes the five seed articles into a new store:
+// cleaning, chunking, local embedding and chromem-go's file per passage.
+func BenchmarkIngestSeeds(b *testing.B) {
+	emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		if _, err := Ingest(context.Background(), IngestOptions{DataDir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
