@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Answer modes.
@@ -299,12 +298,4 @@ func bestWindow(sentence string, query []queryTerm, stats termStats, limit int) 
 		out += "…"
 	}
 	return out
-}
-
-// truncateRunes cuts s to at most n runes, marking a cut with "…".
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }

@@ -136,9 +136,6 @@ func (s *Store) Chunks() []Chunk { return s.chunks }
 // Article returns the manifest entry of the named article.
 func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }
 
-// Embedder returns the embedder the store was opened with.
-func (s *Store) Embedder() Embedder { return s.embedder }
-
 func chunkDocument(c Chunk, embedding []float32) chromem.Document {
 	return chromem.Document{
 		ID:        c.ID(),

@@ -76,7 +76,7 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 }
 
 // progress returns a progress callback: a bar when stderr is a terminal,
-// a log line every few seconds otherwise.
+// a plain line every few seconds and at the end otherwise.
 func (a *app) progress() func(done, total int) {
 	if f, ok := a.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		var bar *progressbar.ProgressBar
@@ -92,7 +92,7 @@ func (a *app) progress() func(done, total int) {
 	return func(done, total int) {
 		if done == total || time.Since(last) > 2*time.Second {
 			last = time.Now()
-			a.log.Info("embedding passages", "done", done, "total", total)
+			fmt.Fprintf(a.stderr, "qabot: embedded %d of %d passages\n", done, total)
 		}
 	}
 }
