@@ -166,7 +166,7 @@ func (a *Answerer) extract(question string, sources []Source) string {
 	parts := make([]string, len(best.sents))
 	for i, sent := range best.sents {
 		if runeLen(sent) > limit {
-			sent = bestWindow(sent, query, a.Store.stats, limit)
+			sent = bestWindow(sent, m, limit)
 		}
 		parts[i] = fmt.Sprintf("%s[%d]", sent, best.n)
 		addQuote(&sources[best.n-1], sent)
@@ -255,7 +255,7 @@ func joinSentences(parts []string) string {
 // bestWindow cuts an over-long sentence to at most limit runes: the run of
 // clauses around the clause that covers the question best, marked with "…"
 // where text was left out.
-func bestWindow(sentence string, query []queryTerm, stats termStats, limit int) string {
+func bestWindow(sentence string, m matcher, limit int) string {
 	runes := []rune(sentence)
 	var clauses []span
 	start := 0
@@ -270,7 +270,7 @@ func bestWindow(sentence string, query []queryTerm, stats termStats, limit int) 
 	}
 	best, bestCov := 0, -1.0
 	for i, c := range clauses {
-		if cov := stats.coverage(query, termSet(string(runes[c.start:c.end]))); cov > bestCov {
+		if cov := m.coverage(string(runes[c.start:c.end])); cov > bestCov {
 			best, bestCov = i, cov
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -167,8 +168,9 @@ func findMetadata(lines []line) metadata {
 	for i, l := range lines {
 		if m.date == "" {
 			if d := dateLabel.FindStringSubmatch(l.text); d != nil {
-				m.date = fmt.Sprintf("%s-%02s-%02s", d[2], d[3], d[4])
-				m.date = strings.ReplaceAll(m.date, " ", "0")
+				month, _ := strconv.Atoi(d[3])
+				day, _ := strconv.Atoi(d[4])
+				m.date = fmt.Sprintf("%s-%02d-%02d", d[2], month, day)
 			}
 		}
 		if !l.metadata && !strings.HasPrefix(l.text, "(") && !strings.HasPrefix(l.text, "（") {

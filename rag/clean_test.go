@@ -182,3 +182,19 @@ func TestParseArticleTooLarge(t *testing.T) {
 		t.Fatalf("err = %v, want ErrTooLarge", err)
 	}
 }
+
+func TestParseArticleDate(t *testing.T) {
+	for raw, want := range map[string]string{
+		"标题\n发布时间：2024年3月5日 来源：晋中日报\n正文。": "2024-03-05",
+		"标题\n发布日期:2023-07-09\n正文。":        "2023-07-09",
+		"标题\n正文提到2023年7月9日的会议。":           "",
+	} {
+		a, err := ParseArticle("x.txt", []byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Date != want {
+			t.Errorf("%q: date %q, want %q", raw, a.Date, want)
+		}
+	}
+}

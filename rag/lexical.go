@@ -68,32 +68,25 @@ func (l *lexicalIndex) search(question string, n int) ([]string, error) {
 	return ids, nil
 }
 
-// termStats holds, for each chunk, the set of its terms, and the document
-// frequency of every term: what relevance scoring needs.
+// termStats holds the document frequency of every term among the chunks,
+// which weighs question terms by rarity.
 type termStats struct {
-	n     int
-	df    map[string]int
-	terms []map[string]bool // by chunk position
+	n  int
+	df map[string]int
 }
 
 func newTermStats(chunks []Chunk) termStats {
-	s := termStats{n: len(chunks), df: map[string]int{}, terms: make([]map[string]bool, len(chunks))}
-	for i, c := range chunks {
-		s.terms[i] = termSet(c.Text)
-		for t := range s.terms[i] {
-			s.df[t]++
+	s := termStats{n: len(chunks), df: map[string]int{}}
+	for _, c := range chunks {
+		seen := map[string]bool{}
+		for _, t := range splitTerms(c.Text) {
+			if !seen[t.text] {
+				seen[t.text] = true
+				s.df[t.text]++
+			}
 		}
 	}
 	return s
-}
-
-// termSet is the set of distinct terms of text.
-func termSet(text string) map[string]bool {
-	set := map[string]bool{}
-	for _, t := range splitTerms(text) {
-		set[t.text] = true
-	}
-	return set
 }
 
 // idf weighs a term by its rarity among the chunks; a term found nowhere
@@ -102,25 +95,9 @@ func (s termStats) idf(t string) float64 {
 	return math.Log(1 + float64(s.n+1)/float64(s.df[t]+1))
 }
 
-// coverage is the IDF-weighted share of the query terms found in set: 1 when
-// every term of the question occurs, near 0 when only common ones do.
-func (s termStats) coverage(query []queryTerm, set map[string]bool) float64 {
-	var have, all float64
-	for _, t := range query {
-		w := t.weight * s.idf(t.text)
-		all += w
-		if set[t.text] {
-			have += w
-		}
-	}
-	if all == 0 {
-		return 0
-	}
-	return have / all
-}
-
-// matcher scores texts against one question's terms without building term
-// sets: the hot path of sentence selection.
+// matcher measures how much of one question a text covers: the share of
+// the question's terms, each weighted by its weight and IDF, that occur in
+// the text. 1 when every term occurs; near 0 when only common ones do.
 type matcher struct {
 	terms   []queryTerm
 	weights []float64 // weight × IDF per term
@@ -136,7 +113,15 @@ func (s termStats) matcher(query []queryTerm) matcher {
 	return m
 }
 
-// present marks, in has, the terms that occur in text (has has one entry per term).
+// coverage is the share of the question that text covers.
+func (m matcher) coverage(text string) float64 {
+	has := make([]bool, len(m.terms))
+	m.present(text, has)
+	return m.score(has)
+}
+
+// present marks, in has, the terms that occur in text (has has one entry per
+// term), so that a run of sentences can be scored without rescanning.
 func (m matcher) present(text string, has []bool) {
 	lower := strings.ToLower(text)
 	for i, t := range m.terms {
@@ -144,7 +129,7 @@ func (m matcher) present(text string, has []bool) {
 	}
 }
 
-// score is the coverage of the marked terms, as termStats.coverage.
+// score is the coverage of the terms marked in has.
 func (m matcher) score(has []bool) float64 {
 	if m.total == 0 {
 		return 0

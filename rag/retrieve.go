@@ -46,14 +46,14 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 			fused[id] += w / float64(rrfK+rank+1)
 		}
 	}
-	query := queryTerms(question)
+	m := s.stats.matcher(queryTerms(question))
 	hits := make([]Hit, 0, len(fused))
 	for id, rrf := range fused {
 		pos, ok := s.byID[id]
 		if !ok {
 			continue
 		}
-		rel := s.stats.coverage(query, s.stats.terms[pos])
+		rel := m.coverage(s.chunks[pos].Text)
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
 		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: rel + rrf*float64(rrfK+1)/2})

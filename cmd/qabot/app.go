@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case errors.As(err, &pe):
 		return exitPartial
-	case errors.As(err, &ue), isCobraUsageError(err):
+	case errors.As(err, &ue), isUnknownCommand(err):
 		return exitUsage
 	}
 	return exitError
@@ -170,13 +170,18 @@ func (a *app) answerer(s *rag.Store) *rag.Answerer {
 	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance}
 }
 
-// isCobraUsageError recognises cobra's argument errors, which it does not type.
-func isCobraUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires ", "invalid argument"} {
-		if strings.Contains(msg, p) {
-			return true
+// usageArgs makes an argument validator's errors usage errors (exit status 2).
+func usageArgs(validate cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := validate(cmd, args); err != nil {
+			return usageError{err}
 		}
+		return nil
 	}
-	return false
+}
+
+// isUnknownCommand recognises cobra's error for a misspelt command, which
+// it does not type.
+func isUnknownCommand(err error) bool {
+	return strings.HasPrefix(err.Error(), "unknown command")
 }

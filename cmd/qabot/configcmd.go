@@ -9,7 +9,7 @@ func (a *app) configCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "config",
 		Short: "Print the effective configuration as YAML, with secrets redacted",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			enc := yaml.NewEncoder(a.stdout)
 			enc.SetIndent(2)

@@ -20,7 +20,7 @@ func (a *app) evalCommand() *cobra.Command {
 		Long: `Ask every question of FILE (one JSON object per line: id, question, source, evidence,
 answer_keywords, kind, lang) and report hit@1, hit@k, MRR, refusal rate, false-refusal rate
 and answer-keyword recall, overall and per language.` + exitCodesHelp,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := os.Open(args[0])
 			if err != nil {

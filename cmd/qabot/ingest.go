@@ -24,7 +24,7 @@ func (a *app) ingestCommand() *cobra.Command {
 Running it again is cheap: unchanged articles keep their vectors, changed ones are
 re-embedded, deleted ones disappear. Files that cannot be read are named with the reason,
 and the rest are still indexed (exit status 3).` + exitCodesHelp,
-		Args: cobra.MaximumNArgs(1),
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				a.cfg.Corpus.Dir = args[0]
@@ -70,7 +70,7 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 		fmt.Fprintf(a.stderr, "qabot: re-indexed everything: %s\n", rep.Rebuilt)
 	}
 	if len(rep.Failed) > 0 {
-		return rep, partialError{fmt.Errorf("%d of %d article files could not be used (see above)", len(rep.Failed), len(rep.Failed)+len(rep.Added)+len(rep.Updated)+len(rep.Unchanged))}
+		return rep, partialError{fmt.Errorf("%d article files could not be used (see above)", len(rep.Failed))}
 	}
 	return rep, nil
 }

@@ -258,3 +258,12 @@ func TestHelpDocumentsExitCodes(t *testing.T) {
 }
 
 var _ = context.Background
+
+func TestUsageExitCodes(t *testing.T) {
+	data := setup(t)
+	for _, args := range [][]string{{"chat", "extra"}, {"config", "x"}, {"ingest", "a", "b"}, {"nosuchcommand"}} {
+		if r := qabot(t, data, "", args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", args, r.code, exitUsage, r.stderr)
+		}
+	}
+}
