@@ -271,12 +271,16 @@ func wrapWidth(lines []line) int {
 	return width
 }
 
-// needsSpace reports whether joining a and b needs a space: only between two
-// words of a space-separated script.
+// needsSpace reports whether joining a and b needs a space: only before a
+// word of a space-separated script that follows a word, or follows Latin
+// punctuation in text that is not mostly Chinese.
 func needsSpace(a, b string) bool {
 	ra, _ := utf8.DecodeLastRuneInString(a)
 	rb, _ := utf8.DecodeRuneInString(b)
-	return isWordRune(ra) && isWordRune(rb) || (ra == ',' || ra == '.') && isWordRune(rb) && !isCJK(rb) && hanShare(a) < 0.3
+	if !isWordRune(rb) {
+		return false
+	}
+	return isWordRune(ra) || strings.ContainsRune(",.;:!?", ra) && Language(a) != "zh"
 }
 
 // findTitle picks the headline: the line before the date/source line, else a

@@ -198,3 +198,22 @@ func TestParseArticleDate(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsSpace(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"the quick", "brown fox", true},
+		{"Hello,", "world", true},
+		{"新质生产力热潮持", "续涌动", false},
+		{"山西省实验室2022", "年批准", false},
+		{"晋能光伏,公司", "TOPCon电池", false},
+		{"我省是全国试点省之一,", "AGV机器人", false},
+	}
+	for _, tt := range tests {
+		if got := needsSpace(tt.a, tt.b); got != tt.want {
+			t.Errorf("needsSpace(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ When the articles do not cover the question, say so instead of guessing.` + exit
 				if q == "" {
 					return usageError{errors.New(`the question is empty; usage: qabot ask "QUESTION"`)}
 				}
-				return a.askAll(ctx, []string{q}, asJSON)
+				return a.askQuestion(ctx, q, asJSON)
 			}
 			return a.askLines(ctx, a.stdin, asJSON)
 		},
@@ -40,19 +40,13 @@ When the articles do not cover the question, say so instead of guessing.` + exit
 	return cmd
 }
 
-// askAll answers questions in order.
-func (a *app) askAll(ctx context.Context, questions []string, asJSON bool) error {
+// askQuestion answers the question given on the command line.
+func (a *app) askQuestion(ctx context.Context, q string, asJSON bool) error {
 	s, err := a.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	ans := a.answerer(s)
-	for _, q := range questions {
-		if err := a.askOne(ctx, ans, q, asJSON); err != nil {
-			return err
-		}
-	}
-	return nil
+	return a.askOne(ctx, a.answerer(s), q, asJSON)
 }
 
 // askLines answers one question per non-blank line of r, opening the store
