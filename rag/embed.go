@@ -80,10 +80,10 @@ func (e *LocalEmbedder) embedOne(text string) []float32 {
 }
 
 // normalize scales v to unit length; a zero vector stays zero.
-func normalize(v []float64) []float32 {
+func normalize[T float32 | float64](v []T) []float32 {
 	var norm float64
 	for _, x := range v {
-		norm += x * x
+		norm += float64(x) * float64(x)
 	}
 	out := make([]float32, len(v))
 	if norm == 0 {
@@ -91,7 +91,7 @@ func normalize(v []float64) []float32 {
 	}
 	norm = math.Sqrt(norm)
 	for i, x := range v {
-		out[i] = float32(x / norm)
+		out[i] = float32(float64(x) / norm)
 	}
 	return out
 }

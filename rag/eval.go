@@ -83,7 +83,7 @@ func Evaluate(ctx context.Context, qs []EvalQuestion, ask AskFunc) ([]EvalResult
 		}
 		r := EvalResult{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused, Answer: ans.Text}
 		if q.Source != nil {
-			r.Rank = evidenceRank(*q.Source, q.Evidence, ans.Sources)
+			r.Rank = evidenceRank(*q.Source, q.Evidence, ans.Retrieved)
 			r.KeywordHit = !ans.Refused && containsAny(ans.Text, q.AnswerKeywords)
 		}
 		out = append(out, r)

@@ -19,7 +19,7 @@ func TestEvaluateAndSummarise(t *testing.T) {
 		t.Fatal(err)
 	}
 	answers := map[string]Answer{
-		"q1": {Text: "是五", Sources: []Source{{Doc: "b.txt", Text: "四五"}, {Doc: doc, Text: "三四\n五六"}}},
+		"q1": {Text: "是五", Retrieved: []Source{{Doc: "b.txt", Text: "四五"}, {Doc: doc, Text: "三四\n五六"}}},
 		"q2": {Refused: true},
 		"q3": {Refused: true},
 		"q4": {Text: "made up"},

@@ -47,6 +47,7 @@ type Store struct {
 	byID     map[string]int // chunk ID -> position in chunks
 	lexical  *lexicalIndex
 	stats    termStats
+	language string // the language most passages are in
 }
 
 // Open loads the live store of dataDir. It fails with ErrNoStore when there
@@ -99,6 +100,7 @@ func openGeneration(ctx context.Context, dir string, e Embedder, c Chunker) (*St
 		return nil, fmt.Errorf("lexical index: %w", err)
 	}
 	s.stats = newTermStats(s.chunks)
+	s.language = majorityLanguage(s.chunks)
 	return s, nil
 }
 
@@ -132,6 +134,23 @@ func (s *Store) loadChunks(ctx context.Context) error {
 
 // Chunks returns every passage in the store. The slice must not be modified.
 func (s *Store) Chunks() []Chunk { return s.chunks }
+
+// Language is the language most passages are written in ("zh", "en").
+func (s *Store) Language() string { return s.language }
+
+// majorityLanguage is the language most chunks are in.
+func majorityLanguage(chunks []Chunk) string {
+	count := map[string]int{}
+	best := "zh"
+	for _, c := range chunks {
+		lang := Language(c.Text)
+		count[lang]++
+		if count[lang] > count[best] {
+			best = lang
+		}
+	}
+	return best
+}
 
 // Article returns the manifest entry of the named article.
 func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }

@@ -1,0 +1,175 @@
+package rag
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// citationMarker matches the ways models write citations: [1], [1,2],
+// [1, 3-4], 【1】, ［1］, [citation:1], [来源1] and the like (one marker each;
+// [1][2] is two).
+var citationMarker = regexp.MustCompile(`[\[【［〔]\s{0,2}(?:(?i:citation|source|passage|ref)|来源|段落|资料)?\s{0,2}[:：]?\s{0,2}(\d{1,3}(?:\s{0,2}(?:[,，、;；]|[-–~])\s{0,2}\d{1,3}){0,9})\s{0,2}[\]】］〕]`)
+
+// markerPrefix matches text that may still grow into a citation marker; it
+// allows more than the longest marker's length, so that holding it back
+// never splits one.
+var markerPrefix = regexp.MustCompile(`[\[【［〔][\p{L}\d\s,，、;；:：\-–~]{0,100}$`)
+
+// citations rewrites the citation markers of a model's answer as it is
+// streamed: markers that name no passage given are dropped, and the rest
+// are renumbered in order of first citation and written as [1][2]. Feeding
+// the answer in any pieces gives the same text as feeding it whole.
+type citations struct {
+	passages int         // passages given to the model, numbered from 1
+	order    []int       // passage numbers in order of first citation
+	renum    map[int]int // passage number -> number in the answer
+	held     string      // the tail that may be the start of a marker
+}
+
+func newCitations(passages int) *citations {
+	return &citations{passages: passages, renum: map[int]int{}}
+}
+
+// write takes the next piece of the answer and returns the text that can be
+// shown now; a possible marker's start is held back until it is complete.
+func (c *citations) write(piece string) string {
+	text := c.held + piece
+	c.held = ""
+	if loc := markerPrefix.FindStringIndex(text); loc != nil {
+		c.held = text[loc[0]:]
+		text = text[:loc[0]]
+	}
+	return c.rewrite(text)
+}
+
+// flush returns whatever is held back, at the end of the answer.
+func (c *citations) flush() string {
+	text := c.held
+	c.held = ""
+	return c.rewrite(text)
+}
+
+func (c *citations) rewrite(text string) string {
+	return citationMarker.ReplaceAllStringFunc(text, func(marker string) string {
+		var b strings.Builder
+		for _, n := range c.numbers(citationMarker.FindStringSubmatch(marker)[1]) {
+			fmt.Fprintf(&b, "[%d]", c.number(n))
+		}
+		return b.String()
+	})
+}
+
+// numbers lists the valid passage numbers a marker names, once each.
+func (c *citations) numbers(list string) []int {
+	var out []int
+	seen := map[int]bool{}
+	add := func(n int) {
+		if n >= 1 && n <= c.passages && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, part := range strings.FieldsFunc(list, func(r rune) bool { return strings.ContainsRune(",，、;；", r) }) {
+		lo, hi, isRange := strings.Cut(strings.NewReplacer("–", "-", "~", "-").Replace(part), "-")
+		a, errA := strconv.Atoi(strings.TrimSpace(lo))
+		if errA != nil {
+			continue
+		}
+		b := a
+		if isRange {
+			var errB error
+			if b, errB = strconv.Atoi(strings.TrimSpace(hi)); errB != nil || b < a {
+				b = a
+			}
+		}
+		for n := a; n <= min(b, c.passages); n++ {
+			add(n)
+		}
+	}
+	return out
+}
+
+// number returns the answer's number for passage n, giving it the next
+// number when it is cited for the first time.
+func (c *citations) number(n int) int {
+	if r, ok := c.renum[n]; ok {
+		return r
+	}
+	c.order = append(c.order, n)
+	c.renum[n] = len(c.order)
+	return len(c.order)
+}
+
+// cited returns the passages cited, in order of first citation, numbered
+// as in the answer.
+func (c *citations) cited(passages []Source) []Source {
+	out := make([]Source, len(c.order))
+	for i, n := range c.order {
+		out[i] = passages[n-1]
+		out[i].N = i + 1
+	}
+	return out
+}
+
+// answerMarker matches a normalised citation, [n].
+var answerMarker = regexp.MustCompile(`\[(\d+)\]`)
+
+// citedIn returns the numbers cited in text.
+func citedIn(text string) []int {
+	var out []int
+	for _, m := range answerMarker.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[1])
+		out = append(out, n)
+	}
+	return out
+}
+
+// minSupport is the share of an answer sentence's (IDF-weighted) terms that
+// its cited passages must contain for the sentence to count as supported.
+const minSupport = 0.4
+
+// checkSupport returns the answer sentences that their cited passages do not
+// support (RAGFlow-style): a sentence with citations is supported when its
+// cited passages contain at least minSupport of its terms; a long sentence
+// without citations is unsupported. It records, for each source, the
+// sentences that cite it as that source's quote. Sentences in another
+// language than the passages cannot be checked by shared terms and pass.
+func (s *Store) checkSupport(answer string, sources []Source) []string {
+	var unsupported []string
+	for _, sent := range Sentences(answer) {
+		nums := citedIn(sent)
+		claim := strings.TrimSpace(answerMarker.ReplaceAllString(sent, ""))
+		if runeLen(claim) < 8 || Language(claim) != s.Language() {
+			continue
+		}
+		m := s.stats.matcher(queryTerms(claim))
+		best := 0.0
+		for _, n := range nums {
+			if n < 1 || n > len(sources) {
+				continue
+			}
+			src := &sources[n-1]
+			best = max(best, m.coverage(src.Text))
+			if src.Quote == "" {
+				src.Quote = bestSentence(src.Text, m)
+			}
+		}
+		if best < minSupport && (len(nums) > 0 || runeLen(claim) >= 15) {
+			unsupported = append(unsupported, claim)
+		}
+	}
+	return unsupported
+}
+
+// bestSentence is the sentence of text that contains the most of m's terms.
+func bestSentence(text string, m matcher) string {
+	best, bestCov := "", -1.0
+	for _, sent := range Sentences(text) {
+		if cov := m.coverage(sent); cov > bestCov {
+			best, bestCov = sent, cov
+		}
+	}
+	return best
+}

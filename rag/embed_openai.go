@@ -1,0 +1,88 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// embedBatch is how many texts go in one embeddings request.
+const embedBatch = 64
+
+// OpenAIEmbedder embeds through an OpenAI-compatible /v1/embeddings
+// endpoint (OpenAI, Ollama, vLLM, TEI), in batches, and normalises the
+// vectors. Create it with NewOpenAIEmbedder, which learns the dimension.
+type OpenAIEmbedder struct {
+	cfg    ModelConfig
+	client *openai.Client
+	dim    int
+}
+
+// NewOpenAIEmbedder returns an embedder for cfg after embedding one probe
+// text, which checks the server and learns the vectors' dimension.
+func NewOpenAIEmbedder(ctx context.Context, cfg ModelConfig) (*OpenAIEmbedder, error) {
+	if cfg.Setting == "" {
+		cfg.Setting = "embedding"
+	}
+	e := &OpenAIEmbedder{cfg: cfg, client: newOpenAIClient(cfg)}
+	vecs, err := e.embed(ctx, []string{"维度 dimension"})
+	if err != nil {
+		return nil, err
+	}
+	e.dim = len(vecs[0])
+	return e, nil
+}
+
+// ID names the server and model; vectors of different IDs are never mixed.
+func (e *OpenAIEmbedder) ID() string { return fmt.Sprintf("openai:%s@%s", e.cfg.Model, e.cfg.BaseURL) }
+
+// Dim is the vector length the server returns.
+func (e *OpenAIEmbedder) Dim() int { return e.dim }
+
+// Embed returns one normalised vector per text, requesting embedBatch texts
+// at a time.
+func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, 0, len(texts))
+	for start := 0; start < len(texts); start += embedBatch {
+		vecs, err := e.embed(ctx, texts[start:min(start+embedBatch, len(texts))])
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vecs {
+			if len(v) != e.dim {
+				return nil, fmt.Errorf("the embedding server returned a vector of %d dims, want %d", len(v), e.dim)
+			}
+		}
+		out = append(out, vecs...)
+	}
+	return out, nil
+}
+
+// embed makes one request.
+func (e *OpenAIEmbedder) embed(ctx context.Context, texts []string) ([][]float32, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	defer cancel()
+	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{Input: texts, Model: openai.EmbeddingModel(e.cfg.Model)})
+	if err == nil && len(resp.Data) != len(texts) {
+		err = fmt.Errorf("%w: %d vectors for %d texts", errEmptyReply, len(resp.Data), len(texts))
+	}
+	if err != nil {
+		return nil, e.cfg.explain(ctx, err)
+	}
+	out := make([][]float32, len(texts))
+	for i, d := range resp.Data {
+		idx := d.Index
+		if idx < 0 || idx >= len(texts) || out[idx] != nil {
+			idx = i // servers that do not number their vectors
+		}
+		out[idx] = normalize(d.Embedding)
+	}
+	for _, v := range out {
+		if len(v) == 0 {
+			return nil, e.cfg.explain(ctx, fmt.Errorf("%w: an empty vector", errEmptyReply))
+		}
+	}
+	return out, nil
+}
+

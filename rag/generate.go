@@ -1,0 +1,114 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+)
+
+// standalone rewrites a follow-up, or a question in another language than
+// the articles, into a standalone question in the articles' language for
+// retrieval. It returns "" when no rewrite is needed or there is no LLM.
+func (a *Answerer) standalone(ctx context.Context, question string, history []Turn) (string, error) {
+	if a.LLM == nil || len(history) == 0 && Language(question) == a.Store.Language() {
+		return "", nil
+	}
+	text, err := a.LLM.Complete(ctx, rewriteMessages(question, history, a.Store.Language()))
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	line = strings.Trim(strings.TrimSpace(line), `"“”「」'`)
+	if r := []rune(line); len(r) > maxRewrittenRunes {
+		line = string(r[:maxRewrittenRunes])
+	}
+	return line, nil
+}
+
+// search retrieves passages for the question and, when there is one, for
+// its standalone rewrite, fusing both: each passage keeps its better score.
+func (a *Answerer) search(ctx context.Context, question, standalone string) ([]Hit, error) {
+	hits, err := a.Store.Search(ctx, question, a.TopK)
+	if err != nil || standalone == "" || standalone == question {
+		return hits, err
+	}
+	more, err := a.Store.Search(ctx, standalone, a.TopK)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]int{}
+	for i, h := range hits {
+		byID[h.Chunk.ID()] = i
+	}
+	for _, h := range more {
+		i, ok := byID[h.Chunk.ID()]
+		if !ok {
+			byID[h.Chunk.ID()] = len(hits)
+			hits = append(hits, h)
+			continue
+		}
+		hits[i].Score = max(hits[i].Score, h.Score)
+		hits[i].Relevance = max(hits[i].Relevance, h.Relevance)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	return hits[:min(len(hits), a.TopK)], nil
+}
+
+// extractQuery is the text an extractive answer is chosen for.
+func extractQuery(question, standalone string) string {
+	if standalone != "" {
+		return standalone
+	}
+	return question
+}
+
+// generate has the LLM answer from the retrieved passages, streaming the
+// answer to onText, and fills in ans. Citations are checked and renumbered
+// as they stream; the sources become the passages cited.
+func (a *Answerer) generate(ctx context.Context, ans *Answer, standalone string, onText func(string)) error {
+	cites := newCitations(len(ans.Retrieved))
+	var out strings.Builder
+	emit := func(text string) {
+		if text == "" {
+			return
+		}
+		out.WriteString(text)
+		if onText != nil {
+			onText(text)
+		}
+	}
+	_, err := a.LLM.Stream(ctx, answerMessages(ans.Question, standalone, ans.Retrieved), func(piece string) {
+		emit(cites.write(piece))
+	})
+	if err != nil {
+		return err
+	}
+	emit(cites.flush())
+	ans.Mode = ModeLLM
+	ans.Text = strings.TrimSpace(out.String())
+	ans.Sources = cites.cited(ans.Retrieved)
+	ans.Refused = len(ans.Sources) == 0
+	ans.Unsupported = a.Store.checkSupport(ans.Text, ans.Sources)
+	m := a.Store.stats.matcher(queryTerms(extractQuery(ans.Question, standalone)))
+	for i := range ans.Sources {
+		if ans.Sources[i].Quote == "" {
+			ans.Sources[i].Quote = bestSentence(ans.Sources[i].Text, m)
+		}
+	}
+	return nil
+}
+
+// notice is the one-line explanation shown with an extractive answer when
+// the LLM failed, in the question's language.
+func (a *Answerer) notice(question string, err error) string {
+	msg := err.Error()
+	var se *ServiceError
+	if errors.As(err, &se) && a.Log != nil {
+		a.Log.Warn("llm failed; answering extractively", "error", se.Msg, "detail", se.Detail())
+	}
+	if Language(question) == "zh" {
+		return "模型服务出错，以下是从文章中摘录的回答（" + msg + "）"
+	}
+	return "The model server failed, so this answer is extracted from the articles (" + msg + ")"
+}

@@ -1,0 +1,307 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// ModelConfig says how to reach an OpenAI-compatible server (OpenAI,
+// Ollama, vLLM, llama.cpp server, TEI).
+type ModelConfig struct {
+	// Setting names the config section in error messages ("llm" or
+	// "embedding"), so that a message can name the key to fix.
+	Setting string
+	BaseURL string // must end in /v1 for most servers
+	APIKey  string
+	Model   string
+	// Timeout bounds each request, retries included; a stream must finish
+	// within it.
+	Timeout time.Duration
+	// Retries is how often a request refused with 429 or 5xx, or that could
+	// not connect, is tried again (with backoff; Retry-After is honoured up
+	// to MaxRetryWait).
+	Retries      int
+	MaxRetryWait time.Duration
+}
+
+// newOpenAIClient builds a go-openai client for cfg whose HTTP client
+// retries, with bounded backoff, but has no timeout of its own: callers put
+// deadlines on contexts, because a client timeout would cut streams.
+func newOpenAIClient(cfg ModelConfig) *openai.Client {
+	rc := retryablehttp.NewClient()
+	rc.Logger = nil // it would log request URLs and errors on its own
+	rc.RetryMax = cfg.Retries
+	rc.RetryWaitMin = 200 * time.Millisecond
+	rc.RetryWaitMax = max(cfg.MaxRetryWait, rc.RetryWaitMin)
+	rc.Backoff = func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+		return min(retryablehttp.DefaultBackoff(lo, hi, attempt, resp), hi)
+	}
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler // let go-openai read the last error body
+	oc := openai.DefaultConfig(cfg.APIKey)
+	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	oc.HTTPClient = rc.StandardClient()
+	return openai.NewClientWithConfig(oc)
+}
+
+// ServiceError is a failed call to a model server, with a message that
+// names the likely fix. It never contains the API key.
+type ServiceError struct {
+	Msg   string
+	cause string // redacted detail, for logs
+}
+
+func (e *ServiceError) Error() string { return e.Msg }
+
+// Detail is the underlying error text (redacted), for logs.
+func (e *ServiceError) Detail() string { return e.cause }
+
+// errStreamCut is a stream that ended without the model finishing its answer.
+var errStreamCut = errors.New("the answer stream ended before the model finished")
+
+// errEmptyReply is a reply with no text in it.
+var errEmptyReply = errors.New("the model returned an empty reply")
+
+// explain turns an error from a model server into a ServiceError that says
+// what to check.
+func (cfg ModelConfig) explain(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *ServiceError
+	if errors.As(err, &se) {
+		return err
+	}
+	key := cfg.Setting
+	server := fmt.Sprintf("the %s server at %s", key, cfg.BaseURL)
+	status := 0
+	var reqErr *openai.RequestError
+	var apiErr *openai.APIError
+	// Ollama-style bodies make an empty *APIError too: check *RequestError first.
+	if errors.As(err, &reqErr) {
+		status = reqErr.HTTPStatusCode
+	} else if errors.As(err, &apiErr) {
+		status = apiErr.HTTPStatusCode
+	}
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var msg string
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+		msg = fmt.Sprintf("%s did not answer within %s.timeout (%s): check that it is running and not overloaded, or raise %s.timeout", server, key, cfg.Timeout, key)
+	case errors.Is(err, context.Canceled):
+		msg = "the request was cancelled"
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		msg = fmt.Sprintf("%s refused the API key (HTTP %d): check %s.api_key", server, status, key)
+	case status == http.StatusNotFound:
+		msg = fmt.Sprintf("%s answered HTTP 404: check %s.model (%q) and that %s.base_url ends in /v1", server, key, cfg.Model, key)
+	case status == http.StatusTooManyRequests:
+		msg = fmt.Sprintf("%s is rate-limiting requests (HTTP 429) and still was after %d retries: try again later", server, cfg.Retries)
+	case status >= 500:
+		msg = fmt.Sprintf("%s failed (HTTP %d) and still did after %d retries: check the server's logs", server, status, cfg.Retries)
+	case status >= 400:
+		msg = fmt.Sprintf("%s rejected the request (HTTP %d): check %s.model and the server's logs", server, status, key)
+	case errors.As(err, &dnsErr):
+		msg = fmt.Sprintf("cannot find the host of %s.base_url %s: check the address", key, cfg.BaseURL)
+	case errors.As(err, &opErr) || strings.Contains(err.Error(), "giving up after"):
+		msg = fmt.Sprintf("cannot connect to %s: check %s.base_url and that the server is running", server, key)
+	case errors.Is(err, errStreamCut) || errors.Is(err, io.ErrUnexpectedEOF):
+		msg = fmt.Sprintf("%s cut the answer off mid-way", server)
+	case errors.Is(err, errEmptyReply):
+		msg = fmt.Sprintf("%s returned an empty reply: check %s.model", server, key)
+	default:
+		msg = fmt.Sprintf("%s sent a reply that is not OpenAI-compatible: check %s.base_url (it usually ends in /v1)", server, key)
+	}
+	return &ServiceError{Msg: redact(msg, cfg.APIKey), cause: redact(err.Error(), cfg.APIKey)}
+}
+
+// redact removes secret from s.
+func redact(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "[redacted]")
+}
+
+// ChatConfig configures a ChatClient.
+type ChatConfig struct {
+	ModelConfig
+	Temperature float32
+	MaxTokens   int
+	// DisableThinking asks Qwen3-style models (through vLLM or llama.cpp
+	// chat templates) not to think aloud first.
+	DisableThinking bool
+}
+
+// ChatClient talks to an OpenAI-compatible chat completions endpoint.
+type ChatClient struct {
+	cfg    ChatConfig
+	client *openai.Client
+}
+
+// NewChatClient returns a client for cfg; it does not contact the server.
+func NewChatClient(cfg ChatConfig) *ChatClient {
+	if cfg.Setting == "" {
+		cfg.Setting = "llm"
+	}
+	return &ChatClient{cfg: cfg, client: newOpenAIClient(cfg.ModelConfig)}
+}
+
+// reasoningModel matches OpenAI models that reject max_tokens and a
+// temperature other than the default.
+var reasoningModel = regexp.MustCompile(`^(o\d|gpt-5)`)
+
+func (c *ChatClient) request(msgs []Message, stream bool) openai.ChatCompletionRequest {
+	req := openai.ChatCompletionRequest{Model: c.cfg.Model, Stream: stream}
+	for _, m := range msgs {
+		req.Messages = append(req.Messages, openai.ChatCompletionMessage{Role: m.Role, Content: m.Content})
+	}
+	if reasoningModel.MatchString(c.cfg.Model) {
+		req.MaxCompletionTokens = c.cfg.MaxTokens
+	} else {
+		req.MaxTokens = c.cfg.MaxTokens
+		req.Temperature = c.cfg.Temperature
+	}
+	if c.cfg.DisableThinking {
+		req.ChatTemplateKwargs = map[string]any{"enable_thinking": false}
+	}
+	return req
+}
+
+// Message is one chat message.
+type Message struct {
+	Role    string // "system", "user" or "assistant"
+	Content string
+}
+
+// Complete returns the model's whole reply to msgs, within the timeout.
+func (c *ChatClient) Complete(ctx context.Context, msgs []Message) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.client.CreateChatCompletion(ctx, c.request(msgs, false))
+	if err == nil && (len(resp.Choices) == 0 || strings.TrimSpace(stripThinking(resp.Choices[0].Message.Content)) == "") {
+		err = errEmptyReply
+	}
+	if err != nil {
+		return "", c.cfg.explain(ctx, err)
+	}
+	return strings.TrimSpace(stripThinking(resp.Choices[0].Message.Content)), nil
+}
+
+// Stream sends msgs and calls onText with each piece of the reply as it
+// arrives (reasoning text and <think> blocks left out); it returns the whole
+// reply. The stream must finish within the timeout.
+func (c *ChatClient) Stream(ctx context.Context, msgs []Message, onText func(string)) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	text, err := c.stream(ctx, msgs, onText)
+	return text, c.cfg.explain(ctx, err)
+}
+
+func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(string)) (string, error) {
+	st, err := c.client.CreateChatCompletionStream(ctx, c.request(msgs, true))
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	var out strings.Builder
+	var think thinkFilter
+	finished := false
+	for {
+		resp, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return out.String(), err
+		}
+		for _, ch := range resp.Choices {
+			if piece := think.write(ch.Delta.Content); piece != "" {
+				out.WriteString(piece)
+				if onText != nil {
+					onText(piece)
+				}
+			}
+			if ch.FinishReason != "" {
+				finished = true
+			}
+		}
+	}
+	if !finished {
+		return out.String(), errStreamCut
+	}
+	if strings.TrimSpace(out.String()) == "" {
+		return "", errEmptyReply
+	}
+	return out.String(), nil
+}
+
+// Models lists the models the server offers.
+func (c *ChatClient) Models(ctx context.Context) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	list, err := c.client.ListModels(ctx)
+	if err != nil {
+		return nil, c.cfg.explain(ctx, err)
+	}
+	ids := make([]string, len(list.Models))
+	for i, m := range list.Models {
+		ids[i] = m.ID
+	}
+	return ids, nil
+}
+
+// Model is the configured model name.
+func (c *ChatClient) Model() string { return c.cfg.Model }
+
+// thinkFilter drops a leading <think>…</think> block from streamed text,
+// as some servers put a reasoning model's thoughts in the answer.
+type thinkFilter struct {
+	buf     strings.Builder
+	decided bool // whether the text starts with a think block is known
+	inside  bool
+}
+
+const thinkOpen, thinkClose = "<think>", "</think>"
+
+func (f *thinkFilter) write(s string) string {
+	if f.decided && !f.inside {
+		return s
+	}
+	f.buf.WriteString(s)
+	text := f.buf.String()
+	if !f.decided {
+		trimmed := strings.TrimLeft(text, " \n\r\t")
+		if len(trimmed) < len(thinkOpen) && strings.HasPrefix(thinkOpen, trimmed) {
+			return "" // may still become "<think>"
+		}
+		f.decided = true
+		f.inside = strings.HasPrefix(trimmed, thinkOpen)
+		if !f.inside {
+			f.buf.Reset()
+			return text
+		}
+	}
+	i := strings.Index(text, thinkClose)
+	if i < 0 {
+		return ""
+	}
+	f.inside = false
+	f.buf.Reset()
+	return strings.TrimLeft(text[i+len(thinkClose):], " \n\r\t")
+}
+
+// stripThinking removes a leading <think>…</think> block from a reply.
+func stripThinking(s string) string {
+	var f thinkFilter
+	return f.write(s)
+}
