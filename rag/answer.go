@@ -99,7 +99,13 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{}, ErrEmptyQuestion
 	}
 	ans := Answer{Question: question, Mode: ModeExtractive}
-	standalone, llmErr := a.standalone(ctx, question, req.History)
+	standalone, err := a.standalone(ctx, question, req.History)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Answer{}, ctx.Err()
+		}
+		ans.Notice = a.notice(question, err)
+	}
 	hits, err := a.search(ctx, question, standalone)
 	if err != nil {
 		return Answer{}, err
@@ -110,17 +116,15 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return ans, nil
 	}
 	ans.Retrieved = a.sources(hits)
-	if a.LLM != nil && llmErr == nil {
-		llmErr = a.generate(ctx, &ans, standalone, req.OnText)
-		if llmErr == nil {
+	if a.LLM != nil && ans.Notice == "" {
+		err := a.generate(ctx, &ans, standalone, req.OnText)
+		if err == nil {
 			return ans, nil
 		}
-	}
-	if llmErr != nil {
 		if ctx.Err() != nil {
 			return Answer{}, ctx.Err()
 		}
-		ans.Notice = a.notice(question, llmErr)
+		ans.Notice = a.notice(question, err)
 	}
 	ans.Sources = append([]Source(nil), ans.Retrieved...)
 	ans.Text = a.extract(extractQuery(question, standalone), ans.Sources)

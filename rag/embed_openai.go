@@ -85,4 +85,3 @@ func (e *OpenAIEmbedder) embed(ctx context.Context, texts []string) ([][]float32
 	}
 	return out, nil
 }
-

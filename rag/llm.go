@@ -269,12 +269,17 @@ type thinkFilter struct {
 	buf     strings.Builder
 	decided bool // whether the text starts with a think block is known
 	inside  bool
+	after   bool // a think block ended and no answer text has come yet
 }
 
 const thinkOpen, thinkClose = "<think>", "</think>"
 
 func (f *thinkFilter) write(s string) string {
 	if f.decided && !f.inside {
+		if f.after {
+			s = strings.TrimLeft(s, " \n\r\t")
+			f.after = s == ""
+		}
 		return s
 	}
 	f.buf.WriteString(s)
@@ -297,7 +302,9 @@ func (f *thinkFilter) write(s string) string {
 	}
 	f.inside = false
 	f.buf.Reset()
-	return strings.TrimLeft(text[i+len(thinkClose):], " \n\r\t")
+	rest := strings.TrimLeft(text[i+len(thinkClose):], " \n\r\t")
+	f.after = rest == ""
+	return rest
 }
 
 // stripThinking removes a leading <think>…</think> block from a reply.
