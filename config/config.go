@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,18 +45,27 @@ type Chunk struct {
 // Embedding selects the embedder: "local" (default, offline) or "openai"
 // (any OpenAI-compatible /v1/embeddings server).
 type Embedding struct {
-	Provider string `mapstructure:"provider" yaml:"provider"`
-	BaseURL  string `mapstructure:"base_url" yaml:"base_url"`
-	Model    string `mapstructure:"model" yaml:"model"`
-	APIKey   string `mapstructure:"api_key" yaml:"api_key"`
+	Provider string        `mapstructure:"provider" yaml:"provider"`
+	BaseURL  string        `mapstructure:"base_url" yaml:"base_url"`
+	Model    string        `mapstructure:"model" yaml:"model"`
+	APIKey   string        `mapstructure:"api_key" yaml:"api_key"`
+	Timeout  time.Duration `mapstructure:"timeout" yaml:"timeout"`
 }
 
 // LLM is the OpenAI-compatible chat model; no BaseURL means extractive answers.
 type LLM struct {
-	BaseURL string        `mapstructure:"base_url" yaml:"base_url"`
-	Model   string        `mapstructure:"model" yaml:"model"`
-	APIKey  string        `mapstructure:"api_key" yaml:"api_key"`
-	Timeout time.Duration `mapstructure:"timeout" yaml:"timeout"`
+	BaseURL     string        `mapstructure:"base_url" yaml:"base_url"`
+	Model       string        `mapstructure:"model" yaml:"model"`
+	APIKey      string        `mapstructure:"api_key" yaml:"api_key"`
+	Timeout     time.Duration `mapstructure:"timeout" yaml:"timeout"`
+	Temperature float64       `mapstructure:"temperature" yaml:"temperature"`
+	MaxTokens   int           `mapstructure:"max_tokens" yaml:"max_tokens"`
+	// Retries bounds how often a request refused with 429 or 5xx, or that
+	// could not connect, is tried again.
+	Retries int `mapstructure:"retries" yaml:"retries"`
+	// DisableThinking turns off "thinking" of Qwen3-style models served by
+	// vLLM or llama.cpp (chat_template_kwargs); OpenAI rejects it.
+	DisableThinking bool `mapstructure:"disable_thinking" yaml:"disable_thinking"`
 }
 
 // Telegram configures the bot.
@@ -63,6 +73,18 @@ type Telegram struct {
 	Token        string  `mapstructure:"token" yaml:"token"`
 	APIURL       string  `mapstructure:"api_url" yaml:"api_url"`
 	AllowedUsers []int64 `mapstructure:"allowed_users" yaml:"allowed_users"`
+	AllowedChats []int64 `mapstructure:"allowed_chats" yaml:"allowed_chats"`
+	// WebhookURL switches from long polling to a webhook: the public HTTPS
+	// URL Telegram posts updates to; the bot listens on Listen.
+	WebhookURL    string `mapstructure:"webhook_url" yaml:"webhook_url"`
+	Listen        string `mapstructure:"listen" yaml:"listen"`
+	WebhookSecret string `mapstructure:"webhook_secret" yaml:"webhook_secret"`
+	// RatePerMinute is how many questions one user may ask per minute.
+	RatePerMinute int `mapstructure:"rate_per_minute" yaml:"rate_per_minute"`
+	// MaxQuestionRunes is the longest question accepted.
+	MaxQuestionRunes int `mapstructure:"max_question_runes" yaml:"max_question_runes"`
+	// Concurrency bounds how many questions are answered at once.
+	Concurrency int `mapstructure:"concurrency" yaml:"concurrency"`
 }
 
 // Retrieval tunes the search.
@@ -75,23 +97,35 @@ type Retrieval struct {
 // Unmarshal ignores keys that are set only in the environment otherwise.
 func defaults() map[string]any {
 	return map[string]any{
-		"data_dir":                "",
-		"corpus.dir":              "",
-		"chunk.size":              300,
-		"chunk.overlap":           60,
-		"embedding.provider":      "local",
-		"embedding.base_url":      "",
-		"embedding.model":         "",
-		"embedding.api_key":       "",
-		"llm.base_url":            "",
-		"llm.model":               "",
-		"llm.api_key":             "",
-		"llm.timeout":             "60s",
-		"telegram.token":          "",
-		"telegram.api_url":        "https://api.telegram.org",
-		"telegram.allowed_users":  []int64{},
-		"retrieval.top_k":         5,
-		"retrieval.min_relevance": 0.25,
+		"data_dir":                    "",
+		"corpus.dir":                  "",
+		"chunk.size":                  300,
+		"chunk.overlap":               60,
+		"embedding.provider":          "local",
+		"embedding.base_url":          "",
+		"embedding.model":             "",
+		"embedding.api_key":           "",
+		"embedding.timeout":           "30s",
+		"llm.base_url":                "",
+		"llm.model":                   "",
+		"llm.api_key":                 "",
+		"llm.timeout":                 "60s",
+		"llm.temperature":             0.2,
+		"llm.max_tokens":              1024,
+		"llm.retries":                 2,
+		"llm.disable_thinking":        false,
+		"telegram.token":              "",
+		"telegram.api_url":            "https://api.telegram.org",
+		"telegram.allowed_users":      []int64{},
+		"telegram.allowed_chats":      []int64{},
+		"telegram.webhook_url":        "",
+		"telegram.listen":             ":8443",
+		"telegram.webhook_secret":     "",
+		"telegram.rate_per_minute":    10,
+		"telegram.max_question_runes": 1000,
+		"telegram.concurrency":        8,
+		"retrieval.top_k":             5,
+		"retrieval.min_relevance":     0.25,
 	}
 }
 
@@ -180,10 +214,29 @@ func (c Config) Validate() error {
 		return fmt.Errorf("retrieval.min_relevance must be between 0 and 1, got %g", c.Retrieval.MinRelevance)
 	case c.LLM.Timeout <= 0:
 		return fmt.Errorf("llm.timeout must be a positive duration such as 30s, got %s", c.LLM.Timeout)
+	case c.LLM.BaseURL != "" && c.LLM.Model == "":
+		return errors.New("llm.model must be set when llm.base_url is (e.g. qwen2.5:7b for Ollama, gpt-4o-mini for OpenAI)")
+	case c.LLM.BaseURL != "" && !isHTTPURL(c.LLM.BaseURL):
+		return fmt.Errorf("llm.base_url must be an http(s) URL such as http://localhost:11434/v1, got %q", c.LLM.BaseURL)
+	case c.LLM.MaxTokens < 1 || c.LLM.Retries < 0 || c.LLM.Retries > 10:
+		return fmt.Errorf("llm.max_tokens must be positive and llm.retries between 0 and 10, got %d and %d", c.LLM.MaxTokens, c.LLM.Retries)
 	case c.Embedding.Provider != "local" && c.Embedding.Provider != "openai":
 		return fmt.Errorf("embedding.provider must be local or openai, got %q", c.Embedding.Provider)
+	case c.Embedding.Provider == "openai" && (!isHTTPURL(c.Embedding.BaseURL) || c.Embedding.Model == ""):
+		return errors.New("embedding.provider openai needs embedding.base_url (an http(s) URL ending in /v1) and embedding.model")
+	case c.Embedding.Timeout <= 0:
+		return fmt.Errorf("embedding.timeout must be a positive duration such as 30s, got %s", c.Embedding.Timeout)
+	case c.Telegram.WebhookURL != "" && !strings.HasPrefix(c.Telegram.WebhookURL, "https://"):
+		return fmt.Errorf("telegram.webhook_url must be an https:// URL, got %q", c.Telegram.WebhookURL)
+	case c.Telegram.RatePerMinute < 1 || c.Telegram.MaxQuestionRunes < 1 || c.Telegram.Concurrency < 1:
+		return errors.New("telegram.rate_per_minute, telegram.max_question_runes and telegram.concurrency must be positive")
 	}
 	return nil
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // Redacted returns a copy with every secret replaced by "[redacted]", safe
@@ -197,6 +250,8 @@ func (c Config) Redacted() Config {
 	hide(&c.LLM.APIKey)
 	hide(&c.Embedding.APIKey)
 	hide(&c.Telegram.Token)
+	hide(&c.Telegram.WebhookSecret)
 	c.Telegram.AllowedUsers = append([]int64(nil), c.Telegram.AllowedUsers...)
+	c.Telegram.AllowedChats = append([]int64(nil), c.Telegram.AllowedChats...)
 	return c
 }

@@ -36,7 +36,7 @@ func TestEnvOnly(t *testing.T) {
 	env := map[string]string{
 		"QABOT_DATA_DIR": "/tmp/x", "QABOT_CORPUS_DIR": "/articles", "QABOT_LLM_BASE_URL": "http://localhost:11434/v1",
 		"QABOT_LLM_MODEL": "qwen3", "QABOT_LLM_API_KEY": "k", "QABOT_LLM_TIMEOUT": "45s", "QABOT_EMBEDDING_PROVIDER": "openai",
-		"QABOT_EMBEDDING_MODEL": "bge-m3", "QABOT_TELEGRAM_TOKEN": "t", "QABOT_TELEGRAM_API_URL": "http://127.0.0.1:8081",
+		"QABOT_EMBEDDING_MODEL": "bge-m3", "QABOT_EMBEDDING_BASE_URL": "http://localhost:11434/v1", "QABOT_TELEGRAM_TOKEN": "t", "QABOT_TELEGRAM_API_URL": "http://127.0.0.1:8081",
 		"QABOT_TELEGRAM_ALLOWED_USERS": "1, 2", "QABOT_RETRIEVAL_TOP_K": "8", "QABOT_CHUNK_SIZE": "400", "QABOT_CHUNK_OVERLAP": "40",
 	}
 	for k, v := range env {
@@ -78,16 +78,22 @@ func TestPrecedence(t *testing.T) {
 
 func TestInvalid(t *testing.T) {
 	tests := map[string]string{
-		"QABOT_CHUNK_SIZE":              "5",
-		"QABOT_RETRIEVAL_TOP_K":         "0",
-		"QABOT_LLM_TIMEOUT":             "-1s",
-		"QABOT_EMBEDDING_PROVIDER":      "magic",
-		"QABOT_RETRIEVAL_MIN_RELEVANCE": "2",
+		"QABOT_CHUNK_SIZE":               "5",
+		"QABOT_RETRIEVAL_TOP_K":          "0",
+		"QABOT_LLM_TIMEOUT":              "-1s",
+		"QABOT_EMBEDDING_PROVIDER":       "magic",
+		"QABOT_RETRIEVAL_MIN_RELEVANCE":  "2",
+		"QABOT_LLM_BASE_URL":             "localhost:11434",
+		"QABOT_LLM_MAX_TOKENS":           "0",
+		"QABOT_EMBEDDING_TIMEOUT":        "0s",
+		"QABOT_TELEGRAM_WEBHOOK_URL":     "http://example.org/hook",
+		"QABOT_TELEGRAM_RATE_PER_MINUTE": "0",
 	}
 	for k, v := range tests {
 		t.Run(k, func(t *testing.T) {
 			clearEnv(t)
 			t.Setenv(k, v)
+			t.Setenv("QABOT_LLM_MODEL", "m") // so that llm.base_url is judged on its own
 			_, err := Load("", nil)
 			key := strings.ToLower(strings.Replace(strings.TrimPrefix(k, "QABOT_"), "_", ".", 1))
 			if err == nil || !strings.Contains(err.Error(), key) {
@@ -101,12 +107,21 @@ func TestInvalid(t *testing.T) {
 	if _, err := Load(bad, nil); err == nil {
 		t.Error("malformed YAML accepted")
 	}
+	t.Setenv("QABOT_LLM_BASE_URL", "http://localhost:11434/v1")
+	if _, err := Load("", nil); err == nil || !strings.Contains(err.Error(), "llm.model") {
+		t.Errorf("llm.base_url without llm.model: %v", err)
+	}
+	clearEnv(t)
+	t.Setenv("QABOT_EMBEDDING_PROVIDER", "openai")
+	if _, err := Load("", nil); err == nil || !strings.Contains(err.Error(), "embedding.base_url") {
+		t.Errorf("embedding.provider openai without a base URL: %v", err)
+	}
 }
 
 func TestRedacted(t *testing.T) {
-	c := Config{LLM: LLM{APIKey: "sk-1"}, Embedding: Embedding{APIKey: "sk-2"}, Telegram: Telegram{Token: "123:abc"}}
+	c := Config{LLM: LLM{APIKey: "sk-1"}, Embedding: Embedding{APIKey: "sk-2"}, Telegram: Telegram{Token: "123:abc", WebhookSecret: "s3"}}
 	r := c.Redacted()
-	if r.LLM.APIKey == "sk-1" || r.Embedding.APIKey == "sk-2" || r.Telegram.Token == "123:abc" {
+	if r.LLM.APIKey == "sk-1" || r.Embedding.APIKey == "sk-2" || r.Telegram.Token == "123:abc" || r.Telegram.WebhookSecret == "s3" {
 		t.Errorf("secrets left: %+v", r)
 	}
 	if c.LLM.APIKey != "sk-1" {

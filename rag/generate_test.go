@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	openai "github.com/sashabaranov/go-openai"
@@ -190,4 +191,30 @@ func TestRewriteFailureFallsBack(t *testing.T) {
 	if ans.Mode != ModeExtractive || !strings.Contains(ans.Notice, "HTTP 503") {
 		t.Errorf("want an extractive answer with a notice, got %+v", ans)
 	}
+}
+
+// BenchmarkTimeToFirstToken measures what the pipeline adds before the first
+// token of a generated answer arrives, against an instant fake model server
+// on the loopback: retrieval, the prompt, the HTTP round trip and the
+// citation filter.
+func BenchmarkTimeToFirstToken(b *testing.B) {
+	model := ragtest.NewModel(b, func(openai.ChatCompletionRequest) string { return "全长400米[1]。" })
+	a := seedAnswerer(b)
+	a.LLM = NewChatClient(testChatConfig(model.URL))
+	ctx := b.Context()
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		first := time.Duration(0)
+		_, err := a.Answer(ctx, Request{Question: lineQuestion, OnText: func(string) {
+			if first == 0 {
+				first = time.Since(start)
+			}
+		}})
+		if err != nil || first == 0 {
+			b.Fatalf("no streamed answer: %v", err)
+		}
+		total += first
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms-to-first-token")
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -93,7 +94,7 @@ QABOT_RETRIEVAL_TOP_K), and flags; flags win over the environment, which wins ov
 	pf.String("corpus", "", "folder of .txt/.md articles (default: the embedded seeds)")
 	pf.Int("top-k", 5, "passages to retrieve (retrieval.top_k)")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log details to stderr")
-	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand())
+	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand())
 	return root
 }
 
@@ -127,11 +128,33 @@ func (a *app) corpus() rag.Corpus {
 	return rag.Corpus{Name: dir, FS: os.DirFS(dir)}
 }
 
-func (a *app) embedder() (rag.Embedder, error) {
-	if a.cfg.Embedding.Provider != "local" {
-		return nil, fmt.Errorf("embedding.provider %q is not supported by this version yet; use local", a.cfg.Embedding.Provider)
+// embedder is the configured embedder; an OpenAI-compatible one is probed
+// once, which checks the server and learns its vectors' dimension.
+func (a *app) embedder(ctx context.Context) (rag.Embedder, error) {
+	if a.cfg.Embedding.Provider == "local" {
+		return rag.NewLocalEmbedder(0), nil
 	}
-	return rag.NewLocalEmbedder(0), nil
+	e := a.cfg.Embedding
+	return rag.NewOpenAIEmbedder(ctx, rag.ModelConfig{
+		Setting: "embedding", BaseURL: e.BaseURL, APIKey: e.APIKey, Model: e.Model, Timeout: e.Timeout,
+		Retries: a.cfg.LLM.Retries, MaxRetryWait: maxRetryWait,
+	})
+}
+
+// maxRetryWait bounds each wait between retries, Retry-After included.
+const maxRetryWait = 5 * time.Second
+
+// chatClient is the configured LLM, or nil when none is.
+func (a *app) chatClient() *rag.ChatClient {
+	l := a.cfg.LLM
+	if l.BaseURL == "" {
+		return nil
+	}
+	return rag.NewChatClient(rag.ChatConfig{
+		ModelConfig: rag.ModelConfig{Setting: "llm", BaseURL: l.BaseURL, APIKey: l.APIKey, Model: l.Model, Timeout: l.Timeout,
+			Retries: l.Retries, MaxRetryWait: maxRetryWait},
+		Temperature: float32(l.Temperature), MaxTokens: l.MaxTokens, DisableThinking: l.DisableThinking,
+	})
 }
 
 func (a *app) chunker() rag.Chunker {
@@ -142,7 +165,7 @@ func (a *app) chunker() rag.Chunker {
 // was built from another corpus or with other settings, or when it is
 // unreadable (the articles are the source of truth, so nothing is lost).
 func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
-	emb, err := a.embedder()
+	emb, err := a.embedder(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +190,7 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 }
 
 func (a *app) answerer(s *rag.Store) *rag.Answerer {
-	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance}
+	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance, LLM: a.chatClient(), Log: a.log}
 }
 
 // usageArgs makes an argument validator's errors usage errors (exit status 2).

@@ -83,27 +83,61 @@ func (a *app) askLines(ctx context.Context, r io.Reader, asJSON bool) error {
 }
 
 func (a *app) askOne(ctx context.Context, ans *rag.Answerer, q string, asJSON bool) error {
-	res, err := ans.Ask(ctx, q)
-	if errors.Is(err, rag.ErrEmptyQuestion) {
-		return usageError{fmt.Errorf("%w: ask about the articles in words", err)}
-	}
-	if err != nil {
-		return err
-	}
 	if asJSON {
+		res, err := a.answer(ctx, ans, rag.Request{Question: q})
+		if err != nil {
+			return err
+		}
 		return json.NewEncoder(a.stdout).Encode(jsonAnswer(res))
 	}
-	printAnswer(a.stdout, res)
-	return nil
+	_, err := a.answerToTerminal(ctx, ans, rag.Request{Question: q})
+	return err
+}
+
+// answer answers req, making an empty question a usage error.
+func (a *app) answer(ctx context.Context, ans *rag.Answerer, req rag.Request) (rag.Answer, error) {
+	res, err := ans.Answer(ctx, req)
+	if errors.Is(err, rag.ErrEmptyQuestion) {
+		return res, usageError{fmt.Errorf("%w: ask about the articles in words", err)}
+	}
+	return res, err
+}
+
+// answerToTerminal answers req, streaming a generated answer to stdout as
+// it arrives, then lists the sources it cites. A notice (the model server
+// failed) goes to stderr, before the extractive answer that replaces it.
+func (a *app) answerToTerminal(ctx context.Context, ans *rag.Answerer, req rag.Request) (rag.Answer, error) {
+	streamed := false
+	req.OnText = func(s string) {
+		streamed = true
+		fmt.Fprint(a.stdout, s)
+	}
+	res, err := a.answer(ctx, ans, req)
+	if streamed {
+		fmt.Fprintln(a.stdout)
+	}
+	if err != nil {
+		return res, err
+	}
+	if res.Notice != "" {
+		fmt.Fprintln(a.stderr, "qabot:", res.Notice)
+	}
+	if !streamed || res.Mode != rag.ModeLLM {
+		fmt.Fprintln(a.stdout, res.Text)
+	}
+	printSources(a.stdout, res)
+	return res, nil
 }
 
 // answerJSON is the `ask --json` schema documented in DESIGN.md.
 type answerJSON struct {
-	Question string       `json:"question"`
-	Answer   string       `json:"answer"`
-	Mode     string       `json:"mode"`
-	Refused  bool         `json:"refused"`
-	Sources  []sourceJSON `json:"sources"`
+	Question    string       `json:"question"`
+	Answer      string       `json:"answer"`
+	Mode        string       `json:"mode"`
+	Refused     bool         `json:"refused"`
+	Sources     []sourceJSON `json:"sources"`
+	Notice      string       `json:"notice,omitempty"`
+	Unsupported []string     `json:"unsupported,omitempty"`
 }
 
 type sourceJSON struct {
@@ -116,7 +150,8 @@ type sourceJSON struct {
 }
 
 func jsonAnswer(r rag.Answer) answerJSON {
-	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Sources: []sourceJSON{}}
+	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Sources: []sourceJSON{},
+		Notice: r.Notice, Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
 		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text})
 	}
@@ -125,21 +160,26 @@ func jsonAnswer(r rag.Answer) answerJSON {
 
 func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
 
-// printAnswer writes the answer and the sources it cites.
-func printAnswer(w io.Writer, r rag.Answer) {
-	fmt.Fprintln(w, r.Text)
-	cited := citedSources(r)
-	if len(cited) == 0 {
-		return
+// printSources writes the sources the answer cites, and the sentences that
+// no cited source supports.
+func printSources(w io.Writer, r rag.Answer) {
+	zh := rag.Language(r.Question) == "zh"
+	if cited := citedSources(r); len(cited) > 0 {
+		fmt.Fprintln(w, pick(zh, "\n来源:", "\nSources:"))
+		for _, s := range cited {
+			printSource(w, s, s.Quote)
+		}
 	}
-	if rag.Language(r.Question) == "zh" {
-		fmt.Fprintln(w, "\n来源:")
-	} else {
-		fmt.Fprintln(w, "\nSources:")
+	for _, s := range r.Unsupported {
+		fmt.Fprintf(w, pick(zh, "注意：以下内容在所引段落中找不到依据：“%s”\n", "Note: the cited passages do not support: “%s”\n"), s)
 	}
-	for _, s := range cited {
-		printSource(w, s, s.Quote)
+}
+
+func pick(zh bool, chinese, other string) string {
+	if zh {
+		return chinese
 	}
+	return other
 }
 
 // printSource writes one source: number, title, date and publisher, file,

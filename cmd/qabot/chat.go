@@ -16,8 +16,12 @@ import (
 
 const chatHelp = `Ask a question about the articles. Commands:
   /sources  the passages behind the last answer, in full
+  /reset    forget the conversation (follow-up questions refer to it)
   /help     this text
   /quit     leave (or Ctrl-D)`
+
+// maxChatTurns is how many past turns follow-up questions can refer to.
+const maxChatTurns = 6
 
 func (a *app) chatCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -47,6 +51,7 @@ func (a *app) chatCommand() *cobra.Command {
 			defer rl.Close()
 			fmt.Fprintf(a.stdout, "qabot: %d articles, %d passages. %s\n", len(s.Manifest.Articles), len(s.Chunks()), "Type a question, /help or /quit.")
 			var last rag.Answer
+			var history []rag.Turn
 			for {
 				line, err := rl.Readline()
 				if errors.Is(err, readline.ErrInterrupt) {
@@ -67,12 +72,17 @@ func (a *app) chatCommand() *cobra.Command {
 				case line == "/sources":
 					printAllSources(a.stdout, last)
 					continue
+				case line == "/reset":
+					history, last = nil, rag.Answer{}
+					fmt.Fprintln(a.stdout, "Conversation forgotten.")
+					continue
 				case strings.HasPrefix(line, "/"):
 					fmt.Fprintf(a.stdout, "unknown command %s\n%s\n", line, chatHelp)
 					continue
 				}
-				res, err := ans.Ask(ctx, line)
-				if errors.Is(err, rag.ErrEmptyQuestion) {
+				res, err := a.answerToTerminal(ctx, ans, rag.Request{Question: line, History: history})
+				var ue usageError
+				if errors.As(err, &ue) {
 					fmt.Fprintln(a.stdout, "Please ask about the articles in words.")
 					continue
 				}
@@ -80,7 +90,8 @@ func (a *app) chatCommand() *cobra.Command {
 					return err
 				}
 				last = res
-				printAnswer(a.stdout, res)
+				history = append(history, rag.Turn{Question: res.Question, Answer: res.Text})
+				history = history[max(0, len(history)-maxChatTurns):]
 				fmt.Fprintln(a.stdout)
 			}
 		},

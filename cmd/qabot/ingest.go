@@ -34,7 +34,7 @@ and the rest are still indexed (exit status 3).` + exitCodesHelp,
 					return usageError{fmt.Errorf("%s is not a readable folder", a.cfg.Corpus.Dir)}
 				}
 			}
-			emb, err := a.embedder()
+			emb, err := a.embedder(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -136,15 +136,3 @@ func (m *Model) vector(text string) []float32 {
 	v[0] += 1 // never a zero vector
 	return v
 }
-
-// Passages returns the passage blocks of a chat request's user message,
-// as the prompt wrote them.
-func Passages(req openai.ChatCompletionRequest) []string {
-	var out []string
-	for _, msg := range req.Messages {
-		for _, part := range strings.Split(msg.Content, "<passage ")[1:] {
-			out = append(out, part[:strings.Index(part, "</passage>")])
-		}
-	}
-	return out
-}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qabot/qabot/bot"
+	"github.com/qabot/qabot/rag"
+)
+
+// errChecksFailed is doctor's result when a check failed.
+var errChecksFailed = errors.New("some checks failed; see above")
+
+func (a *app) doctorCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the model server, the embedding server, the Telegram token and the index",
+		Long: `Check each configured service and say what is wrong and how to fix it:
+the LLM server (its model list and one tiny completion), the embedding server,
+the Telegram bot token (getMe) and the index in the data dir.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			ok := true
+			checks := []struct {
+				name  string
+				check func(context.Context) (string, error)
+			}{{"llm", a.checkLLM}, {"embedding", a.checkEmbedding}, {"telegram", a.checkTelegram}, {"index", a.checkIndex}}
+			for _, c := range checks {
+				status, err := c.check(ctx)
+				if err != nil {
+					ok = false
+					fmt.Fprintf(a.stdout, "%-10s FAIL  %v\n", c.name, err)
+					continue
+				}
+				fmt.Fprintf(a.stdout, "%-10s ok    %s\n", c.name, status)
+			}
+			if !ok {
+				return errChecksFailed
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) checkLLM(ctx context.Context) (string, error) {
+	c := a.chatClient()
+	if c == nil {
+		return "not configured: answers are extractive (set llm.base_url and llm.model for generated answers)", nil
+	}
+	models, err := c.Models(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(models) > 0 && !slices.Contains(models, c.Model()) {
+		return "", fmt.Errorf("the server does not list llm.model %q; it has: %s", c.Model(), shortList(models, 8))
+	}
+	start := time.Now()
+	reply, err := c.Complete(ctx, []rag.Message{{Role: "user", Content: "Reply with the single word OK."}})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s at %s answered %q in %s", c.Model(), a.cfg.LLM.BaseURL, shortText(reply, 20), time.Since(start).Round(time.Millisecond)), nil
+}
+
+func (a *app) checkEmbedding(ctx context.Context) (string, error) {
+	emb, err := a.embedder(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s, %d dims", emb.ID(), emb.Dim()), nil
+}
+
+func (a *app) checkTelegram(ctx context.Context) (string, error) {
+	if a.cfg.Telegram.Token == "" {
+		return "not configured (set telegram.token to run qabot telegram)", nil
+	}
+	name, err := bot.CheckToken(ctx, a.cfg.Telegram.APIURL, a.cfg.Telegram.Token)
+	if err != nil {
+		return "", err
+	}
+	return "@" + name, nil
+}
+
+func (a *app) checkIndex(ctx context.Context) (string, error) {
+	emb, err := a.embedder(ctx)
+	if err != nil {
+		return "", errors.New("cannot check without the embedder")
+	}
+	s, err := rag.Open(ctx, a.cfg.DataDir, emb, a.chunker())
+	switch {
+	case errors.Is(err, rag.ErrNoStore):
+		return fmt.Sprintf("none yet in %s: the first question builds it (or run qabot ingest)", a.cfg.DataDir), nil
+	case err != nil:
+		return "", err
+	}
+	return fmt.Sprintf("%d articles, %d passages from %s, in %s", len(s.Manifest.Articles), len(s.Chunks()), s.Manifest.Corpus, a.cfg.DataDir), nil
+}
+
+func shortList(items []string, n int) string {
+	if len(items) > n {
+		return strings.Join(items[:n], ", ") + ", …"
+	}
+	return strings.Join(items, ", ")
+}
+
+func shortText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
