@@ -1,0 +1,525 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/qabot/qabot/rag"
+)
+
+// Config is what the bot needs to run; cmd fills it from the configuration.
+type Config struct {
+	Token  string
+	APIURL string // the Bot API server; https://api.telegram.org by default
+	// AllowedUsers and AllowedChats are allowlists of IDs. Both empty means
+	// anyone may ask; otherwise a message is answered when its sender is in
+	// AllowedUsers or its chat is in AllowedChats.
+	AllowedUsers, AllowedChats []int64
+	// WebhookURL, when set, replaces long polling: Telegram posts updates
+	// to it, and the bot serves them on Listen, checking WebhookSecret.
+	WebhookURL, Listen, WebhookSecret string
+	RatePerMinute                     int // questions per user per minute
+	MaxQuestionRunes                  int
+	Concurrency                       int // questions answered at once, over all chats
+	// EditInterval is the least time between two edits of a streamed answer
+	// in one chat (default 1.5 s); drafts are sent four times as often.
+	EditInterval time.Duration
+	// Grace bounds how long shutdown waits for answers in progress
+	// (default 20 s).
+	Grace time.Duration
+	// Articles are listed by /sources and counted by /start.
+	Articles []Article
+	// Examples are example questions /start suggests.
+	Examples []string
+}
+
+// Article describes one article of the collection.
+type Article struct {
+	Title, Date, Source string
+}
+
+// Answerer answers questions; *rag.Answerer is one.
+type Answerer interface {
+	Answer(ctx context.Context, req rag.Request) (rag.Answer, error)
+}
+
+// Bot answers questions about the articles in Telegram chats.
+type Bot struct {
+	cfg      Config
+	answerer Answerer
+	log      *slog.Logger
+	api      *tgbot.Bot
+	username string // without "@", learned from getMe
+
+	chats    *chatQueues
+	limiter  *userLimits
+	sessions *sessions
+	answers  *answerCache
+	refused  sync.Map // user ID -> struct{}: strangers already told no
+
+	drafts   bool // sendMessageDraft works; cleared after it fails
+	draftsMu sync.Mutex
+
+	work     sync.WaitGroup // questions being answered
+	workCtx  context.Context
+	stopWork context.CancelFunc
+}
+
+// New connects to the Bot API (getMe) and returns a bot. It fails with a
+// message naming the fix when the token is missing or rejected.
+func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (*Bot, error) {
+	cfg = withDefaults(cfg)
+	b := &Bot{cfg: cfg, answerer: answerer, log: log, drafts: true,
+		chats: newChatQueues(cfg.Concurrency), limiter: newUserLimits(cfg.RatePerMinute), sessions: newSessions(), answers: newAnswerCache(1000)}
+	b.workCtx, b.stopWork = context.WithCancel(context.WithoutCancel(ctx))
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("telegram.token is not set: create a bot with @BotFather and set QABOT_TELEGRAM_TOKEN")
+	}
+	api, err := tgbot.New(cfg.Token,
+		tgbot.WithServerURL(cfg.APIURL),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(50*time.Second, &http.Client{Timeout: 70 * time.Second}),
+		tgbot.WithNotAsyncHandlers(), // updates reach handle in order; it only queues work
+		tgbot.WithDefaultHandler(b.handle),
+		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "error", redactToken(err, cfg.Token)) }),
+		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}),
+		tgbot.WithWebhookSecretToken(cfg.WebhookSecret),
+	)
+	if err != nil {
+		return nil, redactToken(err, cfg.Token)
+	}
+	b.api = api
+	getMe, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	me, err := api.GetMe(getMe)
+	if err != nil {
+		return nil, explainTelegram(err, cfg.Token, cfg.APIURL)
+	}
+	b.username = me.Username
+	return b, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.telegram.org"
+	}
+	if cfg.RatePerMinute <= 0 {
+		cfg.RatePerMinute = 10
+	}
+	if cfg.MaxQuestionRunes <= 0 {
+		cfg.MaxQuestionRunes = 1000
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.EditInterval <= 0 {
+		cfg.EditInterval = 1500 * time.Millisecond
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 20 * time.Second
+	}
+	return cfg
+}
+
+// Username is the bot's username, without "@".
+func (b *Bot) Username() string { return b.username }
+
+// Run serves updates until ctx is done (long polling, or the webhook when
+// one is configured), then lets the answers in progress finish, for at most
+// Config.Grace, and returns.
+func (b *Bot) Run(ctx context.Context) error {
+	b.registerCommands(ctx)
+	if b.cfg.WebhookURL == "" {
+		if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+			b.log.Warn("telegram: deleteWebhook failed; polling anyway", "error", redactToken(err, b.cfg.Token))
+		}
+		if len(b.cfg.AllowedUsers)+len(b.cfg.AllowedChats) == 0 {
+			b.log.Warn("telegram: anyone can use this bot; set telegram.allowed_users or telegram.allowed_chats to restrict it")
+		}
+		b.log.Info("telegram: polling for updates", "bot", "@"+b.username)
+		b.api.Start(ctx)
+	} else if err := b.serveWebhook(ctx); err != nil {
+		return err
+	}
+	b.drain()
+	return nil
+}
+
+// drain waits for the answers in progress, at most Config.Grace, then
+// cancels those still running.
+func (b *Bot) drain() {
+	done := make(chan struct{})
+	go func() {
+		b.work.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.Grace):
+		b.log.Warn("telegram: shutting down with answers still in progress")
+	}
+	b.stopWork()
+}
+
+// serveWebhook registers the webhook and serves updates on Listen until ctx
+// is done.
+func (b *Bot) serveWebhook(ctx context.Context) error {
+	if _, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
+		AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}}); err != nil {
+		return fmt.Errorf("setWebhook %s: %w", b.cfg.WebhookURL, redactToken(err, b.cfg.Token))
+	}
+	srv := &http.Server{Addr: b.cfg.Listen, Handler: b.webhookHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go b.api.StartWebhook(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	b.log.Info("telegram: serving the webhook", "bot", "@"+b.username, "listen", b.cfg.Listen, "url", b.cfg.WebhookURL)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("webhook server on %s: %w (check telegram.listen)", b.cfg.Listen, err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// webhookHandler serves Telegram's update posts, refusing requests without
+// the secret token (the library would answer them 200 and only log).
+func (b *Bot) webhookHandler() http.Handler {
+	next := b.api.WebhookHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if b.cfg.WebhookSecret != "" && r.Header.Get("X-Telegram-Bot-Api-Secret-Token") != b.cfg.WebhookSecret {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		next(w, r)
+	})
+}
+
+// registerCommands sets the command menu; a failure is only logged.
+func (b *Bot) registerCommands(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := b.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: []models.BotCommand{
+		{Command: "ask", Description: "提问 / ask a question"},
+		{Command: "sources", Description: "文章列表 / the articles"},
+		{Command: "reset", Description: "忘记对话 / forget this conversation"},
+		{Command: "help", Description: "帮助 / help"},
+	}})
+	if err != nil {
+		b.log.Warn("telegram: setMyCommands failed; commands still work", "error", redactToken(err, b.cfg.Token))
+	}
+}
+
+// handle receives every update, in order. It checks access first, answers
+// commands, and queues questions; it never waits for an answer.
+func (b *Bot) handle(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
+	defer b.recoverPanic("update", 0)
+	switch {
+	case upd.CallbackQuery != nil:
+		b.handleCallback(ctx, upd.CallbackQuery)
+	case upd.Message != nil:
+		b.handleMessage(ctx, upd.Message)
+	}
+}
+
+// allowed reports whether user in chat may use the bot.
+func (b *Bot) allowed(user, chat int64) bool {
+	if len(b.cfg.AllowedUsers)+len(b.cfg.AllowedChats) == 0 {
+		return true
+	}
+	return slices.Contains(b.cfg.AllowedUsers, user) || slices.Contains(b.cfg.AllowedChats, chat)
+}
+
+func (b *Bot) handleMessage(ctx context.Context, msg *models.Message) {
+	if msg.From == nil || msg.From.IsBot {
+		return
+	}
+	private := msg.Chat.Type == models.ChatTypePrivate
+	cmd, arg := parseCommand(msg, b.username)
+	addressed := private || cmd != "" || b.mentioned(msg) || b.repliedTo(msg)
+	if !addressed || cmd == commandForOtherBot {
+		return
+	}
+	if !b.allowed(msg.From.ID, msg.Chat.ID) {
+		b.refuseStranger(ctx, msg)
+		return
+	}
+	lang := userLanguage(msg)
+	switch cmd {
+	case "start":
+		b.reply(ctx, msg, b.greeting(lang), nil)
+		return
+	case "help":
+		b.reply(ctx, msg, helpText(lang, private), nil)
+		return
+	case "sources":
+		b.reply(ctx, msg, b.articleList(lang), nil)
+		return
+	case "reset":
+		b.sessions.reset(msg.Chat.ID)
+		b.reply(ctx, msg, pick(lang == "zh", "好的，已忘记之前的对话。", "Done: the conversation is forgotten."), nil)
+		return
+	case "ask", "":
+	default:
+		if private {
+			b.reply(ctx, msg, helpText(lang, private), nil)
+		}
+		return
+	}
+	question := arg
+	if cmd == "" {
+		question = b.stripMention(msg.Text)
+	}
+	question = strings.TrimSpace(question)
+	switch {
+	case msg.Text == "" && msg.Caption == "" && !private && !b.repliedTo(msg):
+		return
+	case msg.Text == "":
+		b.reply(ctx, msg, pick(lang == "zh", "我只能回答文字问题，请用文字提问。", "I can only answer text: please type your question."), nil)
+		return
+	case question == "":
+		b.reply(ctx, msg, pick(lang == "zh", "请在 /ask 后面写上问题，例如：", "Put your question after /ask, for example: ")+"/ask "+b.example(), nil)
+		return
+	}
+	if n := len([]rune(question)); n > b.cfg.MaxQuestionRunes {
+		b.reply(ctx, msg, fmt.Sprintf(pick(lang == "zh", "问题太长（%d 字），请缩短到 %d 字以内。", "That question is too long (%d characters); please keep it under %d."), n, b.cfg.MaxQuestionRunes), nil)
+		return
+	}
+	if wait, ok := b.limiter.allow(msg.From.ID); !ok {
+		b.reply(ctx, msg, fmt.Sprintf(pick(lang == "zh", "提问太频繁了，请 %d 秒后再试。", "Too many questions: please try again in %d s."), int(wait.Seconds())+1), nil)
+		return
+	}
+	b.work.Add(1)
+	if !b.chats.enqueue(msg.Chat.ID, func() { b.answer(msg, question) }, b.work.Done) {
+		b.work.Done()
+		b.reply(ctx, msg, pick(lang == "zh", "前面还有很多问题在排队，请稍后再问。", "Too many questions are waiting in this chat; please ask again later."), nil)
+	}
+}
+
+// refuseStranger tells a user who is not allowed, once, that they are not.
+func (b *Bot) refuseStranger(ctx context.Context, msg *models.Message) {
+	b.log.Info("telegram: refused a user not on the allowlist", "user", msg.From.ID, "chat", msg.Chat.ID)
+	if _, told := b.refused.LoadOrStore(msg.From.ID, struct{}{}); told {
+		return
+	}
+	b.reply(ctx, msg, pick(userLanguage(msg) == "zh", "抱歉，这个机器人只对指定用户开放。", "Sorry, this bot is private."), nil)
+}
+
+// recoverPanic logs a panic in a handler instead of letting it end the
+// process, and tells the chat, if known, that something went wrong.
+func (b *Bot) recoverPanic(where string, chat int64) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	b.log.Error("telegram: panic", "in", where, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	if chat != 0 {
+		ctx, cancel := context.WithTimeout(b.workCtx, 10*time.Second)
+		defer cancel()
+		b.send(ctx, chat, 0, "抱歉，出了点问题，请再试一次。/ Sorry, something went wrong; please try again.", nil)
+	}
+}
+
+// answer answers one question, streaming the answer into the chat, and
+// logs one line about it.
+func (b *Bot) answer(msg *models.Message, question string) {
+	chat := msg.Chat.ID
+	defer b.recoverPanic("answer", chat)
+	ctx, cancel := context.WithTimeout(b.workCtx, 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	go b.typing(ctx, chat)
+	out := b.newStream(ctx, msg)
+	ans, err := b.answerer.Answer(ctx, rag.Request{Question: question, History: b.sessions.history(chat), OnText: out.add})
+	out.stop()
+	if err != nil {
+		b.log.Error("telegram: answer failed", "chat", chat, "error", err)
+		text := pick(rag.Language(question) == "zh", "抱歉，出了点问题，请再试一次。", "Sorry, something went wrong; please try again.")
+		if errors.Is(err, rag.ErrEmptyQuestion) {
+			text = pick(rag.Language(question) == "zh", "请用文字提问。", "Please ask in words.")
+		}
+		out.finish(ctx, []string{text}, nil)
+		return
+	}
+	b.sessions.add(chat, rag.Turn{Question: ans.Question, Answer: ans.Text})
+	id := b.answers.put(ans)
+	out.finish(ctx, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, cited(ans)))
+	docs := make([]string, 0, len(ans.Sources))
+	for _, s := range cited(ans) {
+		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
+	}
+	b.log.Info("telegram: answered", "chat", chat, "user", msg.From.ID, "latency", time.Since(start).Round(time.Millisecond),
+		"mode", ans.Mode, "refused", ans.Refused, "sources", strings.Join(docs, ","), "notice", ans.Notice != "")
+}
+
+// typing shows "typing…" in the chat; failures are ignored.
+func (b *Bot) typing(ctx context.Context, chat int64) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, _ = b.api.SendChatAction(ctx, &tgbot.SendChatActionParams{ChatID: chat, Action: models.ChatActionTyping})
+}
+
+// sourceButtons are one inline button per cited source; pressing one shows
+// its passage.
+func sourceButtons(answerID int64, sources []rag.Source) models.ReplyMarkup {
+	if len(sources) == 0 {
+		return nil
+	}
+	var row []models.InlineKeyboardButton
+	var rows [][]models.InlineKeyboardButton
+	for _, s := range sources {
+		row = append(row, models.InlineKeyboardButton{Text: fmt.Sprintf("[%d] 原文", s.N), CallbackData: fmt.Sprintf("src:%d:%d", answerID, s.N)})
+		if len(row) == 4 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// handleCallback shows the passage behind a source button.
+func (b *Bot) handleCallback(ctx context.Context, q *models.CallbackQuery) {
+	var chat int64
+	if q.Message.Message != nil {
+		chat = q.Message.Message.Chat.ID
+	}
+	if !b.allowed(q.From.ID, chat) {
+		b.answerCallback(ctx, q.ID, "")
+		return
+	}
+	var id int64
+	var n int
+	src, ok := rag.Source{}, false
+	if _, err := fmt.Sscanf(q.Data, "src:%d:%d", &id, &n); err == nil {
+		src, ok = b.answers.source(id, n)
+	}
+	if !ok || chat == 0 {
+		b.answerCallback(ctx, q.ID, "这条回答已过期，请重新提问。/ This answer has expired; please ask again.")
+		return
+	}
+	b.answerCallback(ctx, q.ID, "")
+	for _, part := range splitHTML(renderPassage(src), maxMessage) {
+		b.send(ctx, chat, 0, part, nil)
+	}
+}
+
+func (b *Bot) answerCallback(ctx context.Context, id, text string) {
+	if _, err := b.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}); err != nil {
+		b.log.Warn("telegram: answerCallbackQuery failed", "error", redactToken(err, b.cfg.Token))
+	}
+}
+
+// reply sends an HTML message in answer to msg.
+func (b *Bot) reply(ctx context.Context, msg *models.Message, text string, markup models.ReplyMarkup) {
+	replyTo := 0
+	if msg.Chat.Type != models.ChatTypePrivate {
+		replyTo = msg.ID
+	}
+	b.send(ctx, msg.Chat.ID, replyTo, text, markup)
+}
+
+// userLanguage is the language to talk to the sender of msg in: that of
+// the text, when it has words beside a command; else that of the user's
+// Telegram; else Chinese, the articles' language.
+func userLanguage(msg *models.Message) string {
+	words := strings.TrimSpace(msg.Text)
+	if strings.HasPrefix(words, "/") {
+		_, words, _ = strings.Cut(words, " ")
+	}
+	switch {
+	case strings.TrimSpace(words) != "":
+		return rag.Language(words)
+	case msg.From != nil && msg.From.LanguageCode != "" && !strings.HasPrefix(msg.From.LanguageCode, "zh"):
+		return "en"
+	}
+	return "zh"
+}
+
+func (b *Bot) example() string {
+	if len(b.cfg.Examples) > 0 {
+		return b.cfg.Examples[0]
+	}
+	return "山西有哪些创新政策?"
+}
+
+func (b *Bot) greeting(lang string) string {
+	var ex strings.Builder
+	for _, e := range b.cfg.Examples[:min(2, len(b.cfg.Examples))] {
+		fmt.Fprintf(&ex, "\n• %s", escape(e))
+	}
+	if lang == "zh" {
+		return fmt.Sprintf("你好！我根据 %d 篇文章回答问题，并注明出处 [n]。直接发送问题即可，例如：%s\n\n/sources 查看文章列表，/reset 忘记对话，/help 帮助。", len(b.cfg.Articles), ex.String())
+	}
+	return fmt.Sprintf("Hello! I answer questions from %d articles and cite them as [n]. Just send a question, for example:%s\n\n/sources lists the articles, /reset forgets the conversation, /help shows help.", len(b.cfg.Articles), ex.String())
+}
+
+func helpText(lang string, private bool) string {
+	if lang == "zh" {
+		group := ""
+		if !private {
+			group = "\n在群组中：@我、回复我的消息，或使用 /ask 问题。"
+		}
+		return "发送一个关于文章的问题，我会回答并标注出处 [n]；点击按钮查看原文。可以继续追问（“那它的前身呢？”）。" + group +
+			"\n/sources 文章列表\n/reset 忘记对话\n/help 帮助"
+	}
+	group := ""
+	if !private {
+		group = "\nIn groups: mention me, reply to my message, or use /ask QUESTION."
+	}
+	return "Send a question about the articles; I answer with citations [n], and the buttons show the passages. Follow-up questions work." + group +
+		"\n/sources the articles\n/reset forget the conversation\n/help this help"
+}
+
+func (b *Bot) articleList(lang string) string {
+	var s strings.Builder
+	s.WriteString(pick(lang == "zh", "<b>文章</b>", "<b>Articles</b>"))
+	for i, a := range b.cfg.Articles {
+		meta := strings.Trim(a.Date+", "+a.Source, ", ")
+		fmt.Fprintf(&s, "\n%d. %s", i+1, escape(a.Title))
+		if meta != "" {
+			fmt.Fprintf(&s, " (%s)", escape(meta))
+		}
+	}
+	return s.String()
+}
+
+// mentioned reports whether msg mentions the bot by @username.
+func (b *Bot) mentioned(msg *models.Message) bool {
+	return b.username != "" && strings.Contains(strings.ToLower(msg.Text+msg.Caption), "@"+strings.ToLower(b.username))
+}
+
+// repliedTo reports whether msg replies to one of the bot's messages.
+func (b *Bot) repliedTo(msg *models.Message) bool {
+	r := msg.ReplyToMessage
+	return r != nil && r.From != nil && r.From.IsBot && strings.EqualFold(r.From.Username, b.username)
+}
+
+// stripMention removes "@username" from a question.
+func (b *Bot) stripMention(text string) string {
+	if b.username == "" {
+		return text
+	}
+	i := strings.Index(strings.ToLower(text), "@"+strings.ToLower(b.username))
+	if i < 0 {
+		return text
+	}
+	return text[:i] + text[i+1+len(b.username):]
+}

@@ -1,0 +1,512 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/seeds"
+)
+
+// seedAnswerer answers from the seed articles, extractively.
+func seedAnswerer(t *testing.T) *rag.Answerer {
+	return corpusAnswerer(t, rag.Corpus{Name: "seeds", FS: seeds.FS})
+}
+
+func corpusAnswerer(t *testing.T, corpus rag.Corpus) *rag.Answerer {
+	t.Helper()
+	dir := t.TempDir()
+	emb, ch := rag.NewLocalEmbedder(0), rag.Chunker{Size: 300, Overlap: 60}
+	if _, err := rag.Ingest(t.Context(), rag.IngestOptions{DataDir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := rag.Open(t.Context(), dir, emb, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rag.Answerer{Store: s, TopK: 5, MinRelevance: 0.25}
+}
+
+// fakeAnswerer answers with fn and counts its calls.
+type fakeAnswerer struct {
+	calls atomic.Int32
+	fn    func(ctx context.Context, req rag.Request) (rag.Answer, error)
+}
+
+func (f *fakeAnswerer) Answer(ctx context.Context, req rag.Request) (rag.Answer, error) {
+	f.calls.Add(1)
+	return f.fn(ctx, req)
+}
+
+// echo answers "答：<question>[1]" citing one source.
+func echo() *fakeAnswerer {
+	return &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "段落"}}}, nil
+	}}
+}
+
+const lineQuestion = "晋能光伏的TOPCon电池生产线有多长？"
+
+func lastSent(calls []call, chat int64) string {
+	texts := sent(calls, chat)
+	if len(texts) == 0 {
+		return ""
+	}
+	return texts[len(texts)-1]
+}
+
+func TestStartHelpSources(t *testing.T) {
+	r := startBot(t, Config{Articles: []Article{{Title: "向「新」而行", Date: "2024-03-05"}, {Title: "<b>&"}},
+		Examples: []string{lineQuestion, "山西重点打造哪四大新材料产业集群？"}}, echo())
+	r.tg.push(message(1, 1, "/start"), message(1, 1, "/sources"), message(1, 1, "/help"))
+	calls := r.tg.waitFor("three replies", func(c []call) bool { return len(sent(c, 1)) == 3 })
+	texts := sent(calls, 1)
+	if !strings.Contains(texts[0], "2 篇文章") || !strings.Contains(texts[0], lineQuestion) {
+		t.Errorf("/start: %q", texts[0])
+	}
+	if !strings.Contains(texts[1], "向「新」而行 (2024-03-05)") || !strings.Contains(texts[1], "&lt;b&gt;&amp;") {
+		t.Errorf("/sources: %q", texts[1])
+	}
+	if !strings.Contains(texts[2], "/reset") {
+		t.Errorf("/help: %q", texts[2])
+	}
+	if len(r.tg.Calls("setMyCommands")) != 1 {
+		t.Error("commands not registered")
+	}
+}
+
+func TestQuestionAnsweredWithSourcesAndButton(t *testing.T) {
+	r := startBot(t, Config{}, seedAnswerer(t))
+	r.tg.push(message(7, 7, lineQuestion))
+	calls := r.tg.waitFor("the answer and typing", func(c []call) bool {
+		return len(sent(c, 7)) == 1 && len(r.tg.Calls("sendChatAction")) > 0
+	})
+	var answer call
+	for _, c := range calls {
+		if c.Method == "sendMessage" {
+			answer = c
+		}
+	}
+	for _, want := range []string{"400米", "[1]", "<b>来源</b>", "[1] 向「新」而行"} {
+		if !strings.Contains(answer.Form["text"], want) {
+			t.Errorf("answer lacks %q:\n%s", want, answer.Form["text"])
+		}
+	}
+	if answer.Form["parse_mode"] != "HTML" || !strings.Contains(answer.Form["reply_markup"], `"callback_data":"src:1:1"`) {
+		t.Fatalf("parse mode %q, markup %s", answer.Form["parse_mode"], answer.Form["reply_markup"])
+	}
+	// Pressing the button shows the passage.
+	r.tg.push(&models.Update{CallbackQuery: &models.CallbackQuery{ID: "cb1", From: models.User{ID: 7}, Data: "src:1:1",
+		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage,
+			Message: &models.Message{ID: 1, Date: 1, Chat: models.Chat{ID: 7, Type: models.ChatTypePrivate}}}}})
+	calls = r.tg.waitFor("the passage", func(c []call) bool { return len(sent(c, 7)) == 2 })
+	if passage := lastSent(calls, 7); !strings.Contains(passage, "<b>") || !strings.Contains(passage, "400米") {
+		t.Errorf("passage: %q", passage)
+	}
+	if len(r.tg.Calls("answerCallbackQuery")) != 1 {
+		t.Error("callback not answered")
+	}
+}
+
+// TestArticleTextIsEscaped checks that markup in an article reaches the
+// chat as text.
+func TestArticleTextIsEscaped(t *testing.T) {
+	corpus := rag.Corpus{Name: "t", FS: fstest.MapFS{
+		"a.txt": {Data: []byte("标题<b>&测试\n\n量子工厂的<b>&产量是每年三百万台，位于太原市的高新区。")},
+	}}
+	r := startBot(t, Config{}, corpusAnswerer(t, corpus))
+	r.tg.push(message(3, 3, "量子工厂的产量是多少？"))
+	calls := r.tg.waitFor("the answer", func(c []call) bool { return len(sent(c, 3)) == 1 })
+	text := lastSent(calls, 3)
+	if !strings.Contains(text, "&lt;b&gt;&amp;产量") || strings.Contains(text, "<b>&") {
+		t.Errorf("not escaped: %q", text)
+	}
+}
+
+// TestStreamingEdits checks throttled edits in a group (no drafts there):
+// a bounded number of edits, and a complete final text.
+func TestStreamingEdits(t *testing.T) {
+	pieces := 60
+	release := make(chan struct{})
+	streamer := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		var all strings.Builder
+		for i := range pieces {
+			piece := fmt.Sprintf("第%d句。", i)
+			all.WriteString(piece)
+			req.OnText(piece)
+			if i == pieces/2 {
+				<-release // let the test see a preview mid-way
+			}
+			time.Sleep(time.Millisecond) // a model's pace, not synchronisation
+		}
+		return rag.Answer{Question: req.Question, Text: all.String(), Mode: rag.ModeLLM}, nil
+	}}
+	r := startBot(t, Config{EditInterval: 40 * time.Millisecond}, streamer)
+	start := time.Now()
+	r.tg.push(message(-100, 5, "/ask@qa_bot 问题"))
+	r.tg.waitFor("a preview", func(c []call) bool { return len(sent(c, -100)) == 1 })
+	close(release)
+	calls := r.tg.waitFor("the final text", func(c []call) bool {
+		for _, x := range c {
+			if x.Method == "editMessageText" && strings.HasSuffix(x.Form["text"], fmt.Sprintf("第%d句。", pieces-1)) {
+				return true
+			}
+		}
+		return false
+	})
+	elapsed := time.Since(start)
+	edits := 0
+	for _, c := range calls {
+		if c.Method == "editMessageText" {
+			edits++
+		}
+	}
+	if bound := int(elapsed/(40*time.Millisecond)) + 2; edits > bound {
+		t.Errorf("%d edits in %s, want at most %d", edits, elapsed, bound)
+	}
+	if first := sent(calls, -100)[0]; !strings.HasSuffix(first, " …") || sent(calls, -100)[0] == "" {
+		t.Errorf("preview %q", first)
+	}
+	if len(sent(calls, -100)) != 1 {
+		t.Errorf("the final answer was sent anew instead of edited in: %v", methodsOf(calls))
+	}
+}
+
+// TestStreamingDrafts checks sendMessageDraft in private chats, and the
+// switch to edits when the Bot API does not have it.
+func TestStreamingDrafts(t *testing.T) {
+	for _, available := range []bool{true, false} {
+		t.Run(fmt.Sprint("available=", available), func(t *testing.T) {
+			release := make(chan struct{})
+			streamer := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+				req.OnText("第一句。")
+				<-release
+				req.OnText("第二句。")
+				return rag.Answer{Question: req.Question, Text: "第一句。第二句。", Mode: rag.ModeLLM}, nil
+			}}
+			r := startBot(t, Config{}, streamer)
+			if !available {
+				r.tg.Fail = func(method string, _ map[string]string, _ int) (int, string, bool) {
+					return 404, `{"ok":false,"error_code":404,"description":"Not Found: method not found"}`, method == "sendMessageDraft"
+				}
+			}
+			r.tg.push(message(9, 9, "问题"))
+			r.tg.waitFor("a preview", func(c []call) bool {
+				return len(sent(c, 9)) == 1 || available && len(r.tg.Calls("sendMessageDraft")) > 0
+			})
+			close(release)
+			calls := r.tg.waitFor("the final answer", func(c []call) bool {
+				for _, x := range c {
+					if x.Form["text"] == "第一句。第二句。" {
+						return true
+					}
+				}
+				return false
+			})
+			drafts := len(r.tg.Calls("sendMessageDraft"))
+			if available && (drafts == 0 || len(sent(calls, 9)) != 1) {
+				t.Errorf("drafts %d, messages %d: %v", drafts, len(sent(calls, 9)), methodsOf(calls))
+			}
+			if !available && drafts > 1 {
+				t.Errorf("sendMessageDraft tried %d times after it failed", drafts)
+			}
+		})
+	}
+}
+
+func TestLongAnswerIsSplit(t *testing.T) {
+	long := strings.Repeat("这是一个很长的句子，用来测试消息的拆分是否正确。", 400) // ~9,600 runes
+	r := startBot(t, Config{}, &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		return rag.Answer{Question: req.Question, Text: long + "[1]", Sources: []rag.Source{{N: 1, Title: "T", Text: "x"}}}, nil
+	}})
+	r.tg.push(message(4, 4, "问题"))
+	calls := r.tg.waitFor("the parts", func(c []call) bool {
+		texts := sent(c, 4)
+		return len(texts) > 0 && strings.Contains(texts[len(texts)-1], "<b>来源</b>")
+	})
+	texts := sent(calls, 4)
+	if len(texts) < 3 {
+		t.Fatalf("%d messages for %d runes", len(texts), utf8.RuneCountInString(long))
+	}
+	var joined strings.Builder
+	for i, text := range texts {
+		if n := utf8.RuneCountInString(text); n > maxMessage {
+			t.Errorf("message %d has %d runes", i, n)
+		}
+		if i < len(texts)-1 && !strings.HasSuffix(text, "。") {
+			t.Errorf("message %d does not end at a sentence end: …%s", i, truncateEnd(text, 10))
+		}
+		joined.WriteString(text)
+	}
+	if !strings.Contains(joined.String(), long+"[1]") {
+		t.Error("the parts do not add up to the answer")
+	}
+	markups := 0
+	for _, c := range calls {
+		if c.Method == "sendMessage" && c.Form["reply_markup"] != "" {
+			markups++
+		}
+	}
+	if markups != 1 {
+		t.Errorf("%d messages carry buttons, want only the last", markups)
+	}
+}
+
+func truncateEnd(s string, n int) string {
+	r := []rune(s)
+	return string(r[max(0, len(r)-n):])
+}
+
+func TestGroupRules(t *testing.T) {
+	ans := echo()
+	r := startBot(t, Config{}, ans)
+	botReply := &models.Message{ID: 50, Date: 1, From: &models.User{ID: 123456, IsBot: true, Username: "qa_bot"}, Chat: models.Chat{ID: -1, Type: models.ChatTypeGroup}}
+	replied := message(-1, 2, "那它呢")
+	replied.Message.ReplyToMessage = botReply
+	afterText := message(-1, 2, "你好 /ask 句中命令")
+	afterText.Message.Entities = []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 3, Length: 4}}
+	r.tg.push(
+		message(-1, 2, "大家好"),                // not for the bot
+		message(-1, 2, "/ask@other_bot 别的机器人"), // for another bot
+		message(-1, 2, "@qa_bot 提到我"),
+		replied,
+		message(-1, 2, "/ask@QA_Bot 带后缀"),
+		afterText,
+	)
+	calls := r.tg.waitFor("four answers", func(c []call) bool { return len(sent(c, -1)) == 4 })
+	want := []string{"答：提到我[1]", "答：那它呢[1]", "答：带后缀[1]", "答：句中命令[1]"}
+	for i, text := range sent(calls, -1) {
+		if !strings.HasPrefix(text, want[i]) {
+			t.Errorf("answer %d = %q, want %q first", i, text, want[i])
+		}
+	}
+	for _, c := range calls {
+		if c.Method == "sendMessage" && c.Form["reply_parameters"] == "" {
+			t.Errorf("a group answer does not reply to its question: %v", c.Form)
+		}
+	}
+	if ans.calls.Load() != 4 {
+		t.Errorf("%d questions answered, want 4", ans.calls.Load())
+	}
+}
+
+func TestAllowlist(t *testing.T) {
+	ans := echo()
+	r := startBot(t, Config{AllowedUsers: []int64{1}, AllowedChats: []int64{-5}}, ans)
+	r.tg.push(message(2, 2, "陌生人的问题"), message(2, 2, "陌生人又问"), message(-5, 3, "/ask 群里的问题"), message(1, 1, "主人的问题"))
+	calls := r.tg.waitFor("replies", func(c []call) bool { return len(sent(c, 1)) == 1 && len(sent(c, -5)) == 1 })
+	if texts := sent(calls, 2); len(texts) != 1 || !strings.Contains(texts[0], "只对指定用户开放") {
+		t.Errorf("the stranger got %q; want one refusal", texts)
+	}
+	if ans.calls.Load() != 2 {
+		t.Errorf("%d questions reached the answerer, want 2 (none from the stranger)", ans.calls.Load())
+	}
+}
+
+func TestLimits(t *testing.T) {
+	ans := echo()
+	r := startBot(t, Config{RatePerMinute: 2, MaxQuestionRunes: 50}, ans)
+	r.tg.push(message(1, 1, "一"), message(1, 1, "二"), message(1, 1, "三"), message(2, 2, strings.Repeat("长", 51)))
+	calls := r.tg.waitFor("replies", func(c []call) bool { return len(sent(c, 1)) == 3 && len(sent(c, 2)) == 1 })
+	if !strings.Contains(strings.Join(sent(calls, 1), "\n"), "提问太频繁") {
+		t.Errorf("no rate-limit reply: %q", sent(calls, 1))
+	}
+	if text := sent(calls, 2)[0]; !strings.Contains(text, "问题太长（51 字）") {
+		t.Errorf("long question: %q", text)
+	}
+	if ans.calls.Load() != 2 {
+		t.Errorf("%d questions answered, want 2", ans.calls.Load())
+	}
+}
+
+func TestTelegramErrors(t *testing.T) {
+	t.Run("429", func(t *testing.T) {
+		r := startBot(t, Config{}, echo())
+		r.tg.Fail = func(method string, form map[string]string, attempt int) (int, string, bool) {
+			return 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`,
+				method == "sendMessage" && attempt == 1
+		}
+		r.tg.push(message(1, 1, "问题"))
+		calls := r.tg.waitFor("the retry", func(c []call) bool { return len(sent(c, 1)) == 2 })
+		texts := sent(calls, 1)
+		var at []time.Time
+		for _, c := range calls {
+			if c.Method == "sendMessage" {
+				at = append(at, c.At)
+			}
+		}
+		if texts[0] != texts[1] || at[1].Sub(at[0]) < 900*time.Millisecond {
+			t.Errorf("retry after %s with %q; want the same message after retry_after (1 s)", at[1].Sub(at[0]), texts[1])
+		}
+	})
+	t.Run("parse error", func(t *testing.T) {
+		r := startBot(t, Config{}, echo())
+		r.tg.Fail = func(method string, form map[string]string, _ int) (int, string, bool) {
+			return 400, `{"ok":false,"error_code":400,"description":"Bad Request: can't parse entities: unexpected end tag"}`,
+				method == "sendMessage" && form["parse_mode"] == "HTML"
+		}
+		r.tg.push(message(1, 1, "问题"))
+		calls := r.tg.waitFor("the plain resend", func(c []call) bool { return len(sent(c, 1)) == 2 })
+		last := calls[len(calls)-1]
+		if last.Form["parse_mode"] != "" || !strings.Contains(last.Form["text"], "来源\n[1] 标题") || strings.Contains(last.Form["text"], "<b>") {
+			t.Errorf("resend: %v", last.Form)
+		}
+	})
+	t.Run("failing chat action and commands", func(t *testing.T) {
+		r := startBot(t, Config{}, echo())
+		r.tg.Fail = func(method string, _ map[string]string, _ int) (int, string, bool) {
+			return 500, `{"ok":false,"error_code":500,"description":"Internal"}`, method == "sendChatAction" || method == "setMyCommands"
+		}
+		r.tg.push(message(1, 1, "问题"))
+		r.tg.waitFor("the answer", func(c []call) bool { return len(sent(c, 1)) == 1 })
+	})
+}
+
+func TestNonTextAndPanics(t *testing.T) {
+	var n atomic.Int32
+	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		if n.Add(1) == 1 {
+			panic("boom")
+		}
+		return rag.Answer{Question: req.Question, Text: "好的"}, nil
+	}}
+	r := startBot(t, Config{}, ans)
+	sticker := message(1, 1, "")
+	sticker.Message.Sticker = &models.Sticker{FileID: "x"}
+	r.tg.push(sticker, message(1, 1, "会崩溃的问题"), message(1, 1, "之后的问题"))
+	calls := r.tg.waitFor("three replies", func(c []call) bool { return len(sent(c, 1)) == 3 })
+	texts := sent(calls, 1)
+	if !strings.Contains(texts[0], "文字") || !strings.Contains(texts[1], "出了点问题") || texts[2] != "好的" {
+		t.Errorf("replies: %q", texts)
+	}
+	if !strings.Contains(r.logs.String(), "panic") {
+		t.Error("the panic was not logged")
+	}
+}
+
+// TestShutdownFinishesAnswers checks that stopping lets an answer in
+// progress finish and be delivered.
+func TestShutdownFinishesAnswers(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		close(started)
+		<-release
+		return rag.Answer{Question: req.Question, Text: "慢慢的回答"}, nil
+	}}
+	r := startBot(t, Config{}, ans)
+	r.tg.push(message(1, 1, "问题"))
+	<-started
+	stopped := make(chan struct{})
+	go func() {
+		r.stop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+		t.Fatal("Run returned with an answer in progress")
+	case <-time.After(100 * time.Millisecond): // not synchronisation: a window in which Run must not return
+	}
+	close(release)
+	<-stopped
+	if texts := sent(r.tg.Calls(), 1); len(texts) != 1 || texts[0] != "慢慢的回答" {
+		t.Errorf("delivered %q", texts)
+	}
+}
+
+// TestLoad sends 200 chats x 5 questions through the fake Telegram with an
+// instant answerer: every question must be answered exactly once, in order
+// within each chat. It logs throughput and the time the bot adds.
+func TestLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	const chats, perChat = 200, 5
+	var mu sync.Mutex
+	asked := map[string]time.Time{}
+	answered := map[string]time.Time{} // when the answerer returned
+	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		req.OnText("答")
+		mu.Lock()
+		answered[req.Question] = time.Now()
+		mu.Unlock()
+		return rag.Answer{Question: req.Question, Text: "答" + req.Question, Mode: rag.ModeLLM}, nil
+	}}
+	r := startBot(t, Config{Concurrency: 8}, ans)
+	var upds []*models.Update
+	for i := range perChat {
+		for c := int64(1); c <= chats; c++ {
+			q := fmt.Sprintf("Q%d-%d", c, i)
+			upds = append(upds, message(c, c, q))
+		}
+	}
+	start := time.Now()
+	mu.Lock()
+	for _, u := range upds {
+		asked[u.Message.Text] = start
+	}
+	mu.Unlock()
+	r.tg.push(upds...)
+	isFinal := func(c call) bool {
+		return (c.Method == "editMessageText" || c.Method == "sendMessage") && strings.HasPrefix(c.Form["text"], "答Q")
+	}
+	calls := r.tg.waitFor("every answer", func(cs []call) bool {
+		n := 0
+		for _, c := range cs {
+			if isFinal(c) {
+				n++
+			}
+		}
+		return n >= chats*perChat
+	})
+	elapsed := time.Since(start)
+	seen := map[string]int{}
+	lastIndex := map[string]int{}
+	var latencies, overheads []time.Duration
+	mu.Lock()
+	defer mu.Unlock()
+	for _, c := range calls {
+		if !isFinal(c) {
+			continue
+		}
+		q := strings.TrimPrefix(c.Form["text"], "答")
+		seen[q]++
+		var chat, i int
+		fmt.Sscanf(q, "Q%d-%d", &chat, &i)
+		key := fmt.Sprint(chat)
+		if last, ok := lastIndex[key]; ok && i != last+1 {
+			t.Errorf("chat %d: answer %d after %d", chat, i, last)
+		}
+		lastIndex[key] = i
+		latencies = append(latencies, c.At.Sub(asked[q]))
+		overheads = append(overheads, c.At.Sub(answered[q]))
+	}
+	for q := range asked {
+		if seen[q] != 1 {
+			t.Errorf("%s answered %d times", q, seen[q])
+		}
+	}
+	t.Logf("load: %d questions in %s: %.0f questions/s; from the burst to each final message p50 %s, p99 %s; "+
+		"from the answer to its final message (rendering and sending) p50 %s, p99 %s",
+		len(latencies), elapsed.Round(time.Millisecond), float64(len(latencies))/elapsed.Seconds(),
+		percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(overheads, 0.5), percentile(overheads, 0.99))
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
+}

@@ -1,0 +1,190 @@
+package bot
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/qabot/qabot/rag"
+)
+
+// maxMessage is Telegram's limit on a message's text. Splitting counts the
+// runes of the HTML source, tags and entities included, so pieces stay under
+// the limit Telegram applies after parsing.
+const maxMessage = 4096
+
+// renderAnswer is the answer as Telegram HTML: the text with its [n]
+// citations, a notice when the model failed, sentences no source supports,
+// and the sources it cites (title, date, publisher). Every piece of article
+// and model text is escaped.
+func renderAnswer(ans rag.Answer) string {
+	zh := rag.Language(ans.Question) == "zh"
+	var b strings.Builder
+	if ans.Notice != "" {
+		fmt.Fprintf(&b, "<i>%s</i>\n\n", html.EscapeString(ans.Notice))
+	}
+	b.WriteString(html.EscapeString(ans.Text))
+	for _, s := range ans.Unsupported {
+		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(fmt.Sprintf(pick(zh, "注意：所引段落不支持“%s”", "Note: the cited passages do not support “%s”"), s)))
+	}
+	if sources := cited(ans); len(sources) > 0 {
+		fmt.Fprintf(&b, "\n\n<b>%s</b>", pick(zh, "来源", "Sources"))
+		for _, s := range sources {
+			fmt.Fprintf(&b, "\n[%d] %s", s.N, html.EscapeString(sourceLine(s)))
+		}
+	}
+	return b.String()
+}
+
+// renderPassage is the message a source button shows: the source and the
+// passage, with the quoted sentences in bold.
+func renderPassage(s rag.Source) string {
+	text := html.EscapeString(s.Text)
+	for _, q := range strings.Split(s.Quote, " … ") {
+		if q = html.EscapeString(strings.TrimSpace(q)); q != "" && strings.Contains(text, q) {
+			text = strings.Replace(text, q, "<b>"+q+"</b>", 1)
+		}
+	}
+	return fmt.Sprintf("[%d] <b>%s</b>\n%s\n\n%s", s.N, html.EscapeString(s.Title), html.EscapeString(sourceMeta(s)), text)
+}
+
+// sourceLine is "title (date, publisher)".
+func sourceLine(s rag.Source) string {
+	if meta := sourceMeta(s); meta != "" {
+		return s.Title + " (" + meta + ")"
+	}
+	return s.Title
+}
+
+// sourceMeta is "date, publisher", or the file name when neither is known.
+func sourceMeta(s rag.Source) string {
+	var parts []string
+	for _, p := range []string{s.Date, s.Publisher} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return s.Doc
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cited returns the sources the answer's text cites.
+func cited(ans rag.Answer) []rag.Source {
+	var out []rag.Source
+	for _, s := range ans.Sources {
+		if strings.Contains(ans.Text, fmt.Sprintf("[%d]", s.N)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func pick(zh bool, chinese, other string) string {
+	if zh {
+		return chinese
+	}
+	return other
+}
+
+// htmlTag matches an HTML tag; group 1 is "/" for a closing tag, group 2
+// the tag's name.
+var htmlTag = regexp.MustCompile(`<(/?)([a-z]+)[^>]*>`)
+
+// splitHTML cuts Telegram HTML into messages of at most limit runes: at
+// paragraph, line or sentence ends where it can, never inside a tag or an
+// entity, closing the tags open at a cut and reopening them in the next
+// message.
+func splitHTML(text string, limit int) []string {
+	var out []string
+	var open []string // tags open at the start of the current piece, outermost first
+	runes := []rune(text)
+	for len(runes) > 0 {
+		prefix := openingTags(open)
+		room := limit - len([]rune(prefix)) - closingLen(open) - 32 // room for tags opened within the piece
+		if len(runes) <= room {
+			out = append(out, prefix+string(runes))
+			break
+		}
+		cut := cutPoint(runes, room)
+		piece := string(runes[:cut])
+		stillOpen := openTags(open, piece)
+		out = append(out, prefix+strings.TrimRight(piece, "\n ")+closingTags(stillOpen))
+		open = stillOpen
+		runes = []rune(strings.TrimLeft(string(runes[cut:]), "\n "))
+	}
+	return out
+}
+
+// cutPoint is where to cut runes to keep at most room of them: after the
+// last paragraph break, line break or sentence end in the second half, else
+// at room; never inside a tag or an entity.
+func cutPoint(runes []rune, room int) int {
+	for _, ends := range []string{"\n\n", "\n", "。！？!?；;", "，、,: "} {
+		for i := room; i > room/2; i-- {
+			if safeCut(runes, i) && strings.ContainsRune(ends, runes[i-1]) && (ends != "\n\n" || i >= 2 && runes[i-2] == '\n') {
+				return i
+			}
+		}
+	}
+	for i := room; i > 1; i-- {
+		if safeCut(runes, i) {
+			return i
+		}
+	}
+	return room
+}
+
+// safeCut reports whether cutting before runes[i] leaves tags and entities
+// whole.
+func safeCut(runes []rune, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-64; j-- {
+		switch runes[j] {
+		case '>', ';':
+			return true
+		case '<', '&':
+			return false
+		}
+	}
+	return true
+}
+
+// openTags returns the tags open after piece, given those open before it.
+func openTags(open []string, piece string) []string {
+	stack := append([]string(nil), open...)
+	for _, m := range htmlTag.FindAllStringSubmatch(piece, -1) {
+		if m[1] == "" {
+			stack = append(stack, m[0])
+			continue
+		}
+		for i := len(stack) - 1; i >= 0; i-- {
+			if tagName(stack[i]) == m[2] {
+				stack = append(stack[:i], stack[i+1:]...)
+				break
+			}
+		}
+	}
+	return stack
+}
+
+func tagName(tag string) string { return htmlTag.FindStringSubmatch(tag)[2] }
+
+func openingTags(open []string) string { return strings.Join(open, "") }
+
+func closingTags(open []string) string {
+	var b strings.Builder
+	for i := len(open) - 1; i >= 0; i-- {
+		b.WriteString("</" + tagName(open[i]) + ">")
+	}
+	return b.String()
+}
+
+func closingLen(open []string) int { return len([]rune(closingTags(open))) }
+
+// plainText turns Telegram HTML back into plain text, for a resend when
+// Telegram cannot parse the formatting.
+func plainText(s string) string {
+	return html.UnescapeString(htmlTag.ReplaceAllString(s, ""))
+}
