@@ -277,7 +277,7 @@ func TestGroupRules(t *testing.T) {
 	afterText := message(-1, 2, "你好 /ask 句中命令")
 	afterText.Message.Entities = []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 3, Length: 4}}
 	r.tg.push(
-		message(-1, 2, "大家好"),                // not for the bot
+		message(-1, 2, "大家好"),                  // not for the bot
 		message(-1, 2, "/ask@other_bot 别的机器人"), // for another bot
 		message(-1, 2, "@qa_bot 提到我"),
 		replied,

@@ -43,7 +43,7 @@ type fakeTelegram struct {
 
 	// Fail may answer a request instead of the default success, e.g.
 	// with a 429; it runs under the server's lock.
-	Fail func(method string, form map[string]string, attempt int) (status int, body string, fail bool)
+	Fail     func(method string, form map[string]string, attempt int) (status int, body string, fail bool)
 	attempts map[string]int // per method and text, for Fail
 }
 
