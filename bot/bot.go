@@ -140,12 +140,12 @@ func (b *Bot) Username() string { return b.username }
 // Config.Grace, and returns.
 func (b *Bot) Run(ctx context.Context) error {
 	b.registerCommands(ctx)
+	if len(b.cfg.AllowedUsers)+len(b.cfg.AllowedChats) == 0 {
+		b.log.Warn("telegram: anyone can use this bot; set telegram.allowed_users or telegram.allowed_chats to restrict it")
+	}
 	if b.cfg.WebhookURL == "" {
 		if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
 			b.log.Warn("telegram: deleteWebhook failed; polling anyway", "error", redactToken(err, b.cfg.Token))
-		}
-		if len(b.cfg.AllowedUsers)+len(b.cfg.AllowedChats) == 0 {
-			b.log.Warn("telegram: anyone can use this bot; set telegram.allowed_users or telegram.allowed_chats to restrict it")
 		}
 		b.log.Info("telegram: polling for updates", "bot", "@"+b.username)
 		b.api.Start(ctx)
@@ -359,9 +359,9 @@ func (b *Bot) answer(msg *models.Message, question string) {
 	}
 	b.sessions.add(chat, rag.Turn{Question: ans.Question, Answer: ans.Text})
 	id := b.answers.put(ans)
-	out.finish(ctx, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, cited(ans)))
+	out.finish(ctx, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, ans.Cited()))
 	docs := make([]string, 0, len(ans.Sources))
-	for _, s := range cited(ans) {
+	for _, s := range ans.Cited() {
 		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
 	}
 	b.log.Info("telegram: answered", "chat", chat, "user", msg.From.ID, "latency", time.Since(start).Round(time.Millisecond),

@@ -1,8 +1,12 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -509,4 +513,36 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	sorted := slices.Clone(ds)
 	slices.Sort(sorted)
 	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
+}
+
+func TestWebhook(t *testing.T) {
+	r := startBot(t, Config{WebhookURL: "https://example.org/hook", WebhookSecret: "s3cret", Listen: "127.0.0.1:0"}, echo())
+	r.tg.waitFor("setWebhook", func(c []call) bool { return len(r.tg.Calls("setWebhook")) == 1 })
+	set := r.tg.Calls("setWebhook")[0]
+	if set.Form["url"] != "https://example.org/hook" || set.Form["secret_token"] != "s3cret" {
+		t.Errorf("setWebhook %v", set.Form)
+	}
+	hook := httptest.NewServer(r.bot.webhookHandler())
+	defer hook.Close()
+	post := func(secret, text string) int {
+		raw, _ := json.Marshal(message(8, 8, text))
+		req, _ := http.NewRequest(http.MethodPost, hook.URL, bytes.NewReader(raw))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("wrong", "伪造的问题"); code != http.StatusForbidden {
+		t.Errorf("wrong secret: HTTP %d", code)
+	}
+	if code := post("s3cret", "真的问题"); code != http.StatusOK {
+		t.Errorf("right secret: HTTP %d", code)
+	}
+	got := r.tg.waitFor("the answer", func(c []call) bool { return len(sent(c, 8)) == 1 })
+	if text := sent(got, 8)[0]; !strings.HasPrefix(text, "答：真的问题") {
+		t.Errorf("answered %q", text)
+	}
 }

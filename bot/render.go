@@ -28,7 +28,7 @@ func renderAnswer(ans rag.Answer) string {
 	for _, s := range ans.Unsupported {
 		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(fmt.Sprintf(pick(zh, "注意：所引段落不支持“%s”", "Note: the cited passages do not support “%s”"), s)))
 	}
-	if sources := cited(ans); len(sources) > 0 {
+	if sources := ans.Cited(); len(sources) > 0 {
 		fmt.Fprintf(&b, "\n\n<b>%s</b>", pick(zh, "来源", "Sources"))
 		for _, s := range sources {
 			fmt.Fprintf(&b, "\n[%d] %s", s.N, html.EscapeString(sourceLine(s)))
@@ -57,29 +57,13 @@ func sourceLine(s rag.Source) string {
 	return s.Title
 }
 
-// sourceMeta is "date, publisher", or the file name when neither is known.
+// sourceMeta is the source's byline, or its file name when the article
+// states neither date nor publisher.
 func sourceMeta(s rag.Source) string {
-	var parts []string
-	for _, p := range []string{s.Date, s.Publisher} {
-		if p != "" {
-			parts = append(parts, p)
-		}
+	if b := s.Byline(); b != "" {
+		return b
 	}
-	if len(parts) == 0 {
-		return s.Doc
-	}
-	return strings.Join(parts, ", ")
-}
-
-// cited returns the sources the answer's text cites.
-func cited(ans rag.Answer) []rag.Source {
-	var out []rag.Source
-	for _, s := range ans.Sources {
-		if strings.Contains(ans.Text, fmt.Sprintf("[%d]", s.N)) {
-			out = append(out, s)
-		}
-	}
-	return out
+	return s.Doc
 }
 
 func pick(zh bool, chinese, other string) string {

@@ -47,6 +47,29 @@ type Source struct {
 	Quote     string // the sentences of Text the answer used, if any
 }
 
+// Cited returns the sources the answer's text cites, in order.
+func (a Answer) Cited() []Source {
+	var out []Source
+	for _, s := range a.Sources {
+		if strings.Contains(a.Text, fmt.Sprintf("[%d]", s.N)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Byline is the source's date and publisher, as far as the article states
+// them: "2024-03-05, 新华网".
+func (s Source) Byline() string {
+	var parts []string
+	for _, p := range []string{s.Date, s.Publisher} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // ErrEmptyQuestion is returned for a question with no words in it.
 var ErrEmptyQuestion = errors.New("the question is empty")
 

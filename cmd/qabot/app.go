@@ -94,7 +94,7 @@ QABOT_RETRIEVAL_TOP_K), and flags; flags win over the environment, which wins ov
 	pf.String("corpus", "", "folder of .txt/.md articles (default: the embedded seeds)")
 	pf.Int("top-k", 5, "passages to retrieve (retrieval.top_k)")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log details to stderr")
-	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand())
+	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand(), a.telegramCommand())
 	return root
 }
 

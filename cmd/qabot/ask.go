@@ -164,7 +164,7 @@ func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
 // no cited source supports.
 func printSources(w io.Writer, r rag.Answer) {
 	zh := rag.Language(r.Question) == "zh"
-	if cited := citedSources(r); len(cited) > 0 {
+	if cited := r.Cited(); len(cited) > 0 {
 		fmt.Fprintln(w, pick(zh, "\n来源:", "\nSources:"))
 		for _, s := range cited {
 			printSource(w, s, s.Quote)
@@ -185,26 +185,9 @@ func pick(zh bool, chinese, other string) string {
 // printSource writes one source: number, title, date and publisher, file,
 // and the quoted passage.
 func printSource(w io.Writer, s rag.Source, quote string) {
-	meta := []string{}
-	for _, m := range []string{s.Date, s.Publisher} {
-		if m != "" {
-			meta = append(meta, m)
-		}
-	}
 	line := fmt.Sprintf("[%d] %s", s.N, s.Title)
-	if len(meta) > 0 {
-		line += " (" + strings.Join(meta, ", ") + ")"
+	if b := s.Byline(); b != "" {
+		line += " (" + b + ")"
 	}
 	fmt.Fprintf(w, "%s, %s\n    “%s”\n", line, s.Doc, quote)
-}
-
-// citedSources returns the sources the answer text cites, in order.
-func citedSources(r rag.Answer) []rag.Source {
-	var out []rag.Source
-	for _, s := range r.Sources {
-		if strings.Contains(r.Text, fmt.Sprintf("[%d]", s.N)) {
-			out = append(out, s)
-		}
-	}
-	return out
 }
