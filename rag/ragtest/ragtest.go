@@ -59,15 +59,25 @@ func (m *Model) Embeds() []openai.EmbeddingRequest {
 	return append([]openai.EmbeddingRequest(nil), m.embeds...)
 }
 
-func (m *Model) chat(w http.ResponseWriter, r *http.Request) {
-	var req openai.ChatCompletionRequest
+// record decodes a request body into req and appends it to log, under
+// the lock; it answers 400 and returns false when the body is not JSON.
+func record[T any](m *Model, w http.ResponseWriter, r *http.Request, log *[]T) (T, bool) {
+	var req T
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, `{"error":{"message":"bad json"}}`, http.StatusBadRequest)
-		return
+		return req, false
 	}
 	m.mu.Lock()
-	m.chats = append(m.chats, req)
+	*log = append(*log, req)
 	m.mu.Unlock()
+	return req, true
+}
+
+func (m *Model) chat(w http.ResponseWriter, r *http.Request) {
+	req, ok := record(m, w, r, &m.chats)
+	if !ok {
+		return
+	}
 	text := m.reply(req)
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
@@ -99,14 +109,10 @@ func WriteChunk(w http.ResponseWriter, content, finish string) {
 }
 
 func (m *Model) embeddings(w http.ResponseWriter, r *http.Request) {
-	var req openai.EmbeddingRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, `{"error":{"message":"bad json"}}`, http.StatusBadRequest)
+	req, ok := record(m, w, r, &m.embeds)
+	if !ok {
 		return
 	}
-	m.mu.Lock()
-	m.embeds = append(m.embeds, req)
-	m.mu.Unlock()
 	var texts []string
 	switch in := req.Input.(type) {
 	case string:
