@@ -58,15 +58,17 @@ func (a *app) checkLLM(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	note := ""
 	if len(models) > 0 && !slices.Contains(models, c.Model()) {
-		return "", fmt.Errorf("the server does not list llm.model %q; it has: %s", c.Model(), shortList(models, 8))
+		// llama.cpp lists its file name and serves any model name: try anyway.
+		note = fmt.Sprintf("; note: the server does not list llm.model %q; it has: %s", c.Model(), shortList(models, 8))
 	}
 	start := time.Now()
 	reply, err := c.Complete(ctx, []rag.Message{{Role: "user", Content: "Reply with the single word OK."}})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w%s", err, note)
 	}
-	return fmt.Sprintf("%s at %s answered %q in %s", c.Model(), a.cfg.LLM.BaseURL, shortText(reply, 20), time.Since(start).Round(time.Millisecond)), nil
+	return fmt.Sprintf("%s at %s answered %q in %s%s", c.Model(), a.cfg.LLM.BaseURL, shortText(reply, 20), time.Since(start).Round(time.Millisecond), note), nil
 }
 
 func (a *app) checkEmbedding(ctx context.Context) (string, error) {

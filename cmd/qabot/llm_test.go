@@ -141,7 +141,7 @@ func TestDoctor(t *testing.T) {
 	t.Setenv("QABOT_TELEGRAM_TOKEN", "123:bad-token")
 	t.Setenv("QABOT_LLM_MODEL", "no-such-model")
 	r = qabot(t, data, "", "doctor")
-	if r.code != 1 || !strings.Contains(r.stdout, `does not list llm.model "no-such-model"; it has: fake-model`) ||
+	if r.code != 1 || !strings.Contains(r.stdout, `the server does not list llm.model "no-such-model"; it has: fake-model`) ||
 		!strings.Contains(r.stdout, "copy the token again") || strings.Contains(r.stdout+r.stderr, "bad-token") {
 		t.Errorf("broken setup: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
