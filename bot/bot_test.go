@@ -17,8 +17,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
+	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -544,5 +546,39 @@ func TestWebhook(t *testing.T) {
 	got := r.tg.waitFor("the answer", func(c []call) bool { return len(sent(c, 8)) == 1 })
 	if text := sent(got, 8)[0]; !strings.HasPrefix(text, "答：真的问题") {
 		t.Errorf("answered %q", text)
+	}
+}
+
+// TestWithLLM runs the bot over a generated answer from a fake model
+// server, and over a model server that fails (extractive, with a notice).
+func TestWithLLM(t *testing.T) {
+	model := ragtest.NewModel(t, func(openai.ChatCompletionRequest) string { return "生产线全长400米[1]。" })
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(502) }))
+	defer down.Close()
+	for name, url := range map[string]string{"up": model.URL, "down": down.URL + "/v1"} {
+		t.Run(name, func(t *testing.T) {
+			a := seedAnswerer(t)
+			a.LLM = rag.NewChatClient(rag.ChatConfig{ModelConfig: rag.ModelConfig{BaseURL: url, Model: "fake-model", Timeout: 5 * time.Second}, MaxTokens: 100})
+			r := startBot(t, Config{}, a)
+			r.tg.push(message(-2, 2, "/ask "+lineQuestion))
+			calls := r.tg.waitFor("the answer", func(c []call) bool {
+				texts := sent(c, -2)
+				for _, x := range c {
+					if x.Method == "editMessageText" {
+						texts = append(texts, x.Form["text"])
+					}
+				}
+				return slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, "<b>来源</b>") })
+			})
+			final := calls[len(calls)-1].Form["text"]
+			want := "生产线全长400米[1]。\n\n<b>来源</b>\n[1] "
+			if name == "down" {
+				want = "<i>模型服务暂时不可用，以下是从文章中摘录的回答。</i>"
+			}
+			r.stop() // waits for the answer's log line
+			if !strings.Contains(final, want) || !strings.Contains(r.logs.String(), "mode="+map[string]string{"up": "llm", "down": "extractive"}[name]) {
+				t.Errorf("final message %q lacks %q, or the log the mode:\n%s", final, want, r.logs.String())
+			}
+		})
 	}
 }

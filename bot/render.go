@@ -17,12 +17,13 @@ const maxMessage = 4096
 // renderAnswer is the answer as Telegram HTML: the text with its [n]
 // citations, a notice when the model failed, sentences no source supports,
 // and the sources it cites (title, date, publisher). Every piece of article
-// and model text is escaped.
+// and model text is escaped. The notice is generic: the failure's details
+// (server addresses) are for the log, not for chat members.
 func renderAnswer(ans rag.Answer) string {
 	zh := rag.Language(ans.Question) == "zh"
 	var b strings.Builder
 	if ans.Notice != "" {
-		fmt.Fprintf(&b, "<i>%s</i>\n\n", html.EscapeString(ans.Notice))
+		fmt.Fprintf(&b, "<i>%s</i>\n\n", pick(zh, "模型服务暂时不可用，以下是从文章中摘录的回答。", "The model server is unavailable, so this answer is extracted from the articles."))
 	}
 	b.WriteString(html.EscapeString(ans.Text))
 	for _, s := range ans.Unsupported {

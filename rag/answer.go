@@ -149,9 +149,8 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 		ans.Notice = a.notice(question, err)
 	}
-	ans.Sources = append([]Source(nil), ans.Retrieved...)
+	ans.Sources = ans.Retrieved
 	ans.Text = a.extract(extractQuery(question, standalone), ans.Sources)
-	ans.Retrieved = ans.Sources
 	return ans, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -82,7 +83,11 @@ func (cfg ModelConfig) explain(ctx context.Context, err error) error {
 		return err
 	}
 	key := cfg.Setting
-	server := fmt.Sprintf("the %s server at %s", key, cfg.BaseURL)
+	base := cfg.BaseURL
+	if u, err := url.Parse(base); err == nil {
+		base = u.Redacted() // no password from the URL in messages
+	}
+	server := fmt.Sprintf("the %s server at %s", key, base)
 	status := 0
 	var reqErr *openai.RequestError
 	var apiErr *openai.APIError
@@ -111,7 +116,7 @@ func (cfg ModelConfig) explain(ctx context.Context, err error) error {
 	case status >= 400:
 		msg = fmt.Sprintf("%s rejected the request (HTTP %d): check %s.model and the server's logs", server, status, key)
 	case errors.As(err, &dnsErr):
-		msg = fmt.Sprintf("cannot find the host of %s.base_url %s: check the address", key, cfg.BaseURL)
+		msg = fmt.Sprintf("cannot find the host of %s.base_url %s: check the address", key, base)
 	case errors.As(err, &opErr) || strings.Contains(err.Error(), "giving up after"):
 		msg = fmt.Sprintf("cannot connect to %s: check %s.base_url and that the server is running", server, key)
 	case errors.Is(err, errStreamCut) || errors.Is(err, io.ErrUnexpectedEOF):

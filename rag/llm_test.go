@@ -131,6 +131,14 @@ func status(code int, body string) http.HandlerFunc {
 	}
 }
 
+func TestExplainHidesURLPassword(t *testing.T) {
+	cfg := testChatConfig("http://user:hunter2@127.0.0.1:1/v1").ModelConfig
+	err := cfg.explain(t.Context(), fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}))
+	if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "cannot connect") {
+		t.Errorf("got %q", err)
+	}
+}
+
 func TestExplainDNSError(t *testing.T) {
 	cfg := testChatConfig("http://no-such-host.invalid/v1").ModelConfig
 	err := cfg.explain(t.Context(), fmt.Errorf("post: %w", &net.DNSError{Err: "no such host", Name: "no-such-host.invalid", IsNotFound: true}))
