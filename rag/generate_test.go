@@ -169,7 +169,7 @@ func TestCrossLingualQuestion(t *testing.T) {
 		t.Fatalf("answer %+v", ans)
 	}
 	reqs := model.Chats()
-	if len(reqs) != 2 || !strings.Contains(reqs[0].Messages[0].Content, "Chinese") || !strings.Contains(reqs[1].Messages[0].Content, "Answer in English") {
+	if len(reqs) != 2 || !strings.Contains(reqs[0].Messages[0].Content, "Chinese") || !strings.Contains(reqs[1].Messages[0].Content, "Answer in the language the question is written in") {
 		t.Errorf("want a rewrite into Chinese, then an English answer prompt; got %d requests", len(reqs))
 	}
 	if len(ans.Unsupported) != 0 {

@@ -185,17 +185,7 @@ func TestEvalWithLLM(t *testing.T) {
 	os.WriteFile(set, []byte(`{"id":"a","question":"哪家银行是山西省新材料产业合作银行?","source":"004_ec705541eabdb3bd.txt","evidence":["晋商银行"],"answer_keywords":["晋商银行"],"kind":"fact","lang":"zh"}
 {"id":"b","question":"How many people live in Shanghai?","source":null,"evidence":[],"answer_keywords":[],"kind":"unanswerable","lang":"en"}
 `), 0o644)
-	r := qabot(t, data, "", "eval", "--json", set)
-	var rep struct {
-		Metrics map[string]struct {
-			HitAt1        float64 `json:"hit_at_1"`
-			KeywordRecall float64 `json:"answer_keyword_recall"`
-		} `json:"metrics"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatal(err, r.stdout, r.stderr)
-	}
-	if m := rep.Metrics["zh"]; m.HitAt1 != 1 || m.KeywordRecall != 1 {
+	if m := evalMetrics(t, data, set)["zh"]; m.HitAt1 != 1 || m.KeywordRecall != 1 {
 		t.Errorf("zh metrics: %+v", m)
 	}
 	if len(model.Chats()) < 2 { // the answer, and the rewrite of the English question

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/qabot/qabot/rag"
 )
 
 type result struct {
@@ -181,19 +183,22 @@ func TestEvalCommand(t *testing.T) {
 	if !strings.Contains(r.stdout, "hit@1") || !strings.Contains(r.stdout, "1.00") {
 		t.Errorf("report:\n%s", r.stdout)
 	}
-	r = qabot(t, data, "", "eval", "--json", set)
-	var rep struct {
-		Metrics map[string]struct {
-			HitAt1      float64 `json:"hit_at_1"`
-			RefusalRate float64 `json:"refusal_rate"`
-		} `json:"metrics"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatal(err, r.stdout)
-	}
-	if m := rep.Metrics["zh"]; m.HitAt1 != 1 || m.RefusalRate != 1 {
+	if m := evalMetrics(t, data, set)["zh"]; m.HitAt1 != 1 || m.RefusalRate != 1 {
 		t.Errorf("zh metrics: %+v", m)
 	}
+}
+
+// evalMetrics runs eval --json on set and returns the metrics per language.
+func evalMetrics(t *testing.T, data, set string) map[string]rag.EvalMetrics {
+	t.Helper()
+	r := qabot(t, data, "", "eval", "--json", set)
+	var rep struct {
+		Metrics map[string]rag.EvalMetrics `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err, r.stdout, r.stderr)
+	}
+	return rep.Metrics
 }
 
 func TestConfigPrecedenceAndRedaction(t *testing.T) {
