@@ -359,9 +359,10 @@ func (b *Bot) answer(msg *models.Message, question string) {
 	}
 	b.sessions.add(chat, rag.Turn{Question: ans.Question, Answer: ans.Text})
 	id := b.answers.put(ans)
-	out.finish(ctx, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, ans.Cited()))
-	docs := make([]string, 0, len(ans.Sources))
-	for _, s := range ans.Cited() {
+	cited := ans.Cited()
+	out.finish(ctx, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, cited))
+	docs := make([]string, 0, len(cited))
+	for _, s := range cited {
 		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
 	}
 	b.log.Info("telegram: answered", "chat", chat, "user", msg.From.ID, "latency", time.Since(start).Round(time.Millisecond),

@@ -47,6 +47,7 @@ type app struct {
 	verbose        bool
 	cfg            config.Config
 	log            *slog.Logger
+	checked        rag.Embedder // the embedder doctor checked, if it works
 }
 
 // run executes qabot with args and returns the exit status.

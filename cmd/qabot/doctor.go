@@ -71,11 +71,14 @@ func (a *app) checkLLM(ctx context.Context) (string, error) {
 	return fmt.Sprintf("%s at %s answered %q in %s%s", c.Model(), a.cfg.LLM.BaseURL, shortText(reply, 20), time.Since(start).Round(time.Millisecond), note), nil
 }
 
+// checkEmbedding probes the embedding server and keeps the embedder for
+// checkIndex, so that the server is probed once.
 func (a *app) checkEmbedding(ctx context.Context) (string, error) {
 	emb, err := a.embedder(ctx)
 	if err != nil {
 		return "", err
 	}
+	a.checked = emb
 	return fmt.Sprintf("%s, %d dims", emb.ID(), emb.Dim()), nil
 }
 
@@ -91,11 +94,10 @@ func (a *app) checkTelegram(ctx context.Context) (string, error) {
 }
 
 func (a *app) checkIndex(ctx context.Context) (string, error) {
-	emb, err := a.embedder(ctx)
-	if err != nil {
+	if a.checked == nil {
 		return "", errors.New("cannot check without the embedder")
 	}
-	s, err := rag.Open(ctx, a.cfg.DataDir, emb, a.chunker())
+	s, err := rag.Open(ctx, a.cfg.DataDir, a.checked, a.chunker())
 	switch {
 	case errors.Is(err, rag.ErrNoStore):
 		return fmt.Sprintf("none yet in %s: the first question builds it (or run qabot ingest)", a.cfg.DataDir), nil
