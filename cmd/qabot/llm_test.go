@@ -168,6 +168,13 @@ func TestOpenAIEmbeddingProvider(t *testing.T) {
 	if reqs := len(model.Embeds()); reqs > texts/10 {
 		t.Errorf("%d embedding requests for %d texts: not batched", reqs, texts)
 	}
+	// A wrong embedding URL fails doctor's embedding and index checks.
+	t.Setenv("QABOT_EMBEDDING_BASE_URL", model.URL+"/nope")
+	r = qabot(t, data, "", "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "embedding  FAIL") || !strings.Contains(r.stdout, "cannot check without the embedder") {
+		t.Errorf("doctor with a wrong embedding URL: exit %d\n%s", r.code, r.stdout)
+	}
+	t.Setenv("QABOT_EMBEDDING_BASE_URL", model.URL)
 	// Switching back to the local embedder re-indexes.
 	t.Setenv("QABOT_EMBEDDING_PROVIDER", "local")
 	r = qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
