@@ -9,10 +9,11 @@ import (
 	"github.com/qabot/qabot/rag"
 )
 
-// maxMessage is Telegram's limit on a message's text. Splitting counts the
-// runes of the HTML source, tags and entities included, so pieces stay under
-// the limit Telegram applies after parsing.
-const maxMessage = 4096
+// maxMessage is how long a message may be, in runes of its HTML source:
+// Telegram's limit is 4096 characters after parsing, counted in UTF-16, so
+// tags and entities (counted here, not there) and characters outside the
+// BMP (one rune, two UTF-16 units) are covered by the margin.
+const maxMessage = 4000
 
 // renderAnswer is the answer as Telegram HTML: the text with its [n]
 // citations, a notice when the model failed, sentences no source supports,
