@@ -247,8 +247,8 @@ func TestLongAnswerIsSplit(t *testing.T) {
 	}
 	var joined strings.Builder
 	for i, text := range texts {
-		if n := utf8.RuneCountInString(text); n > maxMessage {
-			t.Errorf("message %d has %d runes", i, n)
+		if n := utf16Len(text); n > maxMessage {
+			t.Errorf("message %d has %d UTF-16 units", i, n)
 		}
 		if i < len(texts)-1 && !strings.HasSuffix(text, "。") {
 			t.Errorf("message %d does not end at a sentence end: …%s", i, truncateEnd(text, 10))

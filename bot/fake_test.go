@@ -289,14 +289,3 @@ func message(chat, user int64, text string) *models.Update {
 	}
 	return &models.Update{Message: msg}
 }
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r > 0xFFFF {
-			n++
-		}
-	}
-	return n
-}

@@ -5,15 +5,15 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/qabot/qabot/rag"
 )
 
-// maxMessage is how long a message may be, in runes of its HTML source:
-// Telegram's limit is 4096 characters after parsing, counted in UTF-16, so
-// tags and entities (counted here, not there) and characters outside the
-// BMP (one rune, two UTF-16 units) are covered by the margin.
-const maxMessage = 4000
+// maxMessage is Telegram's limit on a message: 4096 UTF-16 code units
+// after parsing. Splitting counts the HTML source, tags and entities
+// included, so pieces stay under it.
+const maxMessage = 4096
 
 // renderAnswer is the answer as Telegram HTML: the text with its [n]
 // citations, a notice when the model failed, sentences no source supports,
@@ -79,7 +79,8 @@ func pick(zh bool, chinese, other string) string {
 // the tag's name.
 var htmlTag = regexp.MustCompile(`<(/?)([a-z]+)[^>]*>`)
 
-// splitHTML cuts Telegram HTML into messages of at most limit runes: at
+// splitHTML cuts Telegram HTML into messages of at most limit UTF-16 code
+// units: at
 // paragraph, line or sentence ends where it can, never inside a tag or an
 // entity, closing the tags open at a cut and reopening them in the next
 // message.
@@ -89,12 +90,13 @@ func splitHTML(text string, limit int) []string {
 	runes := []rune(text)
 	for len(runes) > 0 {
 		prefix := openingTags(open)
-		room := limit - len([]rune(prefix)) - closingLen(open) - 32 // room for tags opened within the piece
-		if len(runes) <= room {
+		room := limit - utf16Len(prefix) - utf16Len(closingTags(open)) - 32 // room for tags opened within the piece
+		fit := fitting(runes, room)
+		if fit == len(runes) {
 			out = append(out, prefix+string(runes))
 			break
 		}
-		cut := cutPoint(runes, room)
+		cut := cutPoint(runes, fit)
 		piece := string(runes[:cut])
 		stillOpen := openTags(open, piece)
 		out = append(out, prefix+strings.TrimRight(piece, "\n ")+closingTags(stillOpen))
@@ -167,7 +169,25 @@ func closingTags(open []string) string {
 	return b.String()
 }
 
-func closingLen(open []string) int { return len([]rune(closingTags(open))) }
+// utf16Len is the length of s as Telegram counts it.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// fitting is how many of runes fit in room UTF-16 code units.
+func fitting(runes []rune, room int) int {
+	n := 0
+	for i, r := range runes {
+		if n += utf16.RuneLen(r); n > room {
+			return i
+		}
+	}
+	return len(runes)
+}
 
 // plainText turns Telegram HTML back into plain text, for a resend when
 // Telegram cannot parse the formatting.

@@ -44,6 +44,12 @@ func TestSplitHTML(t *testing.T) {
 	if strings.ReplaceAll(plain.String(), "\n", "") != strings.ReplaceAll(plainText(text), "\n", "") {
 		t.Error("the parts do not add up to the text")
 	}
+	emoji := strings.Repeat("😀", 300) // two UTF-16 units each
+	for i, p := range splitHTML(emoji, 200) {
+		if n := utf16Len(p); n > 200 {
+			t.Errorf("emoji part %d is %d UTF-16 units long", i, n)
+		}
+	}
 	if got := splitHTML("短", 4096); len(got) != 1 || got[0] != "短" {
 		t.Errorf("short text: %q", got)
 	}

@@ -13,9 +13,10 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// streamPreviewRunes bounds the text shown while an answer streams; the
-// final answer is split into as many messages as it needs.
-const streamPreviewRunes = 3500
+// streamPreviewUnits bounds the text shown while an answer streams, in
+// UTF-16 code units; the final answer is split into as many messages as it
+// needs.
+const streamPreviewUnits = 3500
 
 var draftIDs atomic.Int64
 
@@ -106,7 +107,7 @@ func (s *stream) loop(ctx context.Context) {
 // show puts text on screen once, without retrying: the next update or the
 // final message will follow.
 func (s *stream) show(ctx context.Context, text string) error {
-	preview := escape(truncate(text, streamPreviewRunes)) + " …"
+	preview := escape(truncate(text, streamPreviewUnits)) + " …"
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var err error
@@ -181,9 +182,8 @@ func (b *Bot) disableDrafts(err error) {
 	}
 }
 
+// truncate cuts s to at most n UTF-16 code units.
 func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
+	r := []rune(s)
+	return string(r[:fitting(r, n)])
 }
