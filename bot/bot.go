@@ -250,9 +250,8 @@ func (b *Bot) handleMessage(ctx context.Context, msg *models.Message) {
 	if msg.From == nil || msg.From.IsBot {
 		return
 	}
-	private := msg.Chat.Type == models.ChatTypePrivate
 	cmd, arg := parseCommand(msg, b.username)
-	addressed := private || cmd != "" || b.mentioned(msg) || b.repliedTo(msg)
+	addressed := msg.Chat.Type == models.ChatTypePrivate || cmd != "" || b.mentioned(msg) || b.repliedTo(msg)
 	if !addressed || cmd == commandForOtherBot {
 		return
 	}
@@ -261,34 +260,46 @@ func (b *Bot) handleMessage(ctx context.Context, msg *models.Message) {
 		return
 	}
 	lang := userLanguage(msg)
+	if b.runCommand(ctx, msg, cmd, lang) {
+		return
+	}
+	b.queueQuestion(ctx, msg, cmd, arg, lang)
+}
+
+// runCommand answers the commands other than /ask; it reports whether msg
+// was one.
+func (b *Bot) runCommand(ctx context.Context, msg *models.Message, cmd, lang string) bool {
+	private := msg.Chat.Type == models.ChatTypePrivate
 	switch cmd {
+	case "ask", "":
+		return false
 	case "start":
 		b.reply(ctx, msg, b.greeting(lang), nil)
-		return
 	case "help":
 		b.reply(ctx, msg, helpText(lang, private), nil)
-		return
 	case "sources":
 		b.reply(ctx, msg, b.articleList(lang), nil)
-		return
 	case "reset":
 		b.sessions.reset(msg.Chat.ID)
 		b.reply(ctx, msg, pick(lang == "zh", "好的，已忘记之前的对话。", "Done: the conversation is forgotten."), nil)
-		return
-	case "ask", "":
 	default:
 		if private {
 			b.reply(ctx, msg, helpText(lang, private), nil)
 		}
-		return
 	}
+	return true
+}
+
+// queueQuestion checks a question (text, length, the user's rate) and
+// queues it for its chat.
+func (b *Bot) queueQuestion(ctx context.Context, msg *models.Message, cmd, arg, lang string) {
 	question := arg
 	if cmd == "" {
 		question = b.stripMention(msg.Text)
 	}
 	question = strings.TrimSpace(question)
 	switch {
-	case msg.Text == "" && msg.Caption == "" && !private && !b.repliedTo(msg):
+	case msg.Text == "" && msg.Caption == "" && msg.Chat.Type != models.ChatTypePrivate && !b.repliedTo(msg):
 		return
 	case msg.Text == "":
 		b.reply(ctx, msg, pick(lang == "zh", "我只能回答文字问题，请用文字提问。", "I can only answer text: please type your question."), nil)
