@@ -129,6 +129,8 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 		ans.Notice = a.notice(question, err)
 	}
+	// From here a model failure only makes the answer extractive, unless
+	// the caller gave up.
 	hits, err := a.search(ctx, question, standalone)
 	if err != nil {
 		return Answer{}, err
@@ -141,10 +143,10 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	ans.Retrieved = a.sources(hits)
 	if a.LLM != nil && ans.Notice == "" {
 		err := a.generate(ctx, &ans, standalone, req.OnText)
-		if err == nil {
+		switch {
+		case err == nil:
 			return ans, nil
-		}
-		if ctx.Err() != nil {
+		case ctx.Err() != nil:
 			return Answer{}, ctx.Err()
 		}
 		ans.Notice = a.notice(question, err)

@@ -117,7 +117,7 @@ func (cfg ModelConfig) explain(ctx context.Context, err error) error {
 		msg = fmt.Sprintf("%s rejected the request (HTTP %d): check %s.model and the server's logs", server, status, key)
 	case errors.As(err, &dnsErr):
 		msg = fmt.Sprintf("cannot find the host of %s.base_url %s: check the address", key, base)
-	case errors.As(err, &opErr) || strings.Contains(err.Error(), "giving up after"):
+	case errors.As(err, &opErr):
 		msg = fmt.Sprintf("cannot connect to %s: check %s.base_url and that the server is running", server, key)
 	case errors.Is(err, errStreamCut) || errors.Is(err, io.ErrUnexpectedEOF):
 		msg = fmt.Sprintf("%s cut the answer off mid-way", server)
@@ -193,13 +193,17 @@ func (c *ChatClient) Complete(ctx context.Context, msgs []Message) (string, erro
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	resp, err := c.client.CreateChatCompletion(ctx, c.request(msgs, false))
-	if err == nil && (len(resp.Choices) == 0 || strings.TrimSpace(stripThinking(resp.Choices[0].Message.Content)) == "") {
+	text := ""
+	if err == nil && len(resp.Choices) > 0 {
+		text = strings.TrimSpace(stripThinking(resp.Choices[0].Message.Content))
+	}
+	if err == nil && text == "" {
 		err = errEmptyReply
 	}
 	if err != nil {
 		return "", c.cfg.explain(ctx, err)
 	}
-	return strings.TrimSpace(stripThinking(resp.Choices[0].Message.Content)), nil
+	return text, nil
 }
 
 // Stream sends msgs and calls onText with each piece of the reply as it
