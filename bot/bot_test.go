@@ -33,7 +33,7 @@ func corpusAnswerer(t *testing.T, corpus rag.Corpus) *rag.Answerer {
 	t.Helper()
 	dir := t.TempDir()
 	emb, ch := rag.NewLocalEmbedder(0), rag.Chunker{Size: 300, Overlap: 60}
-	if _, err := rag.Ingest(t.Context(), rag.IngestOptions{DataDir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
+	if _, err := rag.Ingest(t.Context(), rag.IngestOptions{Dir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := rag.Open(t.Context(), dir, emb, ch)

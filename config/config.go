@@ -22,13 +22,16 @@ import (
 
 // Config is qabot's effective configuration.
 type Config struct {
-	DataDir   string    `mapstructure:"data_dir" yaml:"data_dir"`
-	Corpus    Corpus    `mapstructure:"corpus" yaml:"corpus"`
-	Chunk     Chunk     `mapstructure:"chunk" yaml:"chunk"`
-	Embedding Embedding `mapstructure:"embedding" yaml:"embedding"`
-	LLM       LLM       `mapstructure:"llm" yaml:"llm"`
-	Telegram  Telegram  `mapstructure:"telegram" yaml:"telegram"`
-	Retrieval Retrieval `mapstructure:"retrieval" yaml:"retrieval"`
+	DataDir string `mapstructure:"data_dir" yaml:"data_dir"`
+	// Collection names the index in DataDir that commands use; a Telegram
+	// bot serves one collection.
+	Collection string    `mapstructure:"collection" yaml:"collection"`
+	Corpus     Corpus    `mapstructure:"corpus" yaml:"corpus"`
+	Chunk      Chunk     `mapstructure:"chunk" yaml:"chunk"`
+	Embedding  Embedding `mapstructure:"embedding" yaml:"embedding"`
+	LLM        LLM       `mapstructure:"llm" yaml:"llm"`
+	Telegram   Telegram  `mapstructure:"telegram" yaml:"telegram"`
+	Retrieval  Retrieval `mapstructure:"retrieval" yaml:"retrieval"`
 }
 
 // Corpus says where the articles are; an empty Dir means the embedded seeds.
@@ -98,6 +101,7 @@ type Retrieval struct {
 func defaults() map[string]any {
 	return map[string]any{
 		"data_dir":                    "",
+		"collection":                  "default",
 		"corpus.dir":                  "",
 		"chunk.size":                  300,
 		"chunk.overlap":               60,
@@ -131,9 +135,10 @@ func defaults() map[string]any {
 
 // FlagKeys maps command-line flag names to config keys.
 var FlagKeys = map[string]string{
-	"data-dir": "data_dir",
-	"corpus":   "corpus.dir",
-	"top-k":    "retrieval.top_k",
+	"data-dir":   "data_dir",
+	"collection": "collection",
+	"corpus":     "corpus.dir",
+	"top-k":      "retrieval.top_k",
 }
 
 // Load reads the config file (if file is not empty), the QABOT_* environment

@@ -212,7 +212,7 @@ func (a *Answerer) extract(question string, sources []Source) string {
 		n     int
 		score float64
 	}
-	m := a.Store.stats.matcher(query)
+	m := a.Store.matcher(query)
 	var best window
 	for rank, src := range sources {
 		sents := Sentences(src.Text)

@@ -28,7 +28,7 @@ func openSeeds(t testing.TB) *Store {
 			return
 		}
 		emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
-		if _, seedErr = Ingest(context.Background(), IngestOptions{DataDir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
+		if _, seedErr = Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
 			seedStore, seedErr = Open(context.Background(), dir, emb, ch)
 		}
 	})
@@ -189,10 +189,7 @@ func TestSearchFusesRankings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lexical, err := s.lexical.search(q, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lexical := s.lexicalSearch(queryTerms(q), 20)
 	hits, err := s.Search(ctx, q, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +198,7 @@ func TestSearchFusesRankings(t *testing.T) {
 	for _, d := range dense {
 		for _, l := range lexical {
 			if d == l {
-				inBoth[d] = true
+				inBoth[s.chunks[d].ID()] = true
 			}
 		}
 	}

@@ -144,7 +144,7 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 		if runeLen(claim) < 8 || Language(claim) != s.Language() {
 			continue
 		}
-		m := s.stats.matcher(queryTerms(claim))
+		m := s.matcher(queryTerms(claim))
 		best := 0.0
 		for _, n := range nums {
 			if n < 1 || n > len(sources) {

@@ -44,7 +44,7 @@ func ParseArticle(name string, raw []byte) (Article, error) {
 	if len(raw) > MaxArticleBytes {
 		return Article{}, ErrTooLarge
 	}
-	sum := sha256.Sum256(raw)
+	sum := hashHex(raw)
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	if bytes.IndexByte(raw, 0) >= 0 {
 		return Article{}, ErrBinary
@@ -66,10 +66,16 @@ func ParseArticle(name string, raw []byte) (Article, error) {
 		Date:   meta.date,
 		Source: meta.source,
 		Text:   strings.Join(paras, "\n"),
-		Hash:   hex.EncodeToString(sum[:]),
+		Hash:   sum,
 	}
 	a.Title = strings.TrimSpace(strings.TrimLeft(findTitle(paras, meta.headline), "#"))
 	return a, nil
+}
+
+// hashHex is the SHA-256 of raw, in hex: an article's identity.
+func hashHex(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
 }
 
 // controlShare is the share of runes that are control characters other than

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,7 +37,8 @@ func golden(t *testing.T, name, got string) {
 
 func seedArticles(t testing.TB) []Article {
 	t.Helper()
-	arts, failed, _, err := LoadArticles(Corpus{Name: "seeds", FS: seeds.FS})
+	loaded, err := LoadArticles(context.Background(), Corpus{Name: "seeds", FS: seeds.FS}, nil)
+	arts, failed := loaded.Articles, loaded.Failed
 	if err != nil || len(failed) > 0 {
 		t.Fatalf("load seeds: %v %v", err, failed)
 	}

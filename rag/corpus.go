@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,19 +33,32 @@ func isArticleFile(name string) bool {
 	return ext == ".txt" || ext == ".md" || ext == ".markdown"
 }
 
-// LoadArticles reads and cleans every article of the corpus, in name order.
-// Files that cannot be used are returned as FileErrors beside the articles;
-// files of other types are listed in skipped. It fails only when the corpus
-// cannot be walked or has no article files at all.
-func LoadArticles(c Corpus) (articles []Article, failed []FileError, skipped []string, err error) {
+// Loaded is what LoadArticles found in a corpus.
+type Loaded struct {
+	Articles  []Article   // read and cleaned, in name order
+	Unchanged []string    // files whose content hash matched the known one; not parsed again
+	Failed    []FileError // files that could not be used, and why
+	Skipped   []string    // files that are not articles
+}
+
+// LoadArticles reads and cleans the article files of the corpus, in name
+// order. A file whose SHA-256 equals known[name] is listed as unchanged and
+// not parsed. Only regular files are read (a FIFO or a device named *.txt
+// is reported, not opened). It fails only when the corpus cannot be walked,
+// has no article files at all, or ctx is done.
+func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loaded, error) {
+	var out Loaded
 	var names []string
-	err = fs.WalkDir(c.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(c.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
 				return err
 			}
-			failed = append(failed, FileError{p, err})
+			out.Failed = append(out.Failed, FileError{p, err})
 			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		if strings.HasPrefix(d.Name(), ".") && p != "." {
 			if d.IsDir() {
@@ -54,40 +68,56 @@ func LoadArticles(c Corpus) (articles []Article, failed []FileError, skipped []s
 		}
 		switch {
 		case d.IsDir():
-		case isArticleFile(p):
-			names = append(names, p)
+		case !isArticleFile(p):
+			out.Skipped = append(out.Skipped, p)
+		case !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
+			out.Failed = append(out.Failed, FileError{p, ErrNotRegular})
 		default:
-			skipped = append(skipped, p)
+			names = append(names, p)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read corpus %s: %w", c.Name, err)
+		return Loaded{}, fmt.Errorf("read corpus %s: %w", c.Name, err)
 	}
-	if len(names) == 0 && len(failed) == 0 {
-		return nil, nil, skipped, fmt.Errorf("%s: %w", c.Name, ErrNoArticles)
+	if len(names) == 0 && len(out.Failed) == 0 {
+		return out, fmt.Errorf("%s: %w", c.Name, ErrNoArticles)
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return Loaded{}, err
+		}
 		raw, err := readLimited(c.FS, name)
 		if err == nil {
+			if h, ok := known[name]; ok && h == hashHex(raw) {
+				out.Unchanged = append(out.Unchanged, name)
+				continue
+			}
 			var a Article
 			if a, err = ParseArticle(name, raw); err == nil {
-				articles = append(articles, a)
+				out.Articles = append(out.Articles, a)
 				continue
 			}
 		}
-		failed = append(failed, FileError{name, err})
+		out.Failed = append(out.Failed, FileError{name, err})
 	}
-	return articles, failed, skipped, nil
+	return out, nil
 }
 
-// readLimited reads a file, refusing files over MaxArticleBytes without
-// reading them whole.
+// ErrNotRegular is an article path that is not a regular file (a FIFO, a
+// device, a socket).
+var ErrNotRegular = errors.New("not a regular file (a pipe or a device?)")
+
+// readLimited reads a regular file, refusing files over MaxArticleBytes
+// without reading them whole.
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
 		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, ErrNotRegular
 	}
 	if info.Size() > MaxArticleBytes {
 		return nil, ErrTooLarge

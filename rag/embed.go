@@ -38,7 +38,7 @@ func NewLocalEmbedder(dim int) *LocalEmbedder {
 }
 
 // ID identifies the algorithm and dimension.
-func (e *LocalEmbedder) ID() string { return fmt.Sprintf("local-ngram-v1/%d", e.dim) }
+func (e *LocalEmbedder) ID() string { return fmt.Sprintf("local-ngram-v2/%d", e.dim) }
 
 // Dim is the vector length.
 func (e *LocalEmbedder) Dim() int { return e.dim }
@@ -61,7 +61,7 @@ func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 
 func (e *LocalEmbedder) embedOne(text string) []float32 {
 	counts := map[term]int{}
-	for _, t := range splitTerms(text) {
+	for _, t := range splitTerms(fold(text)) {
 		counts[t]++
 	}
 	vec := make([]float64, e.dim)

@@ -45,7 +45,11 @@ func (e *OpenAIEmbedder) Dim() int { return e.dim }
 func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
 	for start := 0; start < len(texts); start += embedBatch {
-		vecs, err := e.embed(ctx, texts[start:min(start+embedBatch, len(texts))])
+		batch := make([]string, 0, embedBatch)
+		for _, t := range texts[start:min(start+embedBatch, len(texts))] {
+			batch = append(batch, foldScript(t)) // Traditional text meets Simplified
+		}
+		vecs, err := e.embed(ctx, batch)
 		if err != nil {
 			return nil, err
 		}

@@ -90,7 +90,7 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, standalone string,
 	ans.Sources = cites.cited(ans.Retrieved)
 	ans.Refused = len(ans.Sources) == 0
 	ans.Unsupported = a.Store.checkSupport(ans.Text, ans.Sources)
-	m := a.Store.stats.matcher(queryTerms(extractQuery(ans.Question, standalone)))
+	m := a.Store.matcher(queryTerms(extractQuery(ans.Question, standalone)))
 	for i := range ans.Sources {
 		if ans.Sources[i].Quote == "" {
 			ans.Sources[i].Quote = bestSentence(ans.Sources[i].Text, m)

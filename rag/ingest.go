@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-	"github.com/philippgille/chromem-go"
 )
 
 // IngestOptions says what to index and how.
 type IngestOptions struct {
-	DataDir  string
+	// Dir is the collection's directory (see CollectionDir).
+	Dir      string
 	Corpus   Corpus
 	Embedder Embedder
 	Chunker  Chunker
@@ -25,6 +25,9 @@ type IngestOptions struct {
 	// Progress, when set, is called after each batch with the number of
 	// chunks embedded so far and the number to embed.
 	Progress func(done, total int)
+	// Waiting, when set, is called once if another ingest holds the
+	// collection for more than a second.
+	Waiting func()
 }
 
 // IngestReport says what an ingest did.
@@ -35,19 +38,28 @@ type IngestReport struct {
 	Chunks                             int      // chunks in the new store
 	Embedded                           int      // chunks embedded by this run
 	Rebuilt                            string   // why everything was re-embedded, if it was
+	Compacted                          bool     // the segments were merged into one
 	Duration                           time.Duration
 }
 
-// Changed reports whether the ingest produced a new generation.
+// Changed reports whether the ingest produced a new index.
 func (r IngestReport) Changed() bool {
 	return len(r.Added)+len(r.Updated)+len(r.Removed) > 0 || r.Rebuilt != ""
 }
 
-// Ingest brings the store in opts.DataDir up to date with the corpus:
-// unchanged articles keep their vectors, changed and new ones are embedded,
-// deleted ones disappear. Files that cannot be read are reported in the
-// report's Failed list; an article that was indexed before and now fails
-// keeps its old passages. The new store becomes live only when complete.
+// Compaction: the live segments are merged into one when more than this
+// share of the stored passages is dead, or there are more segments than this.
+const (
+	maxDeadShare = 0.3
+	maxSegments  = 8
+)
+
+// Ingest brings the collection in opts.Dir up to date with the corpus:
+// unchanged articles keep their passages and vectors where they are, changed
+// and new ones are embedded into one new segment, deleted ones disappear.
+// Files that cannot be read are reported in the report's Failed list; an
+// article that was indexed before and now fails keeps its old passages. The
+// new index becomes live only when complete.
 func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	began := time.Now()
 	var rep IngestReport
@@ -57,171 +69,178 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 32
 	}
-	articles, failed, skipped, err := LoadArticles(opts.Corpus)
-	rep.Failed, rep.Skipped = failed, skipped
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return rep, fmt.Errorf("create the collection's folder: %w", err)
+	}
+	unlock, err := lockCollection(ctx, opts.Dir, opts.Waiting)
 	if err != nil {
 		return rep, err
 	}
-	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
-		return rep, fmt.Errorf("create data dir: %w", err)
-	}
-	lock := flock.New(filepath.Join(opts.DataDir, "ingest.lock"))
-	if _, err := lock.TryLockContext(ctx, 100*time.Millisecond); err != nil {
-		return rep, fmt.Errorf("lock data dir: %w", err)
-	}
-	defer lock.Unlock()
-	removeStale(opts.DataDir)
+	defer unlock()
 
-	old, rebuild := openPrevious(ctx, opts)
-	rep.Rebuilt = rebuild
-	plan := planIngest(articles, failed, old, &rep)
-	if len(plan) == 0 {
-		return rep, fmt.Errorf("%s: none of the %d article files could be read", opts.Corpus.Name, len(failed))
+	prev, reason := previousManifest(opts)
+	rep.Rebuilt = reason
+	known := map[string]string{}
+	if prev != nil {
+		for name, a := range prev.Articles {
+			known[name] = a.Hash
+		}
+	}
+	loaded, err := LoadArticles(ctx, opts.Corpus, known)
+	rep.Failed, rep.Skipped = loaded.Failed, loaded.Skipped
+	if err != nil {
+		return rep, err
+	}
+	m, fresh := planIngest(opts, prev, loaded, &rep)
+	if len(m.Articles) == 0 {
+		return rep, fmt.Errorf("%s: none of the %d article files could be read", opts.Corpus.Name, len(loaded.Failed))
 	}
 	if !rep.Changed() {
-		rep.Chunks = totalChunks(old.Manifest)
+		rep.Chunks = totalChunks(*prev)
 		rep.Duration = time.Since(began)
 		return rep, nil
 	}
-	gen, err := writeGeneration(ctx, opts, plan, old, &rep)
+	removeUnreferenced(opts.Dir, prev)
+	stamp := fmt.Sprintf("%d", time.Now().UnixNano())
+	chunks := chunkArticles(opts.Chunker, fresh)
+	vectors, err := embedChunks(ctx, opts, chunks)
 	if err != nil {
 		return rep, err
 	}
-	if err := writeFileSync(filepath.Join(opts.DataDir, currentFile+".new"), []byte(gen+"\n")); err != nil {
-		return rep, fmt.Errorf("switch store: %w", err)
+	rep.Embedded = len(chunks)
+	if len(chunks) > 0 {
+		if err := addSegment(opts.Dir, segmentPrefix+stamp, &m, chunks, vectors); err != nil {
+			return rep, err
+		}
 	}
-	if err := os.Rename(filepath.Join(opts.DataDir, currentFile+".new"), filepath.Join(opts.DataDir, currentFile)); err != nil {
-		return rep, fmt.Errorf("switch store: %w", err)
+	if needsCompaction(m) {
+		if err := compact(ctx, opts.Dir, segmentPrefix+stamp+"-c", &m); err != nil {
+			return rep, err
+		}
+		rep.Compacted = true
 	}
-	pruneGenerations(opts.DataDir, gen)
+	m.Language = languageOf(opts.Dir, m, chunks)
+	rep.Chunks = totalChunks(m)
+	if err := switchManifest(opts.Dir, manifestPrefix+stamp+".json", m); err != nil {
+		return rep, err
+	}
+	prune(opts.Dir, prev, m)
 	rep.Duration = time.Since(began)
 	return rep, nil
 }
 
-// openPrevious opens the live store for reuse of its vectors. It returns nil
-// and the reason when everything must be embedded anew.
-func openPrevious(ctx context.Context, opts IngestOptions) (*Store, string) {
-	s, err := Open(ctx, opts.DataDir, opts.Embedder, opts.Chunker)
-	switch {
-	case err == nil:
-		return s, ""
-	case errors.Is(err, ErrNoStore):
+// lockCollection takes the collection's ingest lock, waiting for another
+// ingest to finish; waiting is called if that takes more than a second.
+func lockCollection(ctx context.Context, dir string, waiting func()) (func(), error) {
+	lock := flock.New(filepath.Join(dir, "ingest.lock"))
+	ok, err := lock.TryLock()
+	if err == nil && !ok {
+		if waiting != nil {
+			timer := time.AfterFunc(time.Second, waiting)
+			defer timer.Stop()
+		}
+		ok, err = lock.TryLockContext(ctx, 100*time.Millisecond)
+	}
+	if err != nil || !ok {
+		return nil, fmt.Errorf("lock the collection: %w", errors.Join(err, ctx.Err()))
+	}
+	return func() { lock.Unlock() }, nil
+}
+
+// previousManifest reads the live manifest for reuse of its passages. It
+// returns nil and the reason when everything must be embedded anew.
+func previousManifest(opts IngestOptions) (*Manifest, string) {
+	if fi, err := os.Stat(filepath.Join(opts.Dir, currentFile)); err == nil && fi.IsDir() {
+		os.RemoveAll(filepath.Join(opts.Dir, currentFile)) // not ours to keep: repair
+		return nil, fmt.Sprintf("%v: %s was a directory", ErrCorrupt, currentFile)
+	}
+	name, err := currentManifest(opts.Dir)
+	if errors.Is(err, ErrNoStore) {
 		return nil, ""
-	default:
-		return nil, strings.TrimSuffix(err.Error(), " (run: qabot ingest)")
 	}
-}
-
-// planned is one article of the new generation: either new text to embed or
-// an article whose chunks are copied from the old store.
-type planned struct {
-	article *Article // nil when copied
-	name    string
-	entry   Indexed
-}
-
-func planIngest(articles []Article, failed []FileError, old *Store, rep *IngestReport) []planned {
-	var prev map[string]Indexed
-	if old != nil {
-		prev = old.Manifest.Articles
-	}
-	seen := map[string]bool{}
-	var plan []planned
-	for i := range articles {
-		a := &articles[i]
-		seen[a.Name] = true
-		p, had := prev[a.Name]
-		switch {
-		case had && p.Hash == a.Hash:
-			rep.Unchanged = append(rep.Unchanged, a.Name)
-			plan = append(plan, planned{name: a.Name, entry: p})
-		case had:
-			rep.Updated = append(rep.Updated, a.Name)
-			plan = append(plan, planned{article: a, name: a.Name})
-		default:
-			rep.Added = append(rep.Added, a.Name)
-			plan = append(plan, planned{article: a, name: a.Name})
-		}
-	}
-	for _, f := range failed {
-		if p, had := prev[f.Name]; had {
-			seen[f.Name] = true
-			rep.Unchanged = append(rep.Unchanged, f.Name)
-			plan = append(plan, planned{name: f.Name, entry: p})
-		}
-	}
-	for name := range prev {
-		if !seen[name] {
-			rep.Removed = append(rep.Removed, name)
-		}
-	}
-	sort.Strings(rep.Removed)
-	return plan
-}
-
-// writeGeneration builds a complete new generation in a temporary directory
-// and renames it into place. It returns the generation's directory name.
-func writeGeneration(ctx context.Context, opts IngestOptions, plan []planned, old *Store, rep *IngestReport) (string, error) {
-	stamp := fmt.Sprintf("%d", time.Now().UnixNano())
-	tmp := filepath.Join(opts.DataDir, tmpPrefix+stamp)
-	fail := func(err error) (string, error) {
-		os.RemoveAll(tmp)
-		return "", err
-	}
-	db, err := chromem.NewPersistentDB(filepath.Join(tmp, chromemDir), false)
 	if err != nil {
-		return fail(fmt.Errorf("create store: %w", err))
+		return nil, err.Error()
 	}
-	coll, err := db.CreateCollection(collectionName, nil, embeddingFunc(opts.Embedder))
+	m, err := readManifest(filepath.Join(opts.Dir, name))
 	if err != nil {
-		return fail(fmt.Errorf("create store: %w", err))
+		return nil, fmt.Sprintf("%v: %v", ErrCorrupt, err)
 	}
+	if why := m.compatible(opts.Embedder, opts.Chunker); why != "" {
+		return nil, why
+	}
+	// Read every segment, so that a damaged index is rebuilt, not kept.
+	if err := (&Store{Manifest: m}).loadSegments(context.Background(), opts.Dir); err != nil {
+		return nil, err.Error()
+	}
+	return &m, ""
+}
+
+// planIngest builds the next manifest from the previous one and the corpus;
+// it returns the articles whose passages must be embedded.
+func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestReport) (Manifest, []Article) {
 	m := Manifest{
 		Version: manifestVersion, Embedder: opts.Embedder.ID(), Dim: opts.Embedder.Dim(),
 		ChunkSize: opts.Chunker.Size, ChunkOverlap: opts.Chunker.Overlap,
 		Corpus: opts.Corpus.Name, Created: time.Now().UTC(), Articles: map[string]Indexed{},
 	}
-	var toEmbed []Chunk
-	var copied []chromem.Document
-	for _, p := range plan {
-		if p.article == nil {
-			for i := 0; i < p.entry.Chunks; i++ {
-				d, err := old.coll.GetByID(ctx, Chunk{Doc: p.name, Index: i}.ID())
-				if err != nil {
-					return fail(fmt.Errorf("copy %s: %w", p.name, err))
-				}
-				copied = append(copied, d)
-			}
-			m.Articles[p.name] = p.entry
-			continue
+	var before map[string]Indexed
+	if prev != nil {
+		before = prev.Articles
+		m.Segments = append(m.Segments, prev.Segments...)
+		m.Language = prev.Language
+	}
+	var fresh []Article
+	for _, name := range loaded.Unchanged {
+		m.Articles[name] = before[name]
+		rep.Unchanged = append(rep.Unchanged, name)
+	}
+	for _, a := range loaded.Articles {
+		if _, had := before[a.Name]; had {
+			rep.Updated = append(rep.Updated, a.Name)
+		} else {
+			rep.Added = append(rep.Added, a.Name)
 		}
-		chunks := opts.Chunker.Split(*p.article)
-		toEmbed = append(toEmbed, chunks...)
-		a := p.article
-		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source, Chunks: len(chunks)}
+		fresh = append(fresh, a)
 	}
-	if len(copied) > 0 {
-		if err := coll.AddDocuments(ctx, copied, 4); err != nil {
-			return fail(fmt.Errorf("copy unchanged passages: %w", err))
+	for _, f := range loaded.Failed {
+		if p, had := before[f.Name]; had {
+			m.Articles[f.Name] = p
+			rep.Unchanged = append(rep.Unchanged, f.Name)
 		}
 	}
-	if err := embedInto(ctx, coll, opts, toEmbed); err != nil {
-		return fail(err)
+	for name := range before {
+		_, kept := m.Articles[name]
+		if !kept && !slicesContainsArticle(fresh, name) {
+			rep.Removed = append(rep.Removed, name)
+		}
 	}
-	rep.Embedded = len(toEmbed)
-	rep.Chunks = len(copied) + len(toEmbed)
-	if err := writeManifest(tmp, m); err != nil {
-		return fail(fmt.Errorf("write manifest: %w", err))
+	sort.Strings(rep.Removed)
+	for _, a := range fresh {
+		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source}
 	}
-	gen := genPrefix + stamp
-	if err := os.Rename(tmp, filepath.Join(opts.DataDir, gen)); err != nil {
-		return fail(fmt.Errorf("finish store: %w", err))
-	}
-	return gen, nil
+	return m, fresh
 }
 
-// embedInto embeds chunks in batches and adds them to coll.
-func embedInto(ctx context.Context, coll *chromem.Collection, opts IngestOptions, chunks []Chunk) error {
+func slicesContainsArticle(articles []Article, name string) bool {
+	for _, a := range articles {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func chunkArticles(c Chunker, articles []Article) []Chunk {
+	var out []Chunk
+	for _, a := range articles {
+		out = append(out, c.Split(a)...)
+	}
+	return out
+}
+
+// embedChunks embeds chunks in batches, reporting progress.
+func embedChunks(ctx context.Context, opts IngestOptions, chunks []Chunk) ([][]float32, error) {
+	out := make([][]float32, 0, len(chunks))
 	for start := 0; start < len(chunks); start += opts.BatchSize {
 		batch := chunks[start:min(start+opts.BatchSize, len(chunks))]
 		texts := make([]string, len(batch))
@@ -230,26 +249,142 @@ func embedInto(ctx context.Context, coll *chromem.Collection, opts IngestOptions
 		}
 		vecs, err := opts.Embedder.Embed(ctx, texts)
 		if err != nil {
-			return fmt.Errorf("embed passages: %w", err)
+			return nil, fmt.Errorf("embed passages: %w", err)
 		}
 		if len(vecs) != len(batch) {
-			return fmt.Errorf("embed passages: got %d vectors for %d texts", len(vecs), len(batch))
+			return nil, fmt.Errorf("embed passages: got %d vectors for %d texts", len(vecs), len(batch))
 		}
-		docs := make([]chromem.Document, len(batch))
-		for i, c := range batch {
-			if len(vecs[i]) != opts.Embedder.Dim() {
-				return fmt.Errorf("embed passages: vector of %d dims, want %d", len(vecs[i]), opts.Embedder.Dim())
+		for _, v := range vecs {
+			if len(v) != opts.Embedder.Dim() {
+				return nil, fmt.Errorf("embed passages: vector of %d dims, want %d", len(v), opts.Embedder.Dim())
 			}
-			docs[i] = chunkDocument(c, vecs[i])
 		}
-		if err := coll.AddDocuments(ctx, docs, 4); err != nil {
-			return fmt.Errorf("store passages: %w", err)
-		}
+		out = append(out, vecs...)
 		if opts.Progress != nil {
 			opts.Progress(start+len(batch), len(chunks))
 		}
 	}
+	return out, nil
+}
+
+// addSegment writes chunks as the segment name and points m's entries of
+// their articles at it.
+func addSegment(dir, name string, m *Manifest, chunks []Chunk, vectors [][]float32) error {
+	tmp := filepath.Join(dir, name+".tmp")
+	if err := writeSegment(tmp, chunks, vectors, m.Dim); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write the index: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write the index: %w", err)
+	}
+	for i, c := range chunks {
+		a := m.Articles[c.Doc]
+		if c.Index == 0 {
+			a.Segment, a.First, a.Chunks = name, i, 0
+		}
+		a.Chunks++
+		m.Articles[c.Doc] = a
+	}
+	m.Segments = append(m.Segments, SegmentInfo{Name: name, Chunks: len(chunks)})
 	return nil
+}
+
+// needsCompaction reports whether too many stored passages are dead or
+// there are too many segments.
+func needsCompaction(m Manifest) bool {
+	stored := 0
+	for _, s := range m.Segments {
+		stored += s.Chunks
+	}
+	used := referencedSegments(m)
+	segs := 0
+	for _, s := range m.Segments {
+		if used[s.Name] {
+			segs++
+		}
+	}
+	return segs > maxSegments || stored > 0 && float64(stored-totalChunks(m)) > maxDeadShare*float64(stored)
+}
+
+// compact rewrites the live passages of m into one segment, name.
+func compact(ctx context.Context, dir, name string, m *Manifest) error {
+	var chunks []Chunk
+	var vectors [][]float32
+	docs := make([]string, 0, len(m.Articles))
+	for doc := range m.Articles {
+		docs = append(docs, doc)
+	}
+	sort.Strings(docs)
+	segs := map[string]*segment{}
+	for _, doc := range docs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a := m.Articles[doc]
+		sg, ok := segs[a.Segment]
+		if !ok {
+			var err error
+			if sg, err = readSegment(filepath.Join(dir, a.Segment), a.Segment); err != nil {
+				return fmt.Errorf("compact the index: %w", err)
+			}
+			segs[a.Segment] = sg
+		}
+		for i := a.First; i < a.First+a.Chunks; i++ {
+			chunks = append(chunks, sg.chunks[i])
+			vectors = append(vectors, sg.vector(i))
+		}
+	}
+	m.Segments = nil
+	return addSegment(dir, name, m, chunks, vectors)
+}
+
+// languageOf is the language of the collection: kept from before unless
+// this ingest added passages to a collection that had none.
+func languageOf(dir string, m Manifest, added []Chunk) string {
+	if m.Language != "" {
+		return m.Language
+	}
+	return majorityLanguage(added)
+}
+
+// switchManifest writes m as the manifest name and makes it live with an
+// atomic rename of CURRENT.
+func switchManifest(dir, name string, m Manifest) error {
+	m.Segments = liveSegments(m)
+	if err := writeManifest(filepath.Join(dir, name), m); err != nil {
+		return fmt.Errorf("write the manifest: %w", err)
+	}
+	next := filepath.Join(dir, currentFile+".new")
+	if err := writeFileSync(next, []byte(name+"\n")); err != nil {
+		return fmt.Errorf("switch the index: %w", err)
+	}
+	if err := os.Rename(next, filepath.Join(dir, currentFile)); err != nil {
+		return fmt.Errorf("switch the index: %w", err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// liveSegments lists the segments that hold live passages.
+func liveSegments(m Manifest) []SegmentInfo {
+	used := referencedSegments(m)
+	var out []SegmentInfo
+	for _, s := range m.Segments {
+		if used[s.Name] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func referencedSegments(m Manifest) map[string]bool {
+	used := map[string]bool{}
+	for _, a := range m.Articles {
+		used[a.Segment] = true
+	}
+	return used
 }
 
 func totalChunks(m Manifest) int {
@@ -260,26 +395,58 @@ func totalChunks(m Manifest) int {
 	return n
 }
 
-// removeStale deletes the temporary directories of ingests that were killed.
-// The caller holds the ingest lock, so no other ingest is writing one.
-func removeStale(dataDir string) {
-	tmps, _ := filepath.Glob(filepath.Join(dataDir, tmpPrefix+"*"))
-	for _, t := range tmps {
-		os.RemoveAll(t)
+// syncDir flushes a directory's entries, so that a rename survives a crash.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
 }
 
-// pruneGenerations deletes old generations, keeping the live one and the one
-// before it, which readers that opened it a moment ago may still be loading.
-func pruneGenerations(dataDir, live string) {
-	gens, _ := filepath.Glob(filepath.Join(dataDir, genPrefix+"*"))
-	sort.Strings(gens)
-	kept := 0
-	for i := len(gens) - 1; i >= 0; i-- {
-		if filepath.Base(gens[i]) == live || kept < 2 {
-			kept++
+// prune deletes the files that neither the new manifest nor the previous
+// one needs; readers that opened the previous one a moment ago may still be
+// loading its segments.
+func prune(dir string, prev *Manifest, next Manifest) {
+	keep := map[string]bool{currentFile: true, "ingest.lock": true}
+	for _, m := range []*Manifest{prev, &next} {
+		if m == nil {
 			continue
 		}
-		os.RemoveAll(gens[i])
+		for _, s := range m.Segments {
+			keep[s.Name] = true
+		}
+	}
+	current, _ := currentManifest(dir)
+	keep[current] = true
+	manifests, _ := filepath.Glob(filepath.Join(dir, manifestPrefix+"*"))
+	sort.Strings(manifests)
+	if n := len(manifests); n >= 2 {
+		keep[filepath.Base(manifests[n-2])] = true // the previous one, for readers
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !keep[e.Name()] && (strings.HasPrefix(e.Name(), segmentPrefix) || strings.HasPrefix(e.Name(), manifestPrefix) || strings.HasSuffix(e.Name(), ".new")) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// removeUnreferenced deletes what killed ingests left behind: segment and
+// manifest files that the live manifest does not need. The caller holds the
+// lock, so no other ingest is writing them.
+func removeUnreferenced(dir string, live *Manifest) {
+	keep := map[string]bool{}
+	if live != nil {
+		for _, s := range live.Segments {
+			keep[s.Name] = true
+		}
+	}
+	current, _ := currentManifest(dir)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".tmp") || strings.HasPrefix(name, segmentPrefix) && !keep[name] && current != "" {
+			os.Remove(filepath.Join(dir, name))
+		}
 	}
 }

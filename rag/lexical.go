@@ -1,110 +1,67 @@
 package rag
 
 import (
-	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/mapping"
 )
 
-// lexicalIndex is an in-memory BM25 index over the chunks. It uses bleve's
-// CJK analyzer: bigrams of CJK characters, and Latin words and numbers as
-// terms.
-type lexicalIndex struct {
-	index bleve.Index
-}
+// BM25 parameters (Robertson and Zaragoza's usual values).
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
 
-type lexicalDoc struct {
-	Text string `json:"text"`
-}
-
-func newLexicalIndex(chunks []Chunk) (*lexicalIndex, error) {
-	text := bleve.NewTextFieldMapping()
-	text.Analyzer = cjk.AnalyzerName
-	text.Store = false
-	text.IncludeTermVectors = false
-	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt("text", text)
-	m := mapping.NewIndexMapping()
-	m.DefaultMapping = doc
-	m.DefaultAnalyzer = cjk.AnalyzerName
-	m.ScoringModel = "bm25"
-	// NewMemOnly would fall back to TF-IDF; scorch in memory scores BM25.
-	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, err
-	}
-	batch := idx.NewBatch()
-	for _, c := range chunks {
-		if err := batch.Index(c.ID(), lexicalDoc{Text: c.Text}); err != nil {
-			return nil, err
+// lexicalSearch ranks the live passages by BM25 over the query's terms,
+// each scaled by its weight, and returns up to n global positions, best
+// first. Terms held by more than a third of the passages are skipped: they
+// cost the most to score and tell the least.
+func (s *Store) lexicalSearch(query []queryTerm, n int) []int {
+	scores := map[int]float64{}
+	for _, t := range query {
+		df := s.df(t.text)
+		if df == 0 || df*3 > s.nStored && s.nStored > 30 {
+			continue
+		}
+		idf := math.Log(1 + (float64(s.nStored)-float64(df)+0.5)/(float64(df)+0.5))
+		for k, sg := range s.segs {
+			_, postings := sg.lookup(t.text)
+			eachPosting(postings, func(i, tf int) {
+				pos := s.base[k] + i
+				if pos >= len(s.live) || !s.live[pos] {
+					return
+				}
+				norm := bm25K1 * (1 - bm25B + bm25B*float64(sg.lengths[i])/s.avgLen)
+				scores[pos] += t.weight * idf * float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
+			})
 		}
 	}
-	if err := idx.Batch(batch); err != nil {
-		return nil, err
+	ranked := make([]int, 0, len(scores))
+	for pos := range scores {
+		ranked = append(ranked, pos)
 	}
-	return &lexicalIndex{index: idx}, nil
-}
-
-// search returns the IDs of up to n chunks matching question, best first.
-func (l *lexicalIndex) search(question string, n int) ([]string, error) {
-	q := bleve.NewMatchQuery(question)
-	q.SetField("text")
-	q.Analyzer = cjk.AnalyzerName
-	req := bleve.NewSearchRequestOptions(q, n, 0, false)
-	res, err := l.index.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("lexical search: %w", err)
-	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	return ids, nil
-}
-
-// termStats holds the document frequency of every term among the chunks,
-// which weighs question terms by rarity.
-type termStats struct {
-	n  int
-	df map[string]int
-}
-
-func newTermStats(chunks []Chunk) termStats {
-	s := termStats{n: len(chunks), df: map[string]int{}}
-	for _, c := range chunks {
-		seen := map[string]bool{}
-		for _, t := range splitTerms(c.Text) {
-			if !seen[t.text] {
-				seen[t.text] = true
-				s.df[t.text]++
-			}
+	sort.Slice(ranked, func(i, j int) bool {
+		a, b := scores[ranked[i]], scores[ranked[j]]
+		if a != b {
+			return a > b
 		}
-	}
-	return s
-}
-
-// idf weighs a term by its rarity among the chunks; a term found nowhere
-// weighs most.
-func (s termStats) idf(t string) float64 {
-	return math.Log(1 + float64(s.n+1)/float64(s.df[t]+1))
+		return ranked[i] < ranked[j]
+	})
+	return ranked[:min(n, len(ranked))]
 }
 
 // matcher measures how much of one question a text covers: the share of
 // the question's terms, each weighted by its weight and IDF, that occur in
-// the text. 1 when every term occurs; near 0 when only common ones do.
+// the (folded) text. 1 when every term occurs; near 0 when only common
+// ones do.
 type matcher struct {
 	terms   []queryTerm
 	weights []float64 // weight × IDF per term
 	total   float64
 }
 
-func (s termStats) matcher(query []queryTerm) matcher {
+func (s *Store) matcher(query []queryTerm) matcher {
 	m := matcher{terms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
 		m.weights[i] = t.weight * s.idf(t.text)
@@ -123,9 +80,9 @@ func (m matcher) coverage(text string) float64 {
 // present marks, in has, the terms that occur in text (has has one entry per
 // term), so that a run of sentences can be scored without rescanning.
 func (m matcher) present(text string, has []bool) {
-	lower := strings.ToLower(text)
+	folded := fold(text)
 	for i, t := range m.terms {
-		has[i] = has[i] || containsTerm(lower, t.text)
+		has[i] = has[i] || containsTerm(folded, t.text)
 	}
 }
 

@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 )
 
 // manifestVersion changes when the store layout or cleaning changes in a
 // way that old stores cannot be read as they are.
-const manifestVersion = 1
+const manifestVersion = 2
 
 // Manifest describes one generation of the store: what was indexed and how.
 type Manifest struct {
@@ -20,8 +19,16 @@ type Manifest struct {
 	ChunkSize    int                `json:"chunk_size"`
 	ChunkOverlap int                `json:"chunk_overlap"`
 	Corpus       string             `json:"corpus"`
+	Language     string             `json:"language"`
 	Created      time.Time          `json:"created"`
+	Segments     []SegmentInfo      `json:"segments"`
 	Articles     map[string]Indexed `json:"articles"`
+}
+
+// SegmentInfo names a segment file of the store and its passage count.
+type SegmentInfo struct {
+	Name   string `json:"name"`
+	Chunks int    `json:"chunks"`
 }
 
 // Indexed is one article as recorded in the manifest.
@@ -31,6 +38,9 @@ type Indexed struct {
 	Date   string `json:"date,omitempty"`
 	Source string `json:"source,omitempty"`
 	Chunks int    `json:"chunks"`
+	// Segment holds the article's passages, from First on.
+	Segment string `json:"segment"`
+	First   int    `json:"first"`
 }
 
 // compatible reports why vectors built with m cannot be reused with the given
@@ -47,11 +57,9 @@ func (m Manifest) compatible(e Embedder, c Chunker) string {
 	return ""
 }
 
-const manifestFile = "manifest.json"
-
-func readManifest(dir string) (Manifest, error) {
+func readManifest(path string) (Manifest, error) {
 	var m Manifest
-	raw, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return m, err
 	}
@@ -61,12 +69,12 @@ func readManifest(dir string) (Manifest, error) {
 	return m, nil
 }
 
-func writeManifest(dir string, m Manifest) error {
-	raw, err := json.MarshalIndent(m, "", "  ")
+func writeManifest(path string, m Manifest) error {
+	raw, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return writeFileSync(filepath.Join(dir, manifestFile), raw)
+	return writeFileSync(path, raw)
 }
 
 // writeFileSync writes data to path and flushes it to disk.

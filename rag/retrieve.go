@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 )
 
 // Hit is a passage found for a question.
@@ -27,32 +28,26 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	if topK <= 0 {
 		return nil, fmt.Errorf("top_k must be positive, got %d", topK)
 	}
-	pool := min(max(4*topK, 20), len(s.chunks))
-	fused := map[string]float64{}
+	pool := min(max(4*topK, 20), s.nLive)
+	fused := map[int]float64{}
 	dense, err := s.denseSearch(ctx, question, pool)
 	if err != nil {
 		return nil, err
 	}
-	lexical, err := s.lexical.search(question, pool)
-	if err != nil {
-		return nil, err
-	}
-	for i, ranking := range [][]string{dense, lexical} {
+	query := queryTerms(question)
+	lexical := s.lexicalSearch(query, pool)
+	for i, ranking := range [][]int{dense, lexical} {
 		w := 1.0
 		if i == 0 {
 			w = denseWeight(s.embedder)
 		}
-		for rank, id := range ranking {
-			fused[id] += w / float64(rrfK+rank+1)
+		for rank, pos := range ranking {
+			fused[pos] += w / float64(rrfK+rank+1)
 		}
 	}
-	m := s.stats.matcher(queryTerms(question))
+	m := s.matcher(query)
 	hits := make([]Hit, 0, len(fused))
-	for id, rrf := range fused {
-		pos, ok := s.byID[id]
-		if !ok {
-			continue
-		}
+	for pos, rrf := range fused {
 		rel := m.coverage(s.chunks[pos].Text)
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
@@ -127,8 +122,8 @@ func denseWeight(e Embedder) float64 {
 }
 
 // denseSearch ranks chunks by the cosine similarity of their vectors to the
-// question's, returning up to n chunk IDs.
-func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]string, error) {
+// question's, returning up to n global positions.
+func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]int, error) {
 	vecs, err := s.embedder.Embed(ctx, []string{question})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
@@ -144,11 +139,13 @@ func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]stri
 	if err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
-	ids := make([]string, len(res))
-	for i, r := range res {
-		ids[i] = r.ID
+	out := make([]int, 0, len(res))
+	for _, r := range res {
+		if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(s.chunks) {
+			out = append(out, pos)
+		}
 	}
-	return ids, nil
+	return out, nil
 }
 
 func isZero(v []float32) bool {

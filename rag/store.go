@@ -5,138 +5,206 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/philippgille/chromem-go"
 )
 
-// The data directory holds generations of the store. Each generation is a
-// directory with a chromem-go database and a manifest; the file CURRENT
-// names the live one. Ingest builds a new generation beside the live one and
-// switches CURRENT with an atomic rename, so readers see the old store or
-// the new one, never a mix, and a killed ingest leaves the old one live.
+// A collection's directory holds immutable segment files, one manifest per
+// ingest, and the file CURRENT, which names the live manifest. Ingest
+// writes new segments and a new manifest beside the live ones and switches
+// CURRENT with an atomic rename, so readers see the old store or the new
+// one, never a mix, and a killed ingest leaves the old one live.
 const (
 	currentFile    = "CURRENT"
-	genPrefix      = "gen-"
-	tmpPrefix      = "tmp-"
-	chromemDir     = "chromem"
+	manifestPrefix = "manifest-"
+	segmentPrefix  = "seg-"
 	collectionName = "chunks"
 )
 
-// Errors from Open.
+// Errors from Open. Front ends word them for their users.
 var (
-	// ErrNoStore means the data directory holds no store yet.
-	ErrNoStore = errors.New("no store yet (run: qabot ingest)")
-	// ErrIncompatible means the store was built with other settings.
-	ErrIncompatible = errors.New("store does not match the configuration")
-	// ErrCorrupt means the store could not be read.
-	ErrCorrupt = errors.New("store is corrupt")
+	// ErrNoStore means the collection holds no index yet.
+	ErrNoStore = errors.New("no index yet")
+	// ErrIncompatible means the index was built with other settings.
+	ErrIncompatible = errors.New("the index does not match the configuration")
+	// ErrCorrupt means the index could not be read.
+	ErrCorrupt = errors.New("the index is damaged")
 )
 
-// Store is a read-only view of the live generation of the index: vectors in
-// chromem-go, a BM25 index, and the manifest. It is safe for concurrent use.
+// Store is a read-only view of the live index of a collection: the
+// passages, their vectors in an in-memory chromem-go collection, a BM25
+// index, and the manifest. It is safe for concurrent use.
 type Store struct {
 	Manifest Manifest
 	embedder Embedder
 	coll     *chromem.Collection
-	chunks   []Chunk        // every chunk, sorted by article name and index
-	byID     map[string]int // chunk ID -> position in chunks
-	lexical  *lexicalIndex
-	stats    termStats
-	language string // the language most passages are in
+	segs     []*segment
+	base     []int   // global position of each segment's first chunk
+	chunks   []Chunk // every stored chunk, live or not, by global position
+	live     []bool
+	nLive    int
+	avgLen   float64 // mean terms per stored chunk, for BM25
+	nStored  int
 }
 
-// Open loads the live store of dataDir. It fails with ErrNoStore when there
-// is none, ErrIncompatible when it was built with another embedder or other
-// chunking parameters, and ErrCorrupt when it cannot be read.
+// Open loads the live index in dir (a collection's directory). It fails
+// with ErrNoStore when there is none, ErrIncompatible when it was built with
+// another embedder or other chunking parameters, and ErrCorrupt when it
+// cannot be read or its parts disagree.
 //
-// An ingest that replaces the live generation while Open reads it may prune
-// it; Open then retries with the new live generation.
-func Open(ctx context.Context, dataDir string, e Embedder, c Chunker) (*Store, error) {
+// An ingest that replaces the live index while Open reads it may remove a
+// segment; Open then retries with the new live index.
+func Open(ctx context.Context, dir string, e Embedder, c Chunker) (*Store, error) {
 	for attempt := 0; ; attempt++ {
-		gen, err := currentGeneration(dataDir)
+		name, err := currentManifest(dir)
 		if err != nil {
 			return nil, err
 		}
-		s, err := openGeneration(ctx, filepath.Join(dataDir, gen), e, c)
-		if err == nil || attempt == 4 {
+		s, err := openManifest(ctx, dir, name, e, c)
+		if err == nil || attempt == 4 || ctx.Err() != nil {
 			return s, err
 		}
-		if now, _ := currentGeneration(dataDir); now == gen {
+		if now, _ := currentManifest(dir); now == name {
 			return nil, err
 		}
 	}
 }
 
-func openGeneration(ctx context.Context, dir string, e Embedder, c Chunker) (*Store, error) {
-	m, err := readManifest(dir)
+func openManifest(ctx context.Context, dir, name string, e Embedder, c Chunker) (*Store, error) {
+	m, err := readManifest(filepath.Join(dir, name))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v (run: qabot ingest)", ErrCorrupt, dir, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
 	}
 	if why := m.compatible(e, c); why != "" {
-		return nil, fmt.Errorf("%w: %s (run: qabot ingest)", ErrIncompatible, why)
+		return nil, fmt.Errorf("%w: %s", ErrIncompatible, why)
 	}
-	// NewPersistentDB would create a missing directory: check first.
-	if _, err := os.Stat(filepath.Join(dir, chromemDir)); err != nil {
-		return nil, fmt.Errorf("%w: %v (run: qabot ingest)", ErrCorrupt, err)
-	}
-	db, err := chromem.NewPersistentDB(filepath.Join(dir, chromemDir), false)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v (run: qabot ingest)", ErrCorrupt, err)
-	}
-	s := &Store{Manifest: m, embedder: e, byID: map[string]int{}}
-	s.coll = db.GetCollection(collectionName, embeddingFunc(e))
-	if s.coll == nil {
-		return nil, fmt.Errorf("%w: %s has no collection %q (run: qabot ingest)", ErrCorrupt, dir, collectionName)
-	}
-	if err := s.loadChunks(ctx); err != nil {
+	s := &Store{Manifest: m, embedder: e}
+	if err := s.loadSegments(ctx, dir); err != nil {
 		return nil, err
 	}
-	if s.lexical, err = newLexicalIndex(s.chunks); err != nil {
-		return nil, fmt.Errorf("lexical index: %w", err)
+	if err := s.loadVectors(ctx); err != nil {
+		return nil, err
 	}
-	s.stats = newTermStats(s.chunks)
-	s.language = majorityLanguage(s.chunks)
 	return s, nil
 }
 
-// loadChunks reads every chunk named by the manifest from chromem-go.
-func (s *Store) loadChunks(ctx context.Context) error {
-	names := make([]string, 0, len(s.Manifest.Articles))
-	for name := range s.Manifest.Articles {
-		names = append(names, name)
+// loadSegments reads the manifest's segments and marks the passages it
+// names live, checking that the two agree.
+func (s *Store) loadSegments(ctx context.Context, dir string) error {
+	m := s.Manifest
+	segIndex := map[string]int{}
+	for _, seg := range m.Segments {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sg, err := readSegment(filepath.Join(dir, seg.Name), seg.Name)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		if sg.dim != m.Dim || len(sg.chunks) != seg.Chunks {
+			return fmt.Errorf("%w: %s holds %d passages of %d dims, the manifest says %d of %d", ErrCorrupt, seg.Name, len(sg.chunks), sg.dim, seg.Chunks, m.Dim)
+		}
+		segIndex[seg.Name] = len(s.segs)
+		s.base = append(s.base, len(s.chunks))
+		s.segs = append(s.segs, sg)
+		s.chunks = append(s.chunks, sg.chunks...)
+		s.avgLen += float64(sg.totalLen)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		for i := 0; i < s.Manifest.Articles[name].Chunks; i++ {
-			id := Chunk{Doc: name, Index: i}.ID()
-			d, err := s.coll.GetByID(ctx, id)
-			if err != nil {
-				return fmt.Errorf("%w: chunk %s: %v (run: qabot ingest)", ErrCorrupt, id, err)
+	s.nStored = len(s.chunks)
+	if s.nStored > 0 {
+		s.avgLen /= float64(s.nStored)
+	}
+	s.live = make([]bool, len(s.chunks))
+	for doc, a := range m.Articles {
+		k, ok := segIndex[a.Segment]
+		if !ok || a.First < 0 || a.First+a.Chunks > len(s.segs[k].chunks) {
+			return fmt.Errorf("%w: the manifest places %s outside its segment %s", ErrCorrupt, doc, a.Segment)
+		}
+		for i := a.First; i < a.First+a.Chunks; i++ {
+			if ch := s.segs[k].chunks[i]; ch.Doc != doc || ch.Index != i-a.First {
+				return fmt.Errorf("%w: passage %d of %s is %s#%d, not %s#%d", ErrCorrupt, i, a.Segment, ch.Doc, ch.Index, doc, i-a.First)
 			}
-			c, err := chunkFromDocument(d)
-			if err != nil {
-				return fmt.Errorf("%w: chunk %s: %v (run: qabot ingest)", ErrCorrupt, id, err)
-			}
-			s.byID[id] = len(s.chunks)
-			s.chunks = append(s.chunks, c)
+			s.live[s.base[k]+i] = true
+			s.nLive++
 		}
 	}
-	if len(s.chunks) == 0 {
-		return fmt.Errorf("%w: it holds no passages (run: qabot ingest)", ErrCorrupt)
+	if s.nLive == 0 {
+		return fmt.Errorf("%w: it holds no passages", ErrCorrupt)
 	}
 	return nil
 }
 
-// Chunks returns every passage in the store. The slice must not be modified.
-func (s *Store) Chunks() []Chunk { return s.chunks }
+// loadVectors puts the live passages' vectors into an in-memory chromem-go
+// collection, keyed by their global position.
+func (s *Store) loadVectors(ctx context.Context) error {
+	db := chromem.NewDB()
+	coll, err := db.CreateCollection(collectionName, nil, embeddingFunc(s.embedder))
+	if err != nil {
+		return err
+	}
+	for k, sg := range s.segs {
+		for i := range sg.chunks {
+			pos := s.base[k] + i
+			if !s.live[pos] {
+				continue
+			}
+			if pos%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err := coll.AddDocument(ctx, chromem.Document{ID: strconv.Itoa(pos), Embedding: sg.vector(i)}); err != nil {
+				return fmt.Errorf("%w: passage %s: %w", ErrCorrupt, sg.chunks[i].ID(), err)
+			}
+		}
+	}
+	s.coll = coll
+	return nil
+}
+
+// Chunks returns the live passages.
+func (s *Store) Chunks() []Chunk {
+	out := make([]Chunk, 0, s.nLive)
+	for i, c := range s.chunks {
+		if s.live[i] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count is the number of live passages.
+func (s *Store) Count() int { return s.nLive }
 
 // Language is the language most passages are written in ("zh", "en").
-func (s *Store) Language() string { return s.language }
+func (s *Store) Language() string {
+	if s.Manifest.Language == "" {
+		return "zh"
+	}
+	return s.Manifest.Language
+}
+
+// Article returns the manifest entry of the named article.
+func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }
+
+// df is the number of stored passages that hold term.
+func (s *Store) df(term string) int {
+	n := 0
+	for _, sg := range s.segs {
+		d, _ := sg.lookup(term)
+		n += d
+	}
+	return n
+}
+
+// idf weighs a term by its rarity among the passages; a term found nowhere
+// weighs most.
+func (s *Store) idf(term string) float64 {
+	return math.Log(1 + float64(s.nStored+1)/float64(s.df(term)+1))
+}
 
 // majorityLanguage is the language most chunks are in.
 func majorityLanguage(chunks []Chunk) string {
@@ -152,37 +220,6 @@ func majorityLanguage(chunks []Chunk) string {
 	return best
 }
 
-// Article returns the manifest entry of the named article.
-func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }
-
-func chunkDocument(c Chunk, embedding []float32) chromem.Document {
-	return chromem.Document{
-		ID:        c.ID(),
-		Content:   c.Text,
-		Embedding: embedding,
-		Metadata: map[string]string{
-			"doc":   c.Doc,
-			"index": strconv.Itoa(c.Index),
-			"start": strconv.Itoa(c.Start),
-			"end":   strconv.Itoa(c.End),
-		},
-	}
-}
-
-func chunkFromDocument(d chromem.Document) (Chunk, error) {
-	c := Chunk{Doc: d.Metadata["doc"], Text: d.Content}
-	var err error
-	for key, dst := range map[string]*int{"index": &c.Index, "start": &c.Start, "end": &c.End} {
-		if *dst, err = strconv.Atoi(d.Metadata[key]); err != nil {
-			return c, fmt.Errorf("metadata %s: %w", key, err)
-		}
-	}
-	if c.Doc == "" || c.ID() != d.ID {
-		return c, fmt.Errorf("metadata does not match id %q", d.ID)
-	}
-	return c, nil
-}
-
 // embeddingFunc adapts an Embedder to chromem-go.
 func embeddingFunc(e Embedder) chromem.EmbeddingFunc {
 	return func(ctx context.Context, text string) ([]float32, error) {
@@ -194,18 +231,18 @@ func embeddingFunc(e Embedder) chromem.EmbeddingFunc {
 	}
 }
 
-// currentGeneration returns the directory name of the live generation.
-func currentGeneration(dataDir string) (string, error) {
-	raw, err := os.ReadFile(filepath.Join(dataDir, currentFile))
+// currentManifest returns the file name of the live manifest.
+func currentManifest(dir string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, currentFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", ErrNoStore
 	}
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return "", fmt.Errorf("%w: %s: %w", ErrCorrupt, currentFile, err)
 	}
-	gen := strings.TrimSpace(string(raw))
-	if !strings.HasPrefix(gen, genPrefix) || strings.ContainsAny(gen, `/\`) {
-		return "", fmt.Errorf("%w: %s names %q (run: qabot ingest)", ErrCorrupt, currentFile, gen)
+	name := strings.TrimSpace(string(raw))
+	if !strings.HasPrefix(name, manifestPrefix) || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("%w: %s names %q", ErrCorrupt, currentFile, name)
 	}
-	return gen, nil
+	return name, nil
 }

@@ -75,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) ingest(t *testing.T) (IngestReport, error) {
 	t.Helper()
 	return Ingest(context.Background(), IngestOptions{
-		DataDir: f.data, Corpus: Corpus{Name: f.corpus, FS: os.DirFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker, BatchSize: 2,
+		Dir: f.data, Corpus: Corpus{Name: f.corpus, FS: os.DirFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker, BatchSize: 2,
 	})
 }
 
@@ -169,8 +169,8 @@ func TestIngestSettingsChangeReindexes(t *testing.T) {
 			}
 			tt.change(f)
 			before := f.emb.texts.Load()
-			if _, err := Open(context.Background(), f.data, f.emb, f.chunker); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "qabot ingest") {
-				t.Fatalf("open with other settings: %v, want ErrIncompatible naming the fix", err)
+			if _, err := Open(context.Background(), f.data, f.emb, f.chunker); !errors.Is(err, ErrIncompatible) {
+				t.Fatalf("open with other settings: %v, want ErrIncompatible", err)
 			}
 			rep, err := f.ingest(t)
 			if err != nil {
@@ -263,8 +263,8 @@ func TestIngestFailureKeepsOldStore(t *testing.T) {
 			t.Error("half-done ingest is visible")
 		}
 	}
-	if tmps, _ := filepath.Glob(filepath.Join(f.data, tmpPrefix+"*")); len(tmps) != 0 {
-		t.Errorf("temporary generations left behind: %v", tmps)
+	if tmps, _ := filepath.Glob(filepath.Join(f.data, "*.tmp")); len(tmps) != 0 {
+		t.Errorf("temporary files left behind: %v", tmps)
 	}
 }
 
@@ -313,8 +313,8 @@ func TestIngestKilled(t *testing.T) {
 	if len(rep.Added) != 20 || len(f.open(t).Manifest.Articles) != 22 {
 		t.Errorf("ingest after the kill: %+v", rep)
 	}
-	if tmps, _ := filepath.Glob(filepath.Join(f.data, tmpPrefix+"*")); len(tmps) != 0 {
-		t.Errorf("stale temporary generations left: %v", tmps)
+	if tmps, _ := filepath.Glob(filepath.Join(f.data, "*.tmp")); len(tmps) != 0 {
+		t.Errorf("stale temporary files left: %v", tmps)
 	}
 }
 
@@ -332,7 +332,7 @@ func TestIngestKilledHelper(t *testing.T) {
 		}
 	}}
 	dir := os.Getenv("QABOT_KILL_CORPUS")
-	Ingest(context.Background(), IngestOptions{DataDir: os.Getenv("QABOT_KILL_DATA"), Corpus: Corpus{Name: dir, FS: os.DirFS(dir)},
+	Ingest(context.Background(), IngestOptions{Dir: os.Getenv("QABOT_KILL_DATA"), Corpus: Corpus{Name: dir, FS: os.DirFS(dir)},
 		Embedder: emb, Chunker: Chunker{Size: 60, Overlap: 10}, BatchSize: 2})
 }
 
@@ -388,8 +388,11 @@ func TestConcurrentReadersDuringIngest(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if gens, _ := filepath.Glob(filepath.Join(f.data, genPrefix+"*")); len(gens) > 2 {
-		t.Errorf("old generations are not pruned: %d left", len(gens))
+	if ms, _ := filepath.Glob(filepath.Join(f.data, manifestPrefix+"*")); len(ms) > 2 {
+		t.Errorf("old manifests are not pruned: %d left", len(ms))
+	}
+	if segs, _ := filepath.Glob(filepath.Join(f.data, segmentPrefix+"*")); len(segs) > maxSegments+2 {
+		t.Errorf("old segments are not pruned: %d left", len(segs))
 	}
 }
 
@@ -401,16 +404,43 @@ func TestOpenCorruptStore(t *testing.T) {
 	}{
 		{"no store", func(t *testing.T, data string) { os.Remove(filepath.Join(data, currentFile)) }, ErrNoStore},
 		{"garbage manifest", func(t *testing.T, data string) {
-			writeCorpus(t, liveDir(t, data), map[string]string{manifestFile: "{not json"})
+			writeCorpus(t, data, map[string]string{liveManifest(t, data): "{not json"})
 		}, ErrCorrupt},
 		{"CURRENT names a bad path", func(t *testing.T, data string) {
 			writeCorpus(t, data, map[string]string{currentFile: "../../etc"})
 		}, ErrCorrupt},
-		{"chunk files deleted", func(t *testing.T, data string) {
-			files, _ := filepath.Glob(filepath.Join(liveDir(t, data), chromemDir, "*", "*.gob"))
+		{"segment truncated", func(t *testing.T, data string) {
+			files, _ := filepath.Glob(filepath.Join(data, segmentPrefix+"*"))
 			for _, f := range files {
-				os.Truncate(f, 3)
+				os.Truncate(f, 100)
 			}
+		}, ErrCorrupt},
+		{"segment deleted", func(t *testing.T, data string) {
+			files, _ := filepath.Glob(filepath.Join(data, segmentPrefix+"*"))
+			for _, f := range files {
+				os.Remove(f)
+			}
+		}, ErrCorrupt},
+		{"segment is garbage", func(t *testing.T, data string) {
+			files, _ := filepath.Glob(filepath.Join(data, segmentPrefix+"*"))
+			for _, f := range files {
+				os.WriteFile(f, []byte(strings.Repeat("x", 4000)), 0o600)
+			}
+		}, ErrCorrupt},
+		{"CURRENT is a directory", func(t *testing.T, data string) {
+			os.Remove(filepath.Join(data, currentFile))
+			os.Mkdir(filepath.Join(data, currentFile), 0o700)
+		}, ErrCorrupt},
+		{"manifest says fewer passages than stored", func(t *testing.T, data string) {
+			name := liveManifest(t, data)
+			m, err := readManifest(filepath.Join(data, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := m.Articles["a.txt"]
+			a.First++
+			m.Articles["a.txt"] = a
+			writeManifest(filepath.Join(data, name), m)
 		}, ErrCorrupt},
 	}
 	for _, tt := range tests {
@@ -433,12 +463,12 @@ func TestOpenCorruptStore(t *testing.T) {
 	}
 }
 
-func liveDir(t *testing.T, data string) string {
-	gen, err := currentGeneration(data)
+func liveManifest(t *testing.T, data string) string {
+	name, err := currentManifest(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Join(data, gen)
+	return name
 }
 
 // BenchmarkIngestSeeds indexes the five seed articles into a new store:
@@ -447,8 +477,26 @@ func BenchmarkIngestSeeds(b *testing.B) {
 	emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		if _, err := Ingest(context.Background(), IngestOptions{DataDir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); err != nil {
+		if _, err := Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// chromem-go's persistent files were named by 4 bytes of SHA-256 of the
+// ID, so these two passages shared one file; the store no longer keeps a
+// file per passage, and both stay answerable.
+func TestCollidingIDs(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a017786.txt": article("光伏组件"), "a057288.txt": article("特种钢材")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	s := f.open(t)
+	for q, doc := range map[string]string{"光伏组件": "a017786.txt", "特种钢材": "a057288.txt"} {
+		hits, err := s.Search(context.Background(), q, 1)
+		if err != nil || len(hits) != 1 || hits[0].Chunk.Doc != doc {
+			t.Errorf("%s: %v %+v, want %s", q, err, hits, doc)
 		}
 	}
 }

@@ -98,15 +98,17 @@ var quoted = regexp.MustCompile(`[“"「『‘]([^”"」』’]{1,30})[”"」
 // (or the lone character of a one-character run) and words, without
 // question words and common function words.
 func queryTerms(question string) []queryTerm {
+	question = foldScript(question)
 	for _, w := range questionWords {
 		question = strings.ReplaceAll(question, w, " ")
 	}
 	emphasis := map[string]bool{}
 	for _, m := range quoted.FindAllStringSubmatch(question, -1) {
-		for _, t := range splitTerms(m[1]) {
+		for _, t := range splitTerms(fold(m[1])) {
 			emphasis[t.text] = true
 		}
 	}
+	question = fold(question)
 	seen := map[string]bool{}
 	var out []queryTerm
 	add := func(s string) {

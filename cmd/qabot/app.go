@@ -92,10 +92,11 @@ QABOT_RETRIEVAL_TOP_K), and flags; flags win over the environment, which wins ov
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configFile, "config", "", "YAML config file")
 	pf.String("data-dir", "", "where the index is stored (default: the user cache dir, e.g. ~/.cache/qabot)")
-	pf.String("corpus", "", "folder of .txt/.md articles (default: the embedded seeds)")
+	pf.String("corpus", "", "folder of .txt/.md articles (default: what the collection was built from, else the embedded seeds)")
+	pf.String("collection", rag.DefaultCollection, "the collection (index) in the data dir to use")
 	pf.Int("top-k", 5, "passages to retrieve (retrieval.top_k)")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log details to stderr")
-	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand(), a.telegramCommand())
+	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand(), a.telegramCommand(), a.collectionsCommand())
 	return root
 }
 
@@ -110,24 +111,41 @@ func (a *app) load(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if err := rag.CheckCollectionName(cfg.Collection); err != nil {
+		return usageError{err}
+	}
 	a.cfg = cfg
 	red := cfg.Redacted()
-	a.log.Debug("config", "data_dir", red.DataDir, "corpus", a.corpus().Name, "embedding", red.Embedding.Provider,
+	a.log.Debug("config", "data_dir", red.DataDir, "collection", cfg.Collection, "corpus", red.Corpus.Dir, "embedding", red.Embedding.Provider,
 		"llm", red.LLM.BaseURL, "top_k", red.Retrieval.TopK, "chunk_size", red.Chunk.Size, "chunk_overlap", red.Chunk.Overlap)
 	return nil
 }
 
-// corpus is the configured article collection.
-func (a *app) corpus() rag.Corpus {
-	if a.cfg.Corpus.Dir == "" {
-		return rag.Corpus{Name: "seeds (embedded)", FS: seeds.FS}
+// seedsCorpus names the embedded seed articles in manifests.
+const seedsCorpus = "seeds (embedded)"
+
+// corpusAt is the corpus of a manifest's name: the embedded seeds or a folder.
+func corpusAt(name string) rag.Corpus {
+	if name == seedsCorpus {
+		return rag.Corpus{Name: seedsCorpus, FS: seeds.FS}
 	}
-	dir, err := filepath.Abs(a.cfg.Corpus.Dir)
-	if err != nil {
-		dir = a.cfg.Corpus.Dir
-	}
-	return rag.Corpus{Name: dir, FS: os.DirFS(dir)}
+	return rag.Corpus{Name: name, FS: os.DirFS(name)}
 }
+
+// configuredCorpus is the corpus named by --corpus or corpus.dir, as an
+// absolute path, or "" when none is.
+func (a *app) configuredCorpus() string {
+	if a.cfg.Corpus.Dir == "" {
+		return ""
+	}
+	if dir, err := filepath.Abs(a.cfg.Corpus.Dir); err == nil {
+		return dir
+	}
+	return a.cfg.Corpus.Dir
+}
+
+// collectionDir is the directory of the configured collection.
+func (a *app) collectionDir() string { return rag.CollectionDir(a.cfg.DataDir, a.cfg.Collection) }
 
 // embedder is the configured embedder; an OpenAI-compatible one is probed
 // once, which checks the server and learns its vectors' dimension.
@@ -162,32 +180,60 @@ func (a *app) chunker() rag.Chunker {
 	return rag.Chunker{Size: a.cfg.Chunk.Size, Overlap: a.cfg.Chunk.Overlap}
 }
 
-// openStore opens the index, building it first when there is none, when it
-// was built from another corpus or with other settings, or when it is
-// unreadable (the articles are the source of truth, so nothing is lost).
+// openStore opens the collection's index. It builds the index first only
+// when there is none (from the configured corpus, else the seeds), or when
+// it cannot be used as it is (other settings, damaged), from the corpus it
+// was built from: the articles are the source of truth. It never replaces
+// a collection's articles with others; that takes qabot ingest.
 func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	emb, err := a.embedder(ctx)
 	if err != nil {
 		return nil, err
 	}
-	corpus := a.corpus()
-	s, err := rag.Open(ctx, a.cfg.DataDir, emb, a.chunker())
+	dir := a.collectionDir()
+	s, err := rag.Open(ctx, dir, emb, a.chunker())
+	want := a.configuredCorpus()
+	var corpus string
 	switch {
-	case err == nil && s.Manifest.Corpus == corpus.Name:
+	case err == nil && (want == "" || want == s.Manifest.Corpus):
 		return s, nil
 	case err == nil:
-		fmt.Fprintf(a.stderr, "qabot: the index was built from %s; indexing %s…\n", s.Manifest.Corpus, corpus.Name)
+		return nil, usageError{fmt.Errorf("collection %q holds the articles of %s, not %s: run qabot ingest %s to replace them, or use --collection NAME for a collection of its own",
+			a.cfg.Collection, s.Manifest.Corpus, want, want)}
 	case errors.Is(err, rag.ErrNoStore):
-		fmt.Fprintf(a.stderr, "qabot: first run: indexing %s into %s…\n", corpus.Name, a.cfg.DataDir)
+		corpus = a.firstCorpus(want)
+		fmt.Fprintf(a.stderr, "qabot: first run: indexing %s into collection %q…\n", corpus, a.cfg.Collection)
 	case errors.Is(err, rag.ErrIncompatible), errors.Is(err, rag.ErrCorrupt):
-		fmt.Fprintf(a.stderr, "qabot: %v; re-indexing %s…\n", err, corpus.Name)
+		m, _ := rag.ReadLiveManifest(dir)
+		if corpus = m.Corpus; corpus == "" {
+			corpus = a.firstCorpus(want)
+		}
+		fmt.Fprintf(a.stderr, "qabot: %v; re-indexing %s…\n", err, corpus)
 	default:
 		return nil, err
 	}
-	if _, err := a.ingest(ctx, corpus, emb); err != nil && !isPartial(err) {
+	if _, err := a.ingest(ctx, corpusAt(corpus), emb); err != nil && !isPartial(err) {
 		return nil, err
 	}
-	return rag.Open(ctx, a.cfg.DataDir, emb, a.chunker())
+	return rag.Open(ctx, dir, emb, a.chunker())
+}
+
+// firstCorpus is what a new collection is built from: the configured
+// corpus, else what an index of an earlier qabot version was built from,
+// else the seeds.
+func (a *app) firstCorpus(configured string) string {
+	if configured != "" {
+		return configured
+	}
+	if a.cfg.Collection == rag.DefaultCollection {
+		if legacy, ok := rag.LegacyCorpus(a.cfg.DataDir); ok {
+			if fi, err := os.Stat(legacy); legacy == seedsCorpus || err == nil && fi.IsDir() {
+				rag.RemoveLegacy(a.cfg.DataDir)
+				return legacy
+			}
+		}
+	}
+	return seedsCorpus
 }
 
 func (a *app) answerer(s *rag.Store) *rag.Answerer {

@@ -97,14 +97,19 @@ func (a *app) checkIndex(ctx context.Context) (string, error) {
 	if a.checked == nil {
 		return "", errors.New("cannot check without the embedder")
 	}
-	s, err := rag.Open(ctx, a.cfg.DataDir, a.checked, a.chunker())
+	dir := a.collectionDir()
+	s, err := rag.Open(ctx, dir, a.checked, a.chunker())
 	switch {
 	case errors.Is(err, rag.ErrNoStore):
-		return fmt.Sprintf("none yet in %s: the first question builds it (or run qabot ingest)", a.cfg.DataDir), nil
+		return fmt.Sprintf("collection %q has no index yet in %s: the first question builds it (or run qabot ingest)", a.cfg.Collection, dir), nil
+	case errors.Is(err, rag.ErrIncompatible):
+		return "", fmt.Errorf("collection %q: %w: run qabot ingest to re-index it", a.cfg.Collection, err)
+	case errors.Is(err, rag.ErrCorrupt):
+		return "", fmt.Errorf("collection %q: %w: run qabot ingest to repair it from its articles", a.cfg.Collection, err)
 	case err != nil:
 		return "", err
 	}
-	return fmt.Sprintf("%d articles, %d passages from %s, in %s", len(s.Manifest.Articles), len(s.Chunks()), s.Manifest.Corpus, a.cfg.DataDir), nil
+	return fmt.Sprintf("collection %q: %d articles, %d passages from %s, consistent, in %s", a.cfg.Collection, len(s.Manifest.Articles), s.Count(), s.Manifest.Corpus, dir), nil
 }
 
 func shortList(items []string, n int) string {

@@ -19,8 +19,10 @@ import (
 func (a *app) ingestCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "ingest [DIR]",
-		Short: "Index a folder of .txt/.md articles (default: corpus.dir, else the embedded seeds)",
-		Long: `Index a folder of .txt/.md articles into the store in data_dir.
+		Short: "Index a folder of .txt/.md articles into a collection (default: refresh the collection from its folder)",
+		Long: `Index a folder of .txt/.md articles into a collection of data_dir (--collection, default "default").
+The collection remembers the folder: later commands answer from it, and a plain
+qabot ingest refreshes it. With no DIR and no corpus.dir, a new collection gets the seeds.
 Running it again is cheap: unchanged articles keep their vectors, changed ones are
 re-embedded, deleted ones disappear. Files that cannot be read are named with the reason,
 and the rest are still indexed (exit status 3).` + exitCodesHelp,
@@ -29,16 +31,21 @@ and the rest are still indexed (exit status 3).` + exitCodesHelp,
 			if len(args) == 1 {
 				a.cfg.Corpus.Dir = args[0]
 			}
-			if a.cfg.Corpus.Dir != "" {
-				if fi, err := os.Stat(a.cfg.Corpus.Dir); err != nil || !fi.IsDir() {
+			corpus := a.configuredCorpus()
+			if corpus != "" {
+				if fi, err := os.Stat(corpus); err != nil || !fi.IsDir() {
 					return usageError{fmt.Errorf("%s is not a readable folder", a.cfg.Corpus.Dir)}
 				}
+			} else if m, err := rag.ReadLiveManifest(a.collectionDir()); err == nil && m.Corpus != "" {
+				corpus = m.Corpus // refresh the collection from its own articles
+			} else {
+				corpus = a.firstCorpus("")
 			}
 			emb, err := a.embedder(cmd.Context())
 			if err != nil {
 				return err
 			}
-			rep, err := a.ingest(cmd.Context(), a.corpus(), emb)
+			rep, err := a.ingest(cmd.Context(), corpusAt(corpus), emb)
 			if err == nil || isPartial(err) {
 				printReport(a.stdout, rep)
 			}
@@ -55,7 +62,8 @@ func isPartial(err error) bool { return errors.As(err, new(partialError)) }
 func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (rag.IngestReport, error) {
 	progress := a.progress()
 	rep, err := rag.Ingest(ctx, rag.IngestOptions{
-		DataDir: a.cfg.DataDir, Corpus: corpus, Embedder: emb, Chunker: a.chunker(), Progress: progress,
+		Dir: a.collectionDir(), Corpus: corpus, Embedder: emb, Chunker: a.chunker(), Progress: progress,
+		Waiting: func() { fmt.Fprintln(a.stderr, "qabot: waiting for another ingest of this collection to finish…") },
 	})
 	for _, f := range rep.Failed {
 		fmt.Fprintf(a.stderr, "qabot: skipped %s\n", f.Error())

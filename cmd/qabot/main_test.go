@@ -158,12 +158,57 @@ func TestIngestCommand(t *testing.T) {
 	}
 }
 
+// The collection remembers its articles: after ingest DIR, a plain ask
+// answers from DIR, and an ask naming another folder is refused rather than
+// replacing the index. Two collections live side by side.
+func TestCollections(t *testing.T) {
+	data := setup(t)
+	cars, farms := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(cars, "cars.txt"), []byte("新能源汽车的报道\n新能源汽车销量增长很快。工厂扩大了产能。"), 0o644)
+	os.WriteFile(filepath.Join(farms, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。农民收入增加。"), 0o644)
+	if r := qabot(t, data, "", "ingest", cars); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := qabot(t, data, "", "ask", "新能源汽车销量怎么样?")
+	if r.code != 0 || !strings.Contains(r.stdout, "销量增长很快") || strings.Contains(r.stderr, "indexing") {
+		t.Errorf("plain ask after ingest DIR: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = qabot(t, data, "", "ask", "--corpus", farms, "小麦亩产多少?")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--collection") {
+		t.Errorf("ask with another corpus: exit %d %q", r.code, r.stderr)
+	}
+	if r := qabot(t, data, "", "--collection", "farms", "ingest", farms); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r = qabot(t, data, "", "--collection", "farms", "ask", "小麦亩产多少?")
+	if r.code != 0 || !strings.Contains(r.stdout, "六百公斤") {
+		t.Errorf("ask the second collection: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = qabot(t, data, "", "ask", "新能源汽车销量怎么样?")
+	if !strings.Contains(r.stdout, "销量增长很快") {
+		t.Errorf("the first collection changed: %q", r.stdout)
+	}
+	r = qabot(t, data, "", "collections")
+	if r.code != 0 || !strings.Contains(r.stdout, "default *") || !strings.Contains(r.stdout, "farms") || !strings.Contains(r.stdout, farms) {
+		t.Errorf("collections:\n%s%s", r.stdout, r.stderr)
+	}
+	// A plain ingest refreshes the collection from its own folder.
+	os.WriteFile(filepath.Join(cars, "more.txt"), []byte("充电桩的报道\n充电桩数量翻了一番。"), 0o644)
+	r = qabot(t, data, "", "ingest")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 added, 0 updated, 0 removed, 1 unchanged") {
+		t.Errorf("plain ingest: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := qabot(t, data, "", "--collection", "../x", "ask", "q"); r.code != exitUsage {
+		t.Errorf("bad collection name: exit %d", r.code)
+	}
+}
+
 func TestAskRebuildsCorruptStore(t *testing.T) {
 	data := setup(t)
 	if r := qabot(t, data, "", "ingest"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	os.WriteFile(filepath.Join(data, "CURRENT"), []byte("gen-garbage\n"), 0o644)
+	os.WriteFile(filepath.Join(rag.CollectionDir(data, rag.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
 	r := qabot(t, data, "", "ask", "哪家银行是山西省新材料产业合作银行?")
 	if r.code != 0 || !strings.Contains(r.stdout, "晋商银行") || !strings.Contains(r.stderr, "re-indexing") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)

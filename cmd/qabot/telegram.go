@@ -76,7 +76,7 @@ func articles(s *rag.Store) []bot.Article {
 // examples are questions /start suggests: known good ones for the seeds,
 // else questions about the first articles' titles.
 func (a *app) examples(s *rag.Store) []string {
-	if a.cfg.Corpus.Dir == "" {
+	if s.Manifest.Corpus == seedsCorpus {
 		return seedExamples
 	}
 	var out []string
