@@ -42,6 +42,9 @@ type Config struct {
 	Articles []Article
 	// Examples are example questions /start suggests.
 	Examples []string
+	// FollowUps says that follow-up questions work (a model is configured
+	// to resolve them); /help mentions them only then.
+	FollowUps bool
 }
 
 // Article describes one article of the collection.
@@ -276,7 +279,7 @@ func (b *Bot) runCommand(ctx context.Context, msg *models.Message, cmd, lang str
 	case "start":
 		b.reply(ctx, msg, b.greeting(lang), nil)
 	case "help":
-		b.reply(ctx, msg, helpText(lang, private), nil)
+		b.reply(ctx, msg, helpText(lang, private, b.cfg.FollowUps), nil)
 	case "sources":
 		b.reply(ctx, msg, b.articleList(lang), nil)
 	case "reset":
@@ -284,7 +287,7 @@ func (b *Bot) runCommand(ctx context.Context, msg *models.Message, cmd, lang str
 		b.reply(ctx, msg, pick(lang == "zh", "好的，已忘记之前的对话。", "Done: the conversation is forgotten."), nil)
 	default:
 		if private {
-			b.reply(ctx, msg, helpText(lang, private), nil)
+			b.reply(ctx, msg, helpText(lang, private, b.cfg.FollowUps), nil)
 		}
 	}
 	return true
@@ -483,20 +486,26 @@ func (b *Bot) greeting(lang string) string {
 	return fmt.Sprintf("Hello! I answer questions from %d articles and cite them as [n]. Just send a question, for example:%s\n\n/sources lists the articles, /reset forgets the conversation, /help shows help.", len(b.cfg.Articles), ex.String())
 }
 
-func helpText(lang string, private bool) string {
+func helpText(lang string, private, followUps bool) string {
 	if lang == "zh" {
-		group := ""
+		group, more := "", ""
 		if !private {
 			group = "\n在群组中：@我、回复我的消息，或使用 /ask 问题。"
 		}
-		return "发送一个关于文章的问题，我会回答并标注出处 [n]；点击按钮查看原文。可以继续追问（“那它的前身呢？”）。" + group +
+		if followUps {
+			more = "可以继续追问（“那它的前身呢？”）。"
+		}
+		return "发送一个关于文章的问题，我会回答并标注出处 [n]；点击按钮查看原文。" + more + group +
 			"\n/sources 文章列表\n/reset 忘记对话\n/help 帮助"
 	}
-	group := ""
+	group, more := "", ""
 	if !private {
 		group = "\nIn groups: mention me, reply to my message, or use /ask QUESTION."
 	}
-	return "Send a question about the articles; I answer with citations [n], and the buttons show the passages. Follow-up questions work." + group +
+	if followUps {
+		more = " Follow-up questions work."
+	}
+	return "Send a question about the articles; I answer with citations [n], and the buttons show the passages." + more + group +
 		"\n/sources the articles\n/reset forget the conversation\n/help this help"
 }
 

@@ -94,6 +94,8 @@ type Telegram struct {
 type Retrieval struct {
 	TopK         int     `mapstructure:"top_k" yaml:"top_k"`
 	MinRelevance float64 `mapstructure:"min_relevance" yaml:"min_relevance"`
+	// MinSimilarity is the dense (cosine) floor for a neural embedder.
+	MinSimilarity float64 `mapstructure:"min_similarity" yaml:"min_similarity"`
 }
 
 // defaults lists every key with its default. Every key must be here: viper's
@@ -129,7 +131,8 @@ func defaults() map[string]any {
 		"telegram.max_question_runes": 1000,
 		"telegram.concurrency":        8,
 		"retrieval.top_k":             5,
-		"retrieval.min_relevance":     0.25,
+		"retrieval.min_relevance":     0.08,
+		"retrieval.min_similarity":    0.5,
 	}
 }
 

@@ -32,6 +32,10 @@ type Answer struct {
 	Notice string
 	// Unsupported lists answer sentences that no cited passage supports.
 	Unsupported []string
+	// Deferred is set, with Refused, when the question cannot be answered
+	// without a model (a question in another language than the articles, or
+	// a follow-up, with no LLM configured); Text says what to configure.
+	Deferred bool
 }
 
 // Source is a retrieved passage; N is the number citations use.
@@ -81,10 +85,14 @@ const MaxQuestionRunes = 2000
 type Answerer struct {
 	Store *Store
 	TopK  int
-	// MinRelevance is the relevance floor: when no retrieved passage
-	// contains at least this IDF-weighted share of the question's terms,
-	// the answer is a refusal.
+	// MinRelevance is the lexical floor: when no retrieved passage contains
+	// at least this IDF-weighted share of the question's terms (and, with a
+	// neural embedder, none is MinSimilarity alike), the answer is a
+	// refusal. With an LLM the floor is looseFloor: the model sees the
+	// passages and refuses itself.
 	MinRelevance float64
+	// MinSimilarity is the dense (cosine) floor for neural embedders.
+	MinSimilarity float64
 	// MaxAnswerRunes bounds an extractive answer (default 300).
 	MaxAnswerRunes int
 	// LLM generates answers; without it answers are extractive.
@@ -122,6 +130,10 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{}, ErrEmptyQuestion
 	}
 	ans := Answer{Question: question, Mode: ModeExtractive}
+	if a.LLM == nil && Language(question) != a.Store.Language() {
+		ans.Refused, ans.Deferred, ans.Text = true, true, crossLanguageText(question, a.Store.Language())
+		return ans, nil
+	}
 	standalone, err := a.standalone(ctx, question, req.History)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -138,6 +150,9 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if !a.relevant(hits) {
 		ans.Refused = true
 		ans.Text = RefusalText(question)
+		if a.LLM == nil && len(req.History) > 0 && looksLikeFollowUp(question) {
+			ans.Deferred, ans.Text = true, followUpText(question)
+		}
 		return ans, nil
 	}
 	ans.Retrieved = a.sources(hits)
@@ -152,13 +167,50 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		ans.Notice = a.notice(question, err)
 	}
 	ans.Sources = ans.Retrieved
-	ans.Text = a.extract(extractQuery(question, standalone), ans.Sources)
+	query := extractQuery(question, standalone)
+	if q, ok := attributeQuestion(plainQuestion(query)); ok && Language(query) == "zh" {
+		named, stated := a.statesAttribute(q, ans.Sources)
+		switch {
+		case !named:
+			ans.Refused, ans.Text, ans.Retrieved, ans.Sources = true, RefusalText(question), nil, nil
+			return ans, nil
+		case !stated:
+			// Say what is missing; the related passages stay for the reader.
+			ans.Refused, ans.Text = true, q.absentText()
+			return ans, nil
+		}
+	}
+	ans.Text = a.extract(query, ans.Sources)
 	return ans, nil
 }
 
+// statesAttribute reports whether one of the best passages names q's
+// entity, and whether one states what q asks for.
+func (a *Answerer) statesAttribute(q asked, sources []Source) (named, stated bool) {
+	for _, src := range sources[:min(3, len(sources))] {
+		named = named || q.names(src.Text, a.Store)
+		if q.statedIn(src.Text, a.Store) {
+			return true, true
+		}
+	}
+	return named, false
+}
+
+// looseFloor is the relevance below which not even a model is shown the
+// passages: nothing in them is even loosely related.
+const looseFloor = 0.05
+
+// relevant reports whether the passages may answer the question: their
+// lexical coverage reaches the floor, or, with a neural embedder, their
+// meaning is close enough.
 func (a *Answerer) relevant(hits []Hit) bool {
+	floor := a.MinRelevance
+	if a.LLM != nil {
+		floor = min(floor, looseFloor)
+	}
+	semantic := a.MinSimilarity > 0 && !a.Store.lexicalEmbedder()
 	for _, h := range hits {
-		if h.Relevance >= a.MinRelevance {
+		if h.Relevance >= floor || semantic && h.Similarity >= a.MinSimilarity {
 			return true
 		}
 	}
@@ -191,6 +243,33 @@ const (
 	refusalEN = "Sorry, the articles do not contain information about this question."
 )
 
+// crossLanguageText explains, in the question's language, that a question
+// in another language than the articles needs a model.
+func crossLanguageText(question, corpusLang string) string {
+	if Language(question) == "zh" {
+		return "这些文章是用其他语言写的；跨语言提问需要配置模型（设置 llm.base_url 和 llm.model），或者用文章的语言提问。"
+	}
+	return fmt.Sprintf("The articles are in %s, and answering a question in another language needs a model: set llm.base_url and llm.model (any OpenAI-compatible server, e.g. Ollama), or ask in %s.",
+		languageNames[corpusLang], languageNames[corpusLang])
+}
+
+// followUpText explains that a follow-up question needs a model.
+func followUpText(question string) string {
+	if Language(question) == "zh" {
+		return "没有找到相关内容。没有配置模型时无法理解追问（“它”“那”指什么），请把问题说完整，或设置 llm.base_url 和 llm.model。"
+	}
+	return "Nothing relevant found. Without a model, follow-up questions (\"it\", \"that\") cannot be resolved: ask the whole question, or set llm.base_url and llm.model."
+}
+
+// followUpMarkers are words that refer back to the conversation.
+var followUpMarkers = regexp.MustCompile(`^(那|那么|那它|它|他|她|这|这个|那个|其|还有|另外|然后)|它|他们|她们|其中|上面|刚才|前者|后者|(?i)\b(it|its|they|them|that one|he|she)\b`)
+
+// looksLikeFollowUp reports whether a question refers back to the
+// conversation rather than standing alone.
+func looksLikeFollowUp(question string) bool {
+	return followUpMarkers.MatchString(strings.TrimSpace(question))
+}
+
 // maxWindow is the most consecutive sentences an extractive answer quotes.
 const maxWindow = 3
 
@@ -206,7 +285,7 @@ func (a *Answerer) extract(question string, sources []Source) string {
 		limit = 300
 	}
 	query := queryTerms(question)
-	want := expectedAnswer(question)
+	want := expectedAnswer(plainQuestion(question))
 	type window struct {
 		sents []string
 		n     int
@@ -274,6 +353,8 @@ const (
 	dateAnswer
 	numberAnswer
 	listAnswer
+	personAnswer
+	placeAnswer
 )
 
 var (
@@ -283,6 +364,7 @@ var (
 	hasDate    = regexp.MustCompile(`\d{1,4}\s*[年月日]|[一二三四五六七八九十]+月`)
 	hasNumber  = regexp.MustCompile(`\d|[一二三四五六七八九十百千万亿两]+\s*[个家项名座米元吨亿万%]`)
 	hasList    = regexp.MustCompile(`[^、，,]+[、，,][^、，,]+[、，,]`)
+	hasPlace   = regexp.MustCompile(`[\p{Han}]{1,8}(省|市|县|区|镇|乡|村|路|街|大道|号|园区|开发区)|位于|坐落`)
 )
 
 // expectedAnswer guesses the kind of fact a question asks for from its
@@ -308,6 +390,8 @@ func (k answerKind) matches(text string) bool {
 		return hasNumber.MatchString(text)
 	case listAnswer:
 		return strings.Count(text, "、") >= 2 || hasList.MatchString(text) && Language(text) != "zh"
+	case placeAnswer:
+		return hasPlace.MatchString(text)
 	}
 	return false
 }

@@ -51,6 +51,7 @@ type EvalResult struct {
 	Answerable bool   `json:"answerable"`
 	Rank       int    `json:"rank"` // 1-based rank of the first passage with evidence; 0 if none
 	Refused    bool   `json:"refused"`
+	Deferred   bool   `json:"deferred"`    // refused because a model is needed (another language, offline)
 	KeywordHit bool   `json:"keyword_hit"` // the answer contains an answer keyword
 	Answer     string `json:"answer"`
 }
@@ -68,6 +69,9 @@ type EvalMetrics struct {
 	FalseRefusalRate  float64 `json:"false_refusal_rate"`
 	KeywordRecall     float64 `json:"answer_keyword_recall"`
 	RefusedUnanswered int     `json:"refused_unanswerable"`
+	// Deferred counts questions answered with "this needs a model"
+	// (answerable or not); they are not false refusals.
+	Deferred int `json:"deferred"`
 }
 
 // AskFunc answers one question.
@@ -81,8 +85,8 @@ func Evaluate(ctx context.Context, qs []EvalQuestion, ask AskFunc) ([]EvalResult
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", q.ID, err)
 		}
-		r := EvalResult{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused, Answer: ans.Text}
-		if q.Source != nil {
+		r := EvalResult{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused, Deferred: ans.Deferred, Answer: ans.Text}
+		if q.Source != nil && !ans.Refused { // a refused question is a miss, whatever was retrieved
 			r.Rank = evidenceRank(*q.Source, q.Evidence, ans.Retrieved)
 			r.KeywordHit = !ans.Refused && containsAny(ans.Text, q.AnswerKeywords)
 		}
@@ -136,6 +140,9 @@ func Summarise(results []EvalResult, k int, keep func(EvalResult) bool) EvalMetr
 		if keep != nil && !keep(r) {
 			continue
 		}
+		if r.Deferred {
+			m.Deferred++
+		}
 		if !r.Answerable {
 			m.Unanswerable++
 			if r.Refused {
@@ -144,7 +151,7 @@ func Summarise(results []EvalResult, k int, keep func(EvalResult) bool) EvalMetr
 			continue
 		}
 		m.Answerable++
-		if r.Refused {
+		if r.Refused && !r.Deferred {
 			m.FalseRefusals++
 		}
 		if r.Rank == 1 {

@@ -49,7 +49,7 @@ func fold(s string) string {
 	s = percent.ReplaceAllStringFunc(s, func(m string) string {
 		return arabic(percent.FindStringSubmatch(m)[1]) + "%"
 	})
-	s = chineseNumber.ReplaceAllStringFunc(s, arabic)
+	s = arabicNumbers(s)
 	s = dayHao.ReplaceAllString(s, "${1}日")
 	return thousands.ReplaceAllString(s, "$1$2")
 }
@@ -103,6 +103,28 @@ var (
 	thousands     = regexp.MustCompile(`(\d),(\d{3})\b`)
 	percent       = regexp.MustCompile(`百分之([零〇一二两三四五六七八九十百千]+|\d+)`)
 )
+
+// numberUnits are characters that make a lone numeral a number (七月, 六号,
+// 两个); a lone numeral before anything else is part of a word (六新, 三晋).
+const numberUnits = "个月日号年万亿元名家项吨米人次倍届座所位期批条种类岁天周台件户亩千百十%"
+
+// arabicNumbers writes the numbers of s in Arabic digits.
+func arabicNumbers(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range chineseNumber.FindAllStringIndex(s, -1) {
+		run := s[loc[0]:loc[1]]
+		next, _ := utf8.DecodeRuneInString(s[loc[1]:])
+		if utf8.RuneCountInString(run) == 1 && !strings.ContainsRune(numberUnits, next) {
+			continue
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(arabic(run))
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 var digitValue = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 

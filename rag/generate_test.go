@@ -218,3 +218,27 @@ func BenchmarkTimeToFirstToken(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms-to-first-token")
 }
+
+// With a model, a paraphrase that shares few words with the article still
+// reaches the model (no refusal before it), and the model's own refusal
+// comes back as a refusal.
+func TestParaphraseReachesModel(t *testing.T) {
+	const paraphrase = "农大那个专门研究醋的学院，院长觉得该拿什么做切入口？"
+	a, model := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return refusalZH })
+	offline := seedAnswerer(t)
+	offline.MinRelevance = 0.5 // a strict lexical floor, which refuses this question offline
+	if ans, _ := offline.Ask(t.Context(), paraphrase); !ans.Refused {
+		t.Fatalf("the paraphrase passes a strict offline floor; pick a harder one: %q", ans.Text)
+	}
+	a.MinRelevance = 0.5
+	ans, err := a.Ask(t.Context(), paraphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(model.Chats()); n != 1 {
+		t.Fatalf("%d model requests, want the paraphrase to reach the model", n)
+	}
+	if !ans.Refused || ans.Mode != ModeLLM || len(ans.Sources) != 0 {
+		t.Errorf("the model's refusal was not passed on: %+v", ans)
+	}
+}

@@ -16,6 +16,9 @@ type Hit struct {
 	// Relevance is the IDF-weighted share of the question's terms that the
 	// passage contains, from 0 to 1.
 	Relevance float64
+	// Similarity is the cosine similarity of the passage's vector to the
+	// question's, when the dense search ranked it; else 0.
+	Similarity float64
 }
 
 // rrfK is the reciprocal-rank-fusion constant of Cormack et al. (2009).
@@ -36,14 +39,13 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	}
 	query := queryTerms(question)
 	lexical := s.lexicalSearch(query, pool)
-	for i, ranking := range [][]int{dense, lexical} {
-		w := 1.0
-		if i == 0 {
-			w = denseWeight(s.embedder)
-		}
-		for rank, pos := range ranking {
-			fused[pos] += w / float64(rrfK+rank+1)
-		}
+	similarity := map[int]float64{}
+	for rank, d := range dense {
+		fused[d.pos] += denseWeight(s.embedder) / float64(rrfK+rank+1)
+		similarity[d.pos] = d.similarity
+	}
+	for rank, pos := range lexical {
+		fused[pos] += 1 / float64(rrfK+rank+1)
 	}
 	m := s.matcher(query)
 	hits := make([]Hit, 0, len(fused))
@@ -51,7 +53,7 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 		rel := m.coverage(s.chunks[pos].Text)
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
-		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: rel + rrf*float64(rrfK+1)/2})
+		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: rel + rrf*float64(rrfK+1)/2, Similarity: similarity[pos]})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -64,7 +66,9 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 
 // mergeNeighbours takes hits best first and joins each hit to an earlier one
 // of the adjacent chunk of the same article, so that a passage cut in two
-// reads as one; it returns at most topK passages.
+// (a quote and, in the next chunk, who said it) reads as one; it returns at
+// most topK passages. Candidates below the top K still join their
+// neighbours among the top K.
 func mergeNeighbours(hits []Hit, topK int) []Hit {
 	var out []Hit
 	for _, h := range hits {
@@ -77,10 +81,7 @@ func mergeNeighbours(hits []Hit, topK int) []Hit {
 				break
 			}
 		}
-		if !merged {
-			if len(out) == topK {
-				break
-			}
+		if !merged && len(out) < topK {
 			out = append(out, h)
 		}
 	}
@@ -121,9 +122,22 @@ func denseWeight(e Embedder) float64 {
 	return 1
 }
 
+// scored is a passage's global position and its similarity to a question.
+type scored struct {
+	pos        int
+	similarity float64
+}
+
+// lexicalEmbedder reports whether the store's embedder is the local one,
+// whose similarity counts shared n-grams, not meaning.
+func (s *Store) lexicalEmbedder() bool {
+	_, ok := s.embedder.(*LocalEmbedder)
+	return ok
+}
+
 // denseSearch ranks chunks by the cosine similarity of their vectors to the
-// question's, returning up to n global positions.
-func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]int, error) {
+// question's, returning up to n.
+func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]scored, error) {
 	vecs, err := s.embedder.Embed(ctx, []string{question})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
@@ -139,10 +153,10 @@ func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]int,
 	if err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
-	out := make([]int, 0, len(res))
+	out := make([]scored, 0, len(res))
 	for _, r := range res {
 		if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(s.chunks) {
-			out = append(out, pos)
+			out = append(out, scored{pos, float64(r.Similarity)})
 		}
 	}
 	return out, nil

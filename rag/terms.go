@@ -68,12 +68,23 @@ func splitTerms(text string) []term {
 	return out
 }
 
+// colloquial maps the question words of chat style to their written forms.
+var colloquial = strings.NewReplacer("啥时候", "什么时候", "啥时", "什么时候", "叫啥名", "叫什么名字", "干啥", "做什么", "干嘛", "做什么",
+	"咋样", "怎么样", "咋", "怎么", "啥", "什么", "哪俩", "哪两", "多会儿", "什么时候", "俺们", "我们")
+
+// plainQuestion is a question with Traditional characters, full-width
+// forms and chat-style question words in their plain forms.
+func plainQuestion(question string) string {
+	return colloquial.Replace(foldScript(question))
+}
+
 // questionWords are interrogatives and particles that a question contains
 // but an answer does not; they are not evidence of relevance.
 var questionWords = []string{
 	"什么", "哪些", "哪个", "哪家", "哪位", "哪里", "哪儿", "哪几", "哪两", "哪三", "哪四", "哪五", "哪六",
 	"多少", "几个", "几天", "几年", "如何", "怎么", "怎样", "为什么", "是否", "是不是", "有没有", "吗", "呢",
-	"请问", "告诉我", "具体",
+	"请问", "告诉我", "具体", "是谁", "谁", "哪位", "哪一", "来着", "一下", "啊", "呀", "吧", "嘛", "哈", "那个", "这个",
+	"叫什么名字", "叫什么", "做什么",
 }
 
 var latinStopwords = map[string]bool{
@@ -98,7 +109,7 @@ var quoted = regexp.MustCompile(`[“"「『‘]([^”"」』’]{1,30})[”"」
 // (or the lone character of a one-character run) and words, without
 // question words and common function words.
 func queryTerms(question string) []queryTerm {
-	question = foldScript(question)
+	question = plainQuestion(question)
 	for _, w := range questionWords {
 		question = strings.ReplaceAll(question, w, " ")
 	}

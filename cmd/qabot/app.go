@@ -237,7 +237,8 @@ func (a *app) firstCorpus(configured string) string {
 }
 
 func (a *app) answerer(s *rag.Store) *rag.Answerer {
-	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance, LLM: a.chatClient(), Log: a.log}
+	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance,
+		MinSimilarity: a.cfg.Retrieval.MinSimilarity, LLM: a.chatClient(), Log: a.log}
 }
 
 // usageArgs makes an argument validator's errors usage errors (exit status 2).

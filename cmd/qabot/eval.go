@@ -40,22 +40,20 @@ and answer-keyword recall, overall and per language.` + exitCodesHelp,
 				return err
 			}
 			k := a.cfg.Retrieval.TopK
-			groups := []struct {
-				name string
-				keep func(rag.EvalResult) bool
-			}{
-				{"all", nil},
-				{"zh", func(r rag.EvalResult) bool { return r.Lang == "zh" }},
-				{"en", func(r rag.EvalResult) bool { return r.Lang == "en" }},
+			report := map[string]rag.EvalMetrics{
+				"all": rag.Summarise(results, k, nil),
+				"zh":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "zh" }),
+				"en":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "en" }),
 			}
-			report := map[string]rag.EvalMetrics{}
-			for _, g := range groups {
-				report[g.name] = rag.Summarise(results, k, g.keep)
+			order := []string{"all", "zh", "en"}
+			for _, kind := range kinds(results) {
+				report["kind:"+kind] = rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Kind == kind })
+				order = append(order, "kind:"+kind)
 			}
 			if asJSON {
 				return json.NewEncoder(a.stdout).Encode(map[string]any{"metrics": report, "results": results})
 			}
-			printMetrics(a.stdout, report, []string{"all", "zh", "en"})
+			printMetrics(a.stdout, report, order)
 			printMisses(a.stdout, results, k)
 			return nil
 		},
@@ -64,13 +62,26 @@ and answer-keyword recall, overall and per language.` + exitCodesHelp,
 	return cmd
 }
 
+// kinds lists the question kinds of results, in order of first appearance.
+func kinds(results []rag.EvalResult) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range results {
+		if r.Kind != "" && !seen[r.Kind] {
+			seen[r.Kind] = true
+			out = append(out, r.Kind)
+		}
+	}
+	return out
+}
+
 func printMetrics(w io.Writer, report map[string]rag.EvalMetrics, order []string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "set\tanswerable\thit@1\thit@k\tMRR\tkeyword recall\tfalse refusals\tunanswerable\trefusal rate\t")
+	fmt.Fprintln(tw, "set\tanswerable\thit@1\thit@k\tMRR\tkeyword recall\tfalse refusals\tunanswerable\trefusal rate\tdeferred\t")
 	for _, name := range order {
 		m := report[name]
-		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%.2f)\t%d\t%.2f\t\n", name, m.Answerable, m.HitAt1, m.HitAtK, m.MRR,
-			m.KeywordRecall, m.FalseRefusals, m.FalseRefusalRate, m.Unanswerable, m.RefusalRate)
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%.2f)\t%d\t%.2f\t%d\t\n", name, m.Answerable, m.HitAt1, m.HitAtK, m.MRR,
+			m.KeywordRecall, m.FalseRefusals, m.FalseRefusalRate, m.Unanswerable, m.RefusalRate, m.Deferred)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "k = %d\n", report["all"].K)
@@ -83,6 +94,8 @@ func printMisses(w io.Writer, results []rag.EvalResult, k int) {
 		switch {
 		case !r.Answerable && !r.Refused:
 			why = "answered an unanswerable question"
+		case r.Answerable && r.Deferred:
+			why = "deferred: needs a model"
 		case r.Answerable && r.Refused:
 			why = "refused an answerable question"
 		case r.Answerable && (r.Rank == 0 || r.Rank > k):

@@ -43,7 +43,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 				Token: t.Token, APIURL: t.APIURL, AllowedUsers: t.AllowedUsers, AllowedChats: t.AllowedChats,
 				WebhookURL: t.WebhookURL, Listen: t.Listen, WebhookSecret: t.WebhookSecret,
 				RatePerMinute: t.RatePerMinute, MaxQuestionRunes: t.MaxQuestionRunes, Concurrency: t.Concurrency,
-				Articles: articles(s), Examples: a.examples(s),
+				Articles: articles(s), Examples: a.examples(s), FollowUps: answerer.LLM != nil,
 			}, answerer, log)
 			if err != nil {
 				return err

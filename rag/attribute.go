@@ -1,0 +1,145 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// A question often names an entity and asks for one attribute of it: 晋商银行
+// 的行长是谁, 天脊集团的年产能是多少. When the articles name the entity but
+// never state the attribute, the honest answer says so, rather than quoting
+// a sentence about something else. attributeQuestion finds the parts.
+
+// asked is what a question asks for: the kind of fact, the words naming the
+// attribute, and the words naming the entity.
+type asked struct {
+	kind   answerKind
+	attr   string // e.g. 行长, 年产能, 创办; "" when the question names none
+	entity string // e.g. 晋商银行
+}
+
+// titles are the posts a "who" question asks about.
+const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处长|局长|厅长|部长|负责人|工程师|总监|主席|市长|省长|县长|区长|老总|老板|一把手|头儿`
+
+// Question shapes whose attribute can be told apart from their entity.
+var (
+	askPerson = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?[^的\s，,]{0,3}?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
+	askDate   = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)?的?$`)
+	askDateV  = regexp.MustCompile(`(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
+	askNumOf  = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
+	askNumN   = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?多少([个家名项块吨万亿元人座位所])([^的\s，,]{1,6})$`)
+	askLong   = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
+	askPlace  = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
+)
+
+// roleAliases maps colloquial words for a post to the titles articles use.
+var roleAliases = map[string][]string{
+	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
+}
+
+// fillers are words around an attribute that name neither it nor the entity.
+var fillers = strings.NewReplacer("这家企业", "", "这家公司", "", "这家单位", "", "这家", "", "这个", "", "那个", "", "一共", "", "大约", "", "一年能", "年", "一年", "年")
+
+// attributeQuestion analyses a Chinese question in plain form (see
+// plainQuestion). It returns false when the question does not plainly ask
+// for one attribute of one entity.
+func attributeQuestion(question string) (asked, bool) {
+	q := strings.TrimRight(strings.TrimSpace(fillers.Replace(question)), "?？!！。 啊呀呢吗吧")
+	if strings.Contains(q, "哪几") || strings.Contains(q, "第几") {
+		return asked{}, false // a list or a rank, not one attribute
+	}
+	var a asked
+	var at []int
+	switch {
+	case askPerson.MatchString(q):
+		at = askPerson.FindStringSubmatchIndex(q)
+		a = asked{kind: personAnswer, attr: q[at[4]:at[5]]}
+	case askDate.MatchString(q):
+		at = askDate.FindStringSubmatchIndex(q)
+		a = asked{kind: dateAnswer, attr: group(q, at, 3)}
+	case askDateV.MatchString(q):
+		at = askDateV.FindStringSubmatchIndex(q)
+		a = asked{kind: dateAnswer, attr: group(q, at, 1)}
+	case askNumOf.MatchString(q):
+		at = askNumOf.FindStringSubmatchIndex(q)
+		a = asked{kind: numberAnswer, attr: group(q, at, 1)}
+	case askNumN.MatchString(q):
+		at = askNumN.FindStringSubmatchIndex(q)
+		a = asked{kind: numberAnswer, attr: group(q, at, 2) + group(q, at, 3)}
+	case askLong.MatchString(q):
+		at = askLong.FindStringSubmatchIndex(q)
+		a = asked{kind: numberAnswer}
+	case askPlace.MatchString(q):
+		at = askPlace.FindStringSubmatchIndex(q)
+		a = asked{kind: placeAnswer, attr: group(q, at, 1)}
+	default:
+		return asked{}, false
+	}
+	a.entity = strings.Trim(q[:at[0]], "的 ,，现任")
+	if utf8.RuneCountInString(a.entity) < 2 {
+		return asked{}, false
+	}
+	return a, true
+}
+
+// group is submatch i of q located by at, or "".
+func group(q string, at []int, i int) string {
+	if at[2*i] < 0 {
+		return ""
+	}
+	return q[at[2*i]:at[2*i+1]]
+}
+
+// names reports whether text (a passage) names the entity: it holds most
+// of the entity's terms, weighted by rarity.
+func (a asked) names(text string, s *Store) bool {
+	return s.matcher(queryTerms(a.entity)).coverage(text) >= 0.5
+}
+
+// statedIn reports whether text (a passage) states the attribute for the
+// entity: it names the entity, and has a sentence that holds both the
+// attribute's words (or a title they stand for) and a fact of the kind
+// asked.
+func (a asked) statedIn(text string, s *Store) bool {
+	if !a.names(text, s) {
+		return false
+	}
+	for _, sent := range Sentences(text) {
+		if a.sentenceStates(fold(sent), s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a asked) sentenceStates(sent string, s *Store) bool {
+	names := append([]string{a.attr}, roleAliases[a.attr]...)
+	hasAttr := a.attr == ""
+	for _, n := range names {
+		if n != "" && (strings.Contains(sent, n) || s.matcher(queryTerms(n)).coverage(sent) >= 0.5) {
+			hasAttr = true
+			break
+		}
+	}
+	if !hasAttr {
+		return false
+	}
+	switch a.kind {
+	case personAnswer:
+		return true // the title is there; names have no shape to check
+	default:
+		return a.kind.matches(sent)
+	}
+}
+
+// absentText says that the articles mention the entity but not the
+// attribute, in the question's language.
+func (a asked) absentText() string {
+	if a.attr == "" {
+		return "文章提到了" + a.entity + "，但没有提到问题所问的" + kindNameZH[a.kind] + "。"
+	}
+	return "文章提到了" + a.entity + "，但没有提到它的" + a.attr + "。"
+}
+
+var kindNameZH = map[answerKind]string{numberAnswer: "数字", dateAnswer: "时间", personAnswer: "人", placeAnswer: "地点"}
