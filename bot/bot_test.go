@@ -203,9 +203,9 @@ func TestStreamingDrafts(t *testing.T) {
 			}}
 			r := startBot(t, Config{}, streamer)
 			if !available {
-				r.tg.Fail = func(method string, _ map[string]string, _ int) (int, string, bool) {
+				r.tg.SetFail(func(method string, _ map[string]string, _ int) (int, string, bool) {
 					return 404, `{"ok":false,"error_code":404,"description":"Not Found: method not found"}`, method == "sendMessageDraft"
-				}
+				})
 			}
 			r.tg.push(message(9, 9, "问题"))
 			r.tg.waitFor("a preview", func(c []call) bool {
@@ -339,10 +339,10 @@ func TestLimits(t *testing.T) {
 func TestTelegramErrors(t *testing.T) {
 	t.Run("429", func(t *testing.T) {
 		r := startBot(t, Config{}, echo())
-		r.tg.Fail = func(method string, form map[string]string, attempt int) (int, string, bool) {
+		r.tg.SetFail(func(method string, form map[string]string, attempt int) (int, string, bool) {
 			return 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`,
 				method == "sendMessage" && attempt == 1
-		}
+		})
 		r.tg.push(message(1, 1, "问题"))
 		calls := r.tg.waitFor("the retry", func(c []call) bool { return len(sent(c, 1)) == 2 })
 		texts := sent(calls, 1)
@@ -358,10 +358,10 @@ func TestTelegramErrors(t *testing.T) {
 	})
 	t.Run("parse error", func(t *testing.T) {
 		r := startBot(t, Config{}, echo())
-		r.tg.Fail = func(method string, form map[string]string, _ int) (int, string, bool) {
+		r.tg.SetFail(func(method string, form map[string]string, _ int) (int, string, bool) {
 			return 400, `{"ok":false,"error_code":400,"description":"Bad Request: can't parse entities: unexpected end tag"}`,
 				method == "sendMessage" && form["parse_mode"] == "HTML"
-		}
+		})
 		r.tg.push(message(1, 1, "问题"))
 		calls := r.tg.waitFor("the plain resend", func(c []call) bool { return len(sent(c, 1)) == 2 })
 		last := calls[len(calls)-1]
@@ -371,9 +371,9 @@ func TestTelegramErrors(t *testing.T) {
 	})
 	t.Run("failing chat action and commands", func(t *testing.T) {
 		r := startBot(t, Config{}, echo())
-		r.tg.Fail = func(method string, _ map[string]string, _ int) (int, string, bool) {
+		r.tg.SetFail(func(method string, _ map[string]string, _ int) (int, string, bool) {
 			return 500, `{"ok":false,"error_code":500,"description":"Internal"}`, method == "sendChatAction" || method == "setMyCommands"
-		}
+		})
 		r.tg.push(message(1, 1, "问题"))
 		r.tg.waitFor("the answer", func(c []call) bool { return len(sent(c, 1)) == 1 })
 	})

@@ -41,10 +41,20 @@ type fakeTelegram struct {
 	nextUpd int64
 	changes chan struct{} // closed and replaced after every change
 
-	// Fail may answer a request instead of the default success, e.g.
-	// with a 429; it runs under the server's lock.
-	Fail     func(method string, form map[string]string, attempt int) (status int, body string, fail bool)
-	attempts map[string]int // per method and text, for Fail
+	// fail may answer a request instead of the default success, e.g.
+	// with a 429; it runs under the server's lock. Set it with SetFail.
+	fail     failFunc
+	attempts map[string]int // per method and text, for fail
+}
+
+// failFunc answers a request with an error (fail true) or lets it succeed.
+type failFunc func(method string, form map[string]string, attempt int) (status int, body string, fail bool)
+
+// SetFail sets how requests fail from now on; safe while the bot runs.
+func (f *fakeTelegram) SetFail(fn failFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = fn
 }
 
 func newFakeTelegram(t testing.TB) *fakeTelegram {
@@ -94,8 +104,8 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var body string
 	fail := false
-	if f.Fail != nil {
-		status, body, fail = f.Fail(method, form, f.attempts[key])
+	if f.fail != nil {
+		status, body, fail = f.fail(method, form, f.attempts[key])
 	}
 	f.nextMsg++
 	id := f.nextMsg
