@@ -27,8 +27,13 @@ func renderAnswer(ans rag.Answer) string {
 		fmt.Fprintf(&b, "<i>%s</i>\n\n", pick(zh, "模型服务暂时不可用，以下是从文章中摘录的回答。", "The model server is unavailable, so this answer is extracted from the articles."))
 	}
 	b.WriteString(html.EscapeString(ans.Text))
-	for _, s := range ans.Unsupported {
-		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(fmt.Sprintf(pick(zh, "注意：所引段落不支持“%s”", "Note: the cited passages do not support “%s”"), s)))
+	if len(ans.Unsupported) > 0 {
+		quoted := make([]string, len(ans.Unsupported))
+		for i, s := range ans.Unsupported {
+			quoted[i] = "“" + shorten(s, warningQuote) + "”"
+		}
+		note := fmt.Sprintf(pick(zh, "注意：所引段落不支持 %s", "Note: the cited passages do not support %s"), strings.Join(quoted, pick(zh, "、", ", ")))
+		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(note))
 	}
 	if sources := ans.Cited(); len(sources) > 0 {
 		fmt.Fprintf(&b, "\n\n<b>%s</b>", pick(zh, "来源", "Sources"))
@@ -37,6 +42,19 @@ func renderAnswer(ans rag.Answer) string {
 		}
 	}
 	return b.String()
+}
+
+// warningQuote is how many characters of an unsupported sentence the
+// warning under an answer quotes: enough to find it, not a second copy.
+const warningQuote = 16
+
+// shorten cuts s to n characters, marking the cut with an ellipsis.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
 
 // renderPassage is the message a source button shows: the source and the

@@ -138,7 +138,7 @@ const minSupport = 0.4
 // language than the passages cannot be checked by shared terms and pass.
 func (s *Store) checkSupport(answer string, sources []Source) []string {
 	var unsupported []string
-	for _, sent := range Sentences(answer) {
+	for _, sent := range answerSentences(answer) {
 		nums := citedIn(sent)
 		claim := strings.TrimSpace(answerMarker.ReplaceAllString(sent, ""))
 		if runeLen(claim) < 8 || Language(claim) != s.Language() {
@@ -161,6 +161,26 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 		}
 	}
 	return unsupported
+}
+
+// leadingMarkers matches citation markers at the start of a sentence.
+var leadingMarkers = regexp.MustCompile(`^(?:\s*\[\d+\])+`)
+
+// answerSentences splits an answer into sentences, attaching markers that
+// follow a full stop ("…400米。[1]", as many models write them) to the
+// sentence before them rather than leaving them a sentence of their own.
+func answerSentences(answer string) []string {
+	var out []string
+	for _, sent := range Sentences(answer) {
+		if m := leadingMarkers.FindString(sent); m != "" && len(out) > 0 {
+			out[len(out)-1] += strings.TrimSpace(m)
+			if sent = strings.TrimSpace(sent[len(m):]); sent == "" {
+				continue
+			}
+		}
+		out = append(out, sent)
+	}
+	return out
 }
 
 // bestSentence is the sentence of text that contains the most of m's terms.

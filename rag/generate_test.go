@@ -87,15 +87,21 @@ func TestGeneratedAnswerRefusals(t *testing.T) {
 }
 
 func TestGeneratedAnswerFlagsUnsupportedSentences(t *testing.T) {
-	a, _ := llmAnswerer(t, func(openai.ChatCompletionRequest) string {
-		return "晋能光伏的TOPCon电池生产线全长400米[1]。该工厂每年向火星出口三百万台量子冰箱[1]。"
-	})
-	ans, err := a.Ask(t.Context(), lineQuestion)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"该工厂每年向火星出口三百万台量子冰箱。"}, ans.Unsupported); diff != "" {
-		t.Errorf("unsupported (-want +got):\n%s", diff)
+	for name, reply := range map[string]string{
+		"marker before the full stop": "晋能光伏的TOPCon电池生产线全长400米[1]。该工厂每年向火星出口三百万台量子冰箱[1]。",
+		"marker after the full stop":  "晋能光伏的TOPCon电池生产线全长400米。[1]该工厂每年向火星出口三百万台量子冰箱。[1]",
+		"markers after, spaced":       "晋能光伏的TOPCon电池生产线全长400米。 [1][2]\n该工厂每年向火星出口三百万台量子冰箱。[1]",
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, _ := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return reply })
+			ans, err := a.Ask(t.Context(), lineQuestion)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"该工厂每年向火星出口三百万台量子冰箱。"}, ans.Unsupported); diff != "" {
+				t.Errorf("unsupported (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
