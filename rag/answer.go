@@ -143,9 +143,16 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	// From here a model failure only makes the answer extractive, unless
 	// the caller gave up.
-	hits, err := a.search(ctx, question, standalone)
+	query := extractQuery(question, standalone)
+	q, isAttribute := attributeQuestion(plainQuestion(query))
+	isAttribute = isAttribute && Language(query) == "zh"
+	wide, err := a.search(ctx, question, standalone, a.TopK*attributeReach)
 	if err != nil {
 		return Answer{}, err
+	}
+	hits := wide[:min(len(wide), a.TopK)]
+	if isAttribute {
+		hits = a.promoteStating(q, hits, wide[len(hits):])
 	}
 	if !a.relevant(hits) {
 		ans.Refused = true
@@ -167,9 +174,10 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		ans.Notice = a.notice(question, err)
 	}
 	ans.Sources = ans.Retrieved
-	query := extractQuery(question, standalone)
-	if q, ok := attributeQuestion(plainQuestion(query)); ok && Language(query) == "zh" {
-		named, stated := a.statesAttribute(q, ans.Sources)
+	if isAttribute {
+		named, stated := a.statesAttribute(q, hits)
+		ans.Retrieved = a.sources(hits)
+		ans.Sources = ans.Retrieved
 		switch {
 		case !named:
 			ans.Refused, ans.Text, ans.Retrieved, ans.Sources = true, RefusalText(question), nil, nil
@@ -184,16 +192,50 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	return ans, nil
 }
 
-// statesAttribute reports whether one of the best passages names q's
-// entity, and whether one states what q asks for.
-func (a *Answerer) statesAttribute(q asked, sources []Source) (named, stated bool) {
-	for _, src := range sources[:min(3, len(sources))] {
-		named = named || q.names(src.Text, a.Store)
-		if q.statedIn(src.Text, a.Store) {
+// statesAttribute reports whether one of the passages found names q's
+// entity, and whether one states what q asks for. A passage that names the
+// entity while the next one states the attribute ("该公司总经理…") is
+// widened, in hits, to include it.
+func (a *Answerer) statesAttribute(q asked, hits []Hit) (named, stated bool) {
+	for _, h := range hits {
+		named = named || q.names(h.Chunk.Text, a.Store)
+		if q.statedIn(h.Chunk.Text, a.Store) {
 			return true, true
 		}
 	}
+	for i, h := range hits {
+		if !q.names(h.Chunk.Text, a.Store) {
+			continue
+		}
+		for _, n := range a.Store.neighbours(h.Chunk) {
+			if wide, ok := mergeChunks(h.Chunk, n); ok && q.statedIn(wide.Text, a.Store) {
+				hits[i].Chunk = wide
+				return true, true
+			}
+		}
+	}
 	return named, false
+}
+
+// attributeReach is how many times the top K passages an attribute
+// question looks through for one that states what it asks.
+const attributeReach = 4
+
+// promoteStating returns the top passages for an attribute question: when
+// none of top states the attribute but a passage further down (in rest)
+// does, that passage goes first, in place of the last of top. Matching the
+// kind of answer asked for is the strongest sign of the answering passage
+// among many that name the same entity.
+func (a *Answerer) promoteStating(q asked, top, rest []Hit) []Hit {
+	if _, stated := a.statesAttribute(q, top); stated {
+		return top
+	}
+	for _, h := range rest {
+		if q.statedIn(h.Chunk.Text, a.Store) {
+			return append([]Hit{h}, top[:len(top)-1]...)
+		}
+	}
+	return top
 }
 
 // looseFloor is the relevance below which not even a model is shown the

@@ -17,6 +17,9 @@ type asked struct {
 	kind   answerKind
 	attr   string // e.g. 行长, 年产能, 创办; "" when the question names none
 	entity string // e.g. 晋商银行
+	// counted is set when the question asks how many of attr there are
+	// (多少个劳动者港湾), rather than for a quantity named attr (年产能).
+	counted bool
 }
 
 // titles are the posts a "who" question asks about.
@@ -32,6 +35,10 @@ var (
 	askLong   = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askPlace  = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
 )
+
+// counters are the measure words that count things (多少个港湾), as
+// opposed to units (多少吨煤).
+const counters = "个家名项块座位所"
 
 // roleAliases maps colloquial words for a post to the titles articles use.
 var roleAliases = map[string][]string{
@@ -66,7 +73,11 @@ func attributeQuestion(question string) (asked, bool) {
 		a = asked{kind: numberAnswer, attr: group(q, at, 1)}
 	case askNumN.MatchString(q):
 		at = askNumN.FindStringSubmatchIndex(q)
-		a = asked{kind: numberAnswer, attr: group(q, at, 2) + group(q, at, 3)}
+		if strings.Contains(counters, group(q, at, 2)) {
+			a = asked{kind: numberAnswer, attr: group(q, at, 3), counted: true}
+		} else { // a unit: 多少吨煤 asks for the tonnage
+			a = asked{kind: numberAnswer, attr: group(q, at, 2) + group(q, at, 3)}
+		}
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
@@ -105,8 +116,26 @@ func (a asked) statedIn(text string, s *Store) bool {
 	if !a.names(text, s) {
 		return false
 	}
-	for _, sent := range Sentences(text) {
-		if a.sentenceStates(fold(sent), s) {
+	sents := Sentences(text)
+	for i, sent := range sents {
+		if a.sentenceStates(fold(sent), s) && a.namedNear(sents, i, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearby is how many sentences before and after a statement may name the
+// entity it is about: news text names it once ("天脊集团…") and goes on
+// with "公司", "该实验室", or signs a paragraph with it afterwards.
+const nearby = 2
+
+// namedNear reports whether sentence i of sents, or one of its nearby
+// sentences, names the entity.
+func (a asked) namedNear(sents []string, i int, s *Store) bool {
+	m := s.matcher(queryTerms(a.entity))
+	for _, sent := range sents[max(0, i-nearby):min(len(sents), i+nearby+1)] {
+		if m.coverage(sent) >= 0.5 {
 			return true
 		}
 	}
@@ -138,6 +167,9 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 func (a asked) absentText() string {
 	if a.attr == "" {
 		return "文章提到了" + a.entity + "，但没有提到问题所问的" + kindNameZH[a.kind] + "。"
+	}
+	if a.counted {
+		return "文章提到了" + a.entity + "，但没有提到" + a.attr + "的数量。"
 	}
 	return "文章提到了" + a.entity + "，但没有提到它的" + a.attr + "。"
 }

@@ -28,12 +28,12 @@ func (a *Answerer) standalone(ctx context.Context, question string, history []Tu
 
 // search retrieves passages for the question and, when there is one, for
 // its standalone rewrite, fusing both: each passage keeps its better score.
-func (a *Answerer) search(ctx context.Context, question, standalone string) ([]Hit, error) {
-	hits, err := a.Store.Search(ctx, question, a.TopK)
+func (a *Answerer) search(ctx context.Context, question, standalone string, k int) ([]Hit, error) {
+	hits, err := a.Store.Search(ctx, question, k)
 	if err != nil || standalone == "" || standalone == question {
 		return hits, err
 	}
-	more, err := a.Store.Search(ctx, standalone, a.TopK)
+	more, err := a.Store.Search(ctx, standalone, k)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (a *Answerer) search(ctx context.Context, question, standalone string) ([]H
 		hits[i].Relevance = max(hits[i].Relevance, h.Relevance)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	return hits[:min(len(hits), a.TopK)], nil
+	return hits[:min(len(hits), k)], nil
 }
 
 // extractQuery is the text an extractive answer is chosen for.

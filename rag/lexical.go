@@ -86,6 +86,23 @@ func (m matcher) present(text string, has []bool) {
 	}
 }
 
+// closeness is the best coverage of any two consecutive sentences of text:
+// a passage that holds the question's terms together, in one statement,
+// answers it more likely than one that scatters them over unrelated
+// sentences, as near-duplicate articles do.
+func (m matcher) closeness(text string) float64 {
+	best := 0.0
+	sents := Sentences(text)
+	for i := range sents {
+		has := make([]bool, len(m.terms))
+		for j := i; j < min(i+2, len(sents)); j++ {
+			m.present(sents[j], has)
+		}
+		best = max(best, m.score(has))
+	}
+	return best
+}
+
 // score is the coverage of the terms marked in has.
 func (m matcher) score(has []bool) float64 {
 	if m.total == 0 {

@@ -21,6 +21,15 @@ type Hit struct {
 	Similarity float64
 }
 
+// proximityWeight is the share of a passage's coverage score that comes
+// from its best pair of sentences rather than the whole passage.
+const proximityWeight = 0.5
+
+// candidatePool is the least number of passages each ranking contributes
+// before re-ranking: near-duplicate articles can push the answering passage
+// below the first twenty of one list.
+const candidatePool = 50
+
 // rrfK is the reciprocal-rank-fusion constant of Cormack et al. (2009).
 const rrfK = 60
 
@@ -31,7 +40,7 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	if topK <= 0 {
 		return nil, fmt.Errorf("top_k must be positive, got %d", topK)
 	}
-	pool := min(max(4*topK, 20), s.nLive)
+	pool := min(max(4*topK, candidatePool), s.nLive)
 	fused := map[int]float64{}
 	dense, err := s.denseSearch(ctx, question, pool)
 	if err != nil {
@@ -50,10 +59,12 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	m := s.matcher(query)
 	hits := make([]Hit, 0, len(fused))
 	for pos, rrf := range fused {
-		rel := m.coverage(s.chunks[pos].Text)
+		text := s.chunks[pos].Text
+		rel := m.coverage(text)
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
-		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: rel + rrf*float64(rrfK+1)/2, Similarity: similarity[pos]})
+		score := proximityWeight*m.closeness(text) + (1-proximityWeight)*rel + rrf*float64(rrfK+1)/2
+		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: score, Similarity: similarity[pos]})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {

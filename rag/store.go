@@ -47,6 +47,7 @@ type Store struct {
 	base     []int   // global position of each segment's first chunk
 	chunks   []Chunk // every stored chunk, live or not, by global position
 	live     []bool
+	first    map[string]int // global position of each live article's first chunk
 	nLive    int
 	avgLen   float64 // mean terms per stored chunk, for BM25
 	nStored  int
@@ -120,6 +121,7 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 		s.avgLen /= float64(s.nStored)
 	}
 	s.live = make([]bool, len(s.chunks))
+	s.first = make(map[string]int, len(m.Articles))
 	for doc, a := range m.Articles {
 		k, ok := segIndex[a.Segment]
 		if !ok || a.First < 0 || a.First+a.Chunks > len(s.segs[k].chunks) {
@@ -129,6 +131,7 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 			if ch := s.segs[k].chunks[i]; ch.Doc != doc || ch.Index != i-a.First {
 				return fmt.Errorf("%w: passage %d of %s is %s#%d, not %s#%d", ErrCorrupt, i, a.Segment, ch.Doc, ch.Index, doc, i-a.First)
 			}
+			s.first[doc] = s.base[k] + a.First
 			s.live[s.base[k]+i] = true
 			s.nLive++
 		}
@@ -176,6 +179,26 @@ func (s *Store) Chunks() []Chunk {
 	return out
 }
 
+// neighbours returns the chunks of c's article just before and just after
+// it (c may span several chunks, merged).
+func (s *Store) neighbours(c Chunk) []Chunk {
+	first, ok := s.first[c.Doc]
+	if !ok {
+		return nil
+	}
+	var out []Chunk
+	if c.Index > 0 {
+		out = append(out, s.chunks[first+c.Index-1])
+	}
+	for k := c.Index + 1; k < s.Manifest.Articles[c.Doc].Chunks; k++ {
+		if next := s.chunks[first+k]; next.End > c.End {
+			out = append(out, next)
+			break
+		}
+	}
+	return out
+}
+
 // Count is the number of live passages.
 func (s *Store) Count() int { return s.nLive }
 
@@ -200,11 +223,20 @@ func (s *Store) df(term string) int {
 	return n
 }
 
-// idf weighs a term by its rarity among the passages; a term found nowhere
-// weighs most.
+// idf weighs a term by its rarity among the passages, for coverage: by the
+// share of passages that hold it, saturating for terms rarer than
+// idfFloorShare, so that a term found nowhere weighs as much as a rare
+// one, and a coverage means the same in a small collection as in a
+// large one.
 func (s *Store) idf(term string) float64 {
-	return math.Log(1 + float64(s.nStored+1)/float64(s.df(term)+1))
+	n := float64(max(s.nStored, 1))
+	return math.Log(1 + 1/(float64(s.df(term))/n+max(idfFloorShare, 1/n)))
 }
+
+// idfFloorShare is the share of passages below which terms are all
+// equally rare (in collections of more than 100 passages; in smaller
+// ones, terms found in no passage weigh most).
+const idfFloorShare = 0.01
 
 // majorityLanguage is the language most chunks are in.
 func majorityLanguage(chunks []Chunk) string {

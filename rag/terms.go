@@ -2,6 +2,7 @@ package rag
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -104,6 +105,11 @@ type queryTerm struct {
 // quoted matches text the asker put in quotation marks: the name of what
 // they ask about, so its terms weigh double.
 var quoted = regexp.MustCompile(`[“"「『‘]([^”"」』’]{1,30})[”"」』’]`)
+
+func init() {
+	// Longest first, so that 叫什么名字 goes before 什么 takes its middle.
+	sort.Slice(questionWords, func(i, j int) bool { return len(questionWords[i]) > len(questionWords[j]) })
+}
 
 // queryTerms returns the distinct content terms of a question: CJK bigrams
 // (or the lone character of a one-character run) and words, without

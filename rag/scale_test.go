@@ -1,0 +1,210 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/philippgille/chromem-go"
+
+	"github.com/qabot/qabot/rag/ragtest"
+	"github.com/qabot/qabot/seeds"
+)
+
+// seedSentences are the sentences of the cleaned seed articles.
+func seedSentences(t testing.TB) []string {
+	t.Helper()
+	loaded, err := LoadArticles(context.Background(), Corpus{Name: "seeds", FS: seeds.FS}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, a := range loaded.Articles {
+		out = append(out, Sentences(a.Text)...)
+	}
+	return out
+}
+
+// devQuestions are the development questions: the shared sets when they
+// are beside the repository, and our own tuning half.
+func devQuestions(t testing.TB) []EvalQuestion {
+	t.Helper()
+	var out []EvalQuestion
+	for _, f := range []string{"../../shared/eval/questions.jsonl", "../../shared/eval/questions-v2.jsonl", "testdata/eval/own-dev.jsonl"} {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		qs, err := ReadEvalSet(fh)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, qs...)
+	}
+	return out
+}
+
+// writeDistractorCorpus writes the seeds and n distractor articles, which
+// leave out every sentence that holds the evidence of a question.
+func writeDistractorCorpus(t testing.TB, dir string, n int, qs []EvalQuestion) {
+	t.Helper()
+	var evidence []string
+	for _, q := range qs {
+		evidence = append(evidence, q.Evidence...)
+	}
+	files := ragtest.Distractors(seedSentences(t), n, 42, evidence)
+	entries, _ := seeds.FS.ReadDir(".")
+	for _, e := range entries {
+		raw, err := seeds.FS.ReadFile(e.Name())
+		if err == nil && isArticleFile(e.Name()) {
+			files[e.Name()] = string(raw)
+		}
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// With 1,000 articles made of the seeds' other sentences (numbers and
+// places changed), Chinese questions still find their passage in the top 5.
+func TestDistractorsKeepAnswersInTop5(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 13,000-passage index")
+	}
+	qs := devQuestions(t)
+	corpus, data := t.TempDir(), t.TempDir()
+	writeDistractorCorpus(t, corpus, 1000, qs)
+	emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
+	if _, err := Ingest(t.Context(), IngestOptions{Dir: data, Corpus: Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(t.Context(), data, emb, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Answerer{Store: s, TopK: 5, MinRelevance: 0.08}
+	var zh []EvalQuestion
+	for _, q := range qs {
+		if q.Lang == "zh" {
+			zh = append(zh, q)
+		}
+	}
+	res, err := Evaluate(t.Context(), zh, a.Ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Summarise(res, 5, nil)
+	t.Logf("%d passages; zh: hit@1 %.2f hit@5 %.2f, %d false refusals of %d, %d/%d unanswerable refused",
+		s.Count(), m.HitAt1, m.HitAtK, m.FalseRefusals, m.Answerable, m.RefusedUnanswered, m.Unanswerable)
+	for _, r := range res {
+		if r.Answerable && (r.Rank < 1 || r.Rank > 5) {
+			t.Logf("miss: %s (%s) refused=%v rank=%d", r.ID, r.Kind, r.Refused, r.Rank)
+		}
+	}
+	if m.Answerable > 0 && m.HitAtK < 0.92 {
+		t.Errorf("hit@5 %.2f over seeds + 1,000 distractors, want >= 0.92", m.HitAtK)
+	}
+}
+
+// The store at several sizes (the seeds, and ~13k, ~46k and ~100k
+// passages: 1,000, 3,500 and 7,700 distractor articles): opening it, one
+// warm query, a first ingest, and re-ingests with nothing and with one
+// article changed. Large sizes only with -bench 'Store/(13k|46k|100k)'.
+func BenchmarkStore(b *testing.B) {
+	for _, size := range []struct {
+		name     string
+		articles int
+	}{{"seeds", 0}, {"13k", 1000}, {"46k", 3500}, {"100k", 7700}} {
+		b.Run(size.name, func(b *testing.B) {
+			corpus, data := b.TempDir(), b.TempDir()
+			writeDistractorCorpus(b, corpus, size.articles, nil)
+			emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
+			opts := IngestOptions{Dir: data, Corpus: Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}
+			ingest := func(b *testing.B) IngestReport {
+				rep, err := Ingest(context.Background(), opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return rep
+			}
+			rep := ingest(b)
+			b.Run("open", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					if _, err := Open(context.Background(), data, emb, ch); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(rep.Chunks), "passages")
+			})
+			s, err := Open(context.Background(), data, emb, ch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run("query", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					if _, err := s.Search(context.Background(), "晋能光伏的TOPCon电池生产线有多长", 5); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("reingest-unchanged", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					ingest(b)
+				}
+			})
+			b.Run("reingest-one-changed", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					path := filepath.Join(corpus, "000_3b24b94d7914fc5e.txt")
+					raw, _ := os.ReadFile(path)
+					os.WriteFile(path, append(raw, fmt.Sprintf("\n第%d次修订。", i)...), 0o644)
+					ingest(b)
+				}
+			})
+			b.Run("ingest", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					dir := b.TempDir()
+					fresh := opts
+					fresh.Dir = dir
+					if _, err := Ingest(context.Background(), fresh); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkChromemScan is a raw chromem-go query at the sizes and dimension
+// of BenchmarkStore, the floor a store query cannot beat.
+func BenchmarkChromemScan(b *testing.B) {
+	dim := NewLocalEmbedder(0).Dim()
+	for _, n := range []int{13000, 46000, 100000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			coll, _ := chromem.NewDB().CreateCollection("x", nil, nil)
+			vec := func() []float32 {
+				v := make([]float32, dim)
+				for i := range v {
+					v[i] = rng.Float32() - 0.5
+				}
+				return normalize(v)
+			}
+			for i := 0; i < n; i++ {
+				coll.AddDocument(context.Background(), chromem.Document{ID: fmt.Sprint(i), Embedding: vec()})
+			}
+			q := vec()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := coll.QueryEmbedding(context.Background(), q, 20, nil, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
