@@ -14,6 +14,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
 
 	"github.com/qabot/qabot/rag"
 )
@@ -35,6 +36,13 @@ type Config struct {
 	// EditInterval is the least time between two edits of a streamed answer
 	// in one chat (default 1.5 s); drafts are sent four times as often.
 	EditInterval time.Duration
+	// ChatInterval is the pace of new messages in one private chat after a
+	// burst of three (default 1 s, Telegram's limit); groups get a third
+	// of it.
+	ChatInterval time.Duration
+	// RequestsPerSecond bounds the Bot API requests over all chats
+	// (default 30, Telegram's limit).
+	RequestsPerSecond int
 	// Grace bounds how long shutdown waits for answers in progress
 	// (default 20 s).
 	Grace time.Duration
@@ -65,11 +73,14 @@ type Bot struct {
 	api      *tgbot.Bot
 	username string // without "@", learned from getMe
 
-	chats    *chatQueues
+	chats    *chatQueues // questions, answered one at a time per chat
+	outbox   *chatQueues // other replies, sent in order per chat
 	limiter  *userLimits
+	chatRate *chatLimits   // Telegram's pace per chat
+	global   *rate.Limiter // Telegram's pace over all chats
 	sessions *sessions
 	answers  *answerCache
-	refused  sync.Map // user ID -> struct{}: strangers already told no
+	refused  onceSet // strangers already told no
 
 	drafts   bool // sendMessageDraft works; cleared after it fails
 	draftsMu sync.Mutex
@@ -84,7 +95,12 @@ type Bot struct {
 func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (*Bot, error) {
 	cfg = withDefaults(cfg)
 	b := &Bot{cfg: cfg, answerer: answerer, log: log, drafts: true,
-		chats: newChatQueues(cfg.Concurrency), limiter: newUserLimits(cfg.RatePerMinute), sessions: newSessions(), answers: newAnswerCache(1000)}
+		chats:    newChatQueues(cfg.Concurrency, maxQueued, maxQueuedTotal),
+		outbox:   newChatQueues(0, maxOutgoing, maxOutgoingTotal),
+		limiter:  newUserLimits(cfg.RatePerMinute),
+		chatRate: &chatLimits{every: cfg.ChatInterval},
+		global:   rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), cfg.RequestsPerSecond),
+		sessions: newSessions(), answers: newAnswerCache(1000)}
 	b.workCtx, b.stopWork = context.WithCancel(context.WithoutCancel(ctx))
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("telegram.token is not set: create a bot with @BotFather and set QABOT_TELEGRAM_TOKEN")
@@ -128,6 +144,12 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.EditInterval <= 0 {
 		cfg.EditInterval = 1500 * time.Millisecond
+	}
+	if cfg.ChatInterval <= 0 {
+		cfg.ChatInterval = time.Second
+	}
+	if cfg.RequestsPerSecond <= 0 {
+		cfg.RequestsPerSecond = 30
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 20 * time.Second
@@ -231,13 +253,13 @@ func (b *Bot) registerCommands(ctx context.Context) {
 
 // handle receives every update, in order. It checks access first, answers
 // commands, and queues questions; it never waits for an answer.
-func (b *Bot) handle(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
+func (b *Bot) handle(_ context.Context, _ *tgbot.Bot, upd *models.Update) {
 	defer b.recoverPanic("update", 0)
 	switch {
 	case upd.CallbackQuery != nil:
-		b.handleCallback(ctx, upd.CallbackQuery)
+		b.handleCallback(upd.CallbackQuery)
 	case upd.Message != nil:
-		b.handleMessage(ctx, upd.Message)
+		b.handleMessage(upd.Message)
 	}
 }
 
@@ -249,7 +271,7 @@ func (b *Bot) allowed(user, chat int64) bool {
 	return slices.Contains(b.cfg.AllowedUsers, user) || slices.Contains(b.cfg.AllowedChats, chat)
 }
 
-func (b *Bot) handleMessage(ctx context.Context, msg *models.Message) {
+func (b *Bot) handleMessage(msg *models.Message) {
 	if msg.From == nil || msg.From.IsBot {
 		return
 	}
@@ -259,35 +281,35 @@ func (b *Bot) handleMessage(ctx context.Context, msg *models.Message) {
 		return
 	}
 	if !b.allowed(msg.From.ID, msg.Chat.ID) {
-		b.refuseStranger(ctx, msg)
+		b.refuseStranger(msg)
 		return
 	}
 	lang := userLanguage(msg)
-	if b.runCommand(ctx, msg, cmd, lang) {
+	if b.runCommand(msg, cmd, lang) {
 		return
 	}
-	b.queueQuestion(ctx, msg, cmd, arg, lang)
+	b.queueQuestion(msg, cmd, arg, lang)
 }
 
 // runCommand answers the commands other than /ask; it reports whether msg
 // was one.
-func (b *Bot) runCommand(ctx context.Context, msg *models.Message, cmd, lang string) bool {
+func (b *Bot) runCommand(msg *models.Message, cmd, lang string) bool {
 	private := msg.Chat.Type == models.ChatTypePrivate
 	switch cmd {
 	case "ask", "":
 		return false
 	case "start":
-		b.reply(ctx, msg, b.greeting(lang), nil)
+		b.reply(msg, b.greeting(lang), nil)
 	case "help":
-		b.reply(ctx, msg, helpText(lang, private, b.cfg.FollowUps), nil)
+		b.reply(msg, helpText(lang, private, b.cfg.FollowUps), nil)
 	case "sources":
-		b.reply(ctx, msg, b.articleList(lang), nil)
+		b.reply(msg, b.articleList(lang), nil)
 	case "reset":
 		b.sessions.reset(msg.Chat.ID)
-		b.reply(ctx, msg, pick(lang == "zh", "好的，已忘记之前的对话。", "Done: the conversation is forgotten."), nil)
+		b.reply(msg, pick(lang == "zh", "好的，已忘记之前的对话。", "Done: the conversation is forgotten."), nil)
 	default:
 		if private {
-			b.reply(ctx, msg, helpText(lang, private, b.cfg.FollowUps), nil)
+			b.reply(msg, helpText(lang, private, b.cfg.FollowUps), nil)
 		}
 	}
 	return true
@@ -295,7 +317,7 @@ func (b *Bot) runCommand(ctx context.Context, msg *models.Message, cmd, lang str
 
 // queueQuestion checks a question (text, length, the user's rate) and
 // queues it for its chat.
-func (b *Bot) queueQuestion(ctx context.Context, msg *models.Message, cmd, arg, lang string) {
+func (b *Bot) queueQuestion(msg *models.Message, cmd, arg, lang string) {
 	question := arg
 	if cmd == "" {
 		question = b.stripMention(msg.Text)
@@ -305,34 +327,45 @@ func (b *Bot) queueQuestion(ctx context.Context, msg *models.Message, cmd, arg, 
 	case msg.Text == "" && msg.Caption == "" && msg.Chat.Type != models.ChatTypePrivate && !b.repliedTo(msg):
 		return
 	case msg.Text == "":
-		b.reply(ctx, msg, pick(lang == "zh", "我只能回答文字问题，请用文字提问。", "I can only answer text: please type your question."), nil)
+		b.reply(msg, pick(lang == "zh", "我只能回答文字问题，请用文字提问。", "I can only answer text: please type your question."), nil)
 		return
 	case question == "":
-		b.reply(ctx, msg, pick(lang == "zh", "请在 /ask 后面写上问题，例如：", "Put your question after /ask, for example: ")+"/ask "+b.example(), nil)
+		b.reply(msg, pick(lang == "zh", "请在 /ask 后面写上问题，例如：", "Put your question after /ask, for example: ")+"/ask "+b.example(), nil)
 		return
 	}
 	if n := len([]rune(question)); n > b.cfg.MaxQuestionRunes {
-		b.reply(ctx, msg, fmt.Sprintf(pick(lang == "zh", "问题太长（%d 字），请缩短到 %d 字以内。", "That question is too long (%d characters); please keep it under %d."), n, b.cfg.MaxQuestionRunes), nil)
+		b.reply(msg, fmt.Sprintf(pick(lang == "zh", "问题太长（%d 字），请缩短到 %d 字以内。", "That question is too long (%d characters); please keep it under %d."), n, b.cfg.MaxQuestionRunes), nil)
 		return
 	}
 	if wait, ok := b.limiter.allow(msg.From.ID); !ok {
-		b.reply(ctx, msg, fmt.Sprintf(pick(lang == "zh", "提问太频繁了，请 %d 秒后再试。", "Too many questions: please try again in %d s."), int(wait.Seconds())+1), nil)
+		b.reply(msg, fmt.Sprintf(pick(lang == "zh", "提问太频繁了，请 %d 秒后再试。", "Too many questions: please try again in %d s."), int(wait.Seconds())+1), nil)
 		return
 	}
 	b.work.Add(1)
 	if !b.chats.enqueue(msg.Chat.ID, func() { b.answer(msg, question) }, b.work.Done) {
 		b.work.Done()
-		b.reply(ctx, msg, pick(lang == "zh", "前面还有很多问题在排队，请稍后再问。", "Too many questions are waiting in this chat; please ask again later."), nil)
+		b.reply(msg, pick(lang == "zh", "前面还有很多问题在排队，请稍后再问。", "Too many questions are waiting; please ask again later."), nil)
+	}
+}
+
+// post queues a job that talks to Telegram for chat: the chat's jobs run
+// in order, in a goroutine of the chat's own, so that the update handler
+// never waits for Telegram and one chat's 429s delay no other chat.
+func (b *Bot) post(chat int64, job func(ctx context.Context)) {
+	b.work.Add(1)
+	if !b.outbox.enqueue(chat, func() { job(b.workCtx) }, b.work.Done) {
+		b.work.Done()
+		b.log.Warn("telegram: too many replies waiting; dropped one", "chat", chat)
 	}
 }
 
 // refuseStranger tells a user who is not allowed, once, that they are not.
-func (b *Bot) refuseStranger(ctx context.Context, msg *models.Message) {
+func (b *Bot) refuseStranger(msg *models.Message) {
 	b.log.Info("telegram: refused a user not on the allowlist", "user", msg.From.ID, "chat", msg.Chat.ID)
-	if _, told := b.refused.LoadOrStore(msg.From.ID, struct{}{}); told {
+	if !b.refused.first(msg.From.ID) {
 		return
 	}
-	b.reply(ctx, msg, pick(userLanguage(msg) == "zh", "抱歉，这个机器人只对指定用户开放。", "Sorry, this bot is private."), nil)
+	b.reply(msg, pick(userLanguage(msg) == "zh", "抱歉，这个机器人只对指定用户开放。", "Sorry, this bot is private."), nil)
 }
 
 // recoverPanic logs a panic in a handler instead of letting it end the
@@ -411,13 +444,13 @@ func sourceButtons(answerID int64, sources []rag.Source) models.ReplyMarkup {
 }
 
 // handleCallback shows the passage behind a source button.
-func (b *Bot) handleCallback(ctx context.Context, q *models.CallbackQuery) {
+func (b *Bot) handleCallback(q *models.CallbackQuery) {
 	var chat int64
 	if q.Message.Message != nil {
 		chat = q.Message.Message.Chat.ID
 	}
 	if !b.allowed(q.From.ID, chat) {
-		b.answerCallback(ctx, q.ID, "")
+		b.post(chat, func(ctx context.Context) { b.answerCallback(ctx, q.ID, "") })
 		return
 	}
 	var id int64
@@ -426,14 +459,16 @@ func (b *Bot) handleCallback(ctx context.Context, q *models.CallbackQuery) {
 	if _, err := fmt.Sscanf(q.Data, "src:%d:%d", &id, &n); err == nil {
 		src, ok = b.answers.source(id, n)
 	}
-	if !ok || chat == 0 {
-		b.answerCallback(ctx, q.ID, "这条回答已过期，请重新提问。/ This answer has expired; please ask again.")
-		return
-	}
-	b.answerCallback(ctx, q.ID, "")
-	for _, part := range splitHTML(renderPassage(src), maxMessage) {
-		b.send(ctx, chat, 0, part, nil)
-	}
+	b.post(chat, func(ctx context.Context) {
+		if !ok || chat == 0 {
+			b.answerCallback(ctx, q.ID, "这条回答已过期，请重新提问。/ This answer has expired; please ask again.")
+			return
+		}
+		b.answerCallback(ctx, q.ID, "")
+		for _, part := range splitHTML(renderPassage(src), maxMessage) {
+			b.send(ctx, chat, 0, part, nil)
+		}
+	})
 }
 
 func (b *Bot) answerCallback(ctx context.Context, id, text string) {
@@ -442,13 +477,13 @@ func (b *Bot) answerCallback(ctx context.Context, id, text string) {
 	}
 }
 
-// reply sends an HTML message in answer to msg.
-func (b *Bot) reply(ctx context.Context, msg *models.Message, text string, markup models.ReplyMarkup) {
+// reply queues an HTML message in answer to msg (see post).
+func (b *Bot) reply(msg *models.Message, text string, markup models.ReplyMarkup) {
 	replyTo := 0
 	if msg.Chat.Type != models.ChatTypePrivate {
 		replyTo = msg.ID
 	}
-	b.send(ctx, msg.Chat.ID, replyTo, text, markup)
+	b.post(msg.Chat.ID, func(ctx context.Context) { b.send(ctx, msg.Chat.ID, replyTo, text, markup) })
 }
 
 // userLanguage is the language to talk to the sender of msg in: that of

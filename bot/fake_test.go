@@ -253,6 +253,12 @@ func startBot(t *testing.T, cfg Config, answerer Answerer) *running {
 	if cfg.EditInterval == 0 {
 		cfg.EditInterval = 50 * time.Millisecond
 	}
+	if cfg.ChatInterval == 0 {
+		cfg.ChatInterval = 10 * time.Millisecond
+	}
+	if cfg.RequestsPerSecond == 0 {
+		cfg.RequestsPerSecond = 100_000
+	}
 	logs := &logBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	b, err := New(ctx, cfg, answerer, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))

@@ -22,6 +22,9 @@ func (b *Bot) call(ctx context.Context, fn func(context.Context) error) error {
 	backoff := 500 * time.Millisecond
 	var err error
 	for attempt := 1; ; attempt++ {
+		if err := b.global.Wait(ctx); err != nil {
+			return err
+		}
 		callCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err = fn(callCtx)
 		cancel()
@@ -71,6 +74,9 @@ func (b *Bot) send(ctx context.Context, chat int64, replyTo int, text string, ma
 	params := &tgbot.SendMessageParams{ChatID: chat, ReplyMarkup: markup, LinkPreviewOptions: noPreview()}
 	if replyTo != 0 {
 		params.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
+	}
+	if err := b.chatRate.wait(ctx, chat); err != nil {
+		return 0
 	}
 	var sent *models.Message
 	err := b.withPlainFallback(ctx, text, func(t string, m models.ParseMode) { params.Text, params.ParseMode = t, m }, func(ctx context.Context) (err error) {

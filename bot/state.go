@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,30 +11,52 @@ import (
 	"github.com/qabot/qabot/rag"
 )
 
-// maxQueued is how many questions may wait in one chat.
-const maxQueued = 10
+// Bounds on the questions waiting to be answered.
+const (
+	maxQueued      = 10   // in one chat
+	maxQueuedTotal = 1000 // over all chats
+)
 
-// chatQueues answers each chat's questions one at a time, in order, with a
-// bound on how many chats are answered at once.
+// Bounds on the replies waiting to be sent.
+const (
+	maxOutgoing      = 20
+	maxOutgoingTotal = 5000
+)
+
+// chatQueues runs each chat's jobs one at a time, in order, in a goroutine
+// per chat with jobs waiting, with bounds on the jobs waiting in one chat
+// and in all, and, when slots is set, on how many chats run a job at once.
 type chatQueues struct {
-	mu     sync.Mutex
-	queues map[int64][]func() // waiting jobs per chat that has a worker
-	slots  chan struct{}
+	mu       sync.Mutex
+	queues   map[int64][]func() // waiting jobs per chat that has a worker
+	total    int                // jobs waiting, over all chats
+	perChat  int
+	maxTotal int
+	slots    chan struct{} // nil: no bound
 }
 
-func newChatQueues(concurrency int) *chatQueues {
-	return &chatQueues{queues: map[int64][]func(){}, slots: make(chan struct{}, concurrency)}
+// newChatQueues returns queues that run at most concurrency chats' jobs at
+// once (no bound when it is 0), and hold at most perChat jobs in a chat and
+// maxTotal in all.
+func newChatQueues(concurrency, perChat, maxTotal int) *chatQueues {
+	q := &chatQueues{queues: map[int64][]func(){}, perChat: perChat, maxTotal: maxTotal}
+	if concurrency > 0 {
+		q.slots = make(chan struct{}, concurrency)
+	}
+	return q
 }
 
 // enqueue queues job for chat and calls done after it has run. It returns
-// false, without queueing, when the chat already has maxQueued jobs waiting.
+// false, without queueing, when the chat or all chats together already
+// have as many jobs waiting as allowed.
 func (q *chatQueues) enqueue(chat int64, job, done func()) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	waiting, running := q.queues[chat]
-	if len(waiting) >= maxQueued {
+	if len(waiting) >= q.perChat || q.total >= q.maxTotal {
 		return false
 	}
+	q.total++
 	q.queues[chat] = append(waiting, func() {
 		defer done()
 		job()
@@ -55,11 +78,69 @@ func (q *chatQueues) work(chat int64) {
 			return
 		}
 		q.queues[chat] = jobs[1:]
+		q.total--
 		q.mu.Unlock()
-		q.slots <- struct{}{}
+		if q.slots != nil {
+			q.slots <- struct{}{}
+		}
 		jobs[0]()
-		<-q.slots
+		if q.slots != nil {
+			<-q.slots
+		}
 	}
+}
+
+// maxRemembered bounds the maps kept per user or chat (rate limiters,
+// strangers already refused): past it they are forgotten, all at once,
+// rather than grow without bound.
+const maxRemembered = 100_000
+
+// onceSet remembers IDs, to do something once per ID.
+type onceSet struct {
+	mu   sync.Mutex
+	seen map[int64]bool
+}
+
+// first reports whether id is new, and remembers it.
+func (o *onceSet) first(id int64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.seen[id] {
+		return false
+	}
+	if o.seen == nil || len(o.seen) >= maxRemembered {
+		o.seen = map[int64]bool{}
+	}
+	o.seen[id] = true
+	return true
+}
+
+// chatLimits paces the messages sent to each chat, as Telegram asks: about
+// one a second in a chat, and a third of that in a group, after a burst of
+// three.
+type chatLimits struct {
+	every    time.Duration // between messages in a private chat
+	mu       sync.Mutex
+	limiters map[int64]*rate.Limiter
+}
+
+// wait blocks until a message may be sent to chat, or ctx is done.
+func (l *chatLimits) wait(ctx context.Context, chat int64) error {
+	l.mu.Lock()
+	lim, ok := l.limiters[chat]
+	if !ok {
+		if l.limiters == nil || len(l.limiters) >= maxRemembered {
+			l.limiters = map[int64]*rate.Limiter{}
+		}
+		every := l.every
+		if chat < 0 { // groups and channels
+			every *= 3
+		}
+		lim = rate.NewLimiter(rate.Every(every), 3)
+		l.limiters[chat] = lim
+	}
+	l.mu.Unlock()
+	return lim.Wait(ctx)
 }
 
 // userLimits is a token bucket per user.
@@ -80,7 +161,7 @@ func (l *userLimits) allow(user int64) (time.Duration, bool) {
 	defer l.mu.Unlock()
 	lim, ok := l.limiters[user]
 	if !ok {
-		if len(l.limiters) > 100_000 { // forget everyone rather than grow without bound
+		if len(l.limiters) >= maxRemembered {
 			l.limiters = map[int64]*rate.Limiter{}
 		}
 		lim = rate.NewLimiter(rate.Limit(float64(l.perMin)/60), l.perMin)

@@ -117,6 +117,10 @@ var (
 
 // cleanLines splits raw text into trimmed, space-normalised non-blank lines
 // and removes page furniture.
+// maxFurnitureRunes is the longest line that may be page furniture (a
+// breadcrumb trail, a photo credit, a byline, a share counter).
+const maxFurnitureRunes = 100
+
 func cleanLines(raw string) []line {
 	raw = strings.ReplaceAll(raw, "\r\n", "\n")
 	raw = strings.ReplaceAll(raw, "\r", "\n")
@@ -129,18 +133,20 @@ func cleanLines(raw string) []line {
 		if s == "" {
 			continue
 		}
-		if breadcrumbLine.MatchString(s) {
+		// Page furniture is short; paragraphs skip the patterns.
+		n := utf8.RuneCountInString(s)
+		if n <= maxFurnitureRunes && breadcrumbLine.MatchString(s) {
 			crumbs = append(crumbs, breadcrumbSegments(s)...)
 			continue
 		}
-		if photoCredit.MatchString(s) {
+		if n <= maxFurnitureRunes && photoCredit.MatchString(s) {
 			removed = true
 			continue
 		}
-		if counterLine.MatchString(s) || bylineLine.MatchString(s) || slices.Contains(crumbs, s) {
+		if n <= maxFurnitureRunes && (counterLine.MatchString(s) || bylineLine.MatchString(s)) || slices.Contains(crumbs, s) {
 			continue
 		}
-		out = append(out, line{text: s, afterFurniture: removed, metadata: metadataLine.MatchString(s) && utf8.RuneCountInString(s) < 80})
+		out = append(out, line{text: s, afterFurniture: removed, metadata: n < 80 && metadataLine.MatchString(s)})
 		removed = false
 	}
 	return out
