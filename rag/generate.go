@@ -37,22 +37,10 @@ func (a *Answerer) search(ctx context.Context, question, standalone string, k in
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]int{}
-	for i, h := range hits {
-		byID[h.Chunk.ID()] = i
-	}
-	for _, h := range more {
-		i, ok := byID[h.Chunk.ID()]
-		if !ok {
-			byID[h.Chunk.ID()] = len(hits)
-			hits = append(hits, h)
-			continue
-		}
-		hits[i].Score = max(hits[i].Score, h.Score)
-		hits[i].Relevance = max(hits[i].Relevance, h.Relevance)
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	return hits[:min(len(hits), k)], nil
+	// Both lists may hold the same passage, or overlapping merged ones.
+	all := append(hits, more...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Score > all[j].Score })
+	return mergeNeighbours(all, k), nil
 }
 
 // extractQuery is the text an extractive answer is chosen for.

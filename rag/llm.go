@@ -69,6 +69,9 @@ func (e *ServiceError) Detail() string { return e.cause }
 // errStreamCut is a stream that ended without the model finishing its answer.
 var errStreamCut = errors.New("the answer stream ended before the model finished")
 
+// errNotCompatible is a reply with no completion events in it.
+var errNotCompatible = errors.New("the reply holds no OpenAI-style stream events")
+
 // errEmptyReply is a reply with no text in it.
 var errEmptyReply = errors.New("the model returned an empty reply")
 
@@ -224,7 +227,7 @@ func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(str
 	defer st.Close()
 	var out strings.Builder
 	var think thinkFilter
-	finished := false
+	finished, chunks := false, 0
 	for {
 		resp, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -233,6 +236,7 @@ func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(str
 		if err != nil {
 			return out.String(), err
 		}
+		chunks++
 		for _, ch := range resp.Choices {
 			if piece := think.write(ch.Delta.Content); piece != "" {
 				out.WriteString(piece)
@@ -245,7 +249,11 @@ func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(str
 			}
 		}
 	}
-	if !finished {
+	switch {
+	case chunks == 0:
+		// Not one event: an HTML page or some other API, not a cut stream.
+		return "", errNotCompatible
+	case !finished:
 		return out.String(), errStreamCut
 	}
 	if strings.TrimSpace(out.String()) == "" {

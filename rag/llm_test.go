@@ -75,6 +75,10 @@ func TestChatClientFailures(t *testing.T) {
 		{"429", status(429, `{"error":{"message":"slow down"}}`), "", "rate-limiting"},
 		{"500", status(500, `{"error":{"message":"boom"}}`), "", "HTTP 500"},
 		{"malformed", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "data: {not json\n\n") }, "", "not OpenAI-compatible"},
+		{"html 200", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<!doctype html><html><body>Welcome to nginx!</body></html>")
+		}, "", "not OpenAI-compatible"},
 		{"cut", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/event-stream")
 			ragtest.WriteChunk(w, "答案是", "")

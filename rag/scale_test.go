@@ -113,14 +113,14 @@ func TestDistractorsKeepAnswersInTop5(t *testing.T) {
 }
 
 // The store at several sizes (the seeds, and ~13k, ~46k and ~100k
-// passages: 1,000, 3,500 and 7,700 distractor articles): opening it, one
+// passages: 775, 2,745 and 5,960 distractor articles): opening it, one
 // warm query, a first ingest, and re-ingests with nothing and with one
-// article changed. Large sizes only with -bench 'Store/(13k|46k|100k)'.
+// article changed.
 func BenchmarkStore(b *testing.B) {
 	for _, size := range []struct {
 		name     string
 		articles int
-	}{{"seeds", 0}, {"13k", 1000}, {"46k", 3500}, {"100k", 7700}} {
+	}{{"seeds", 0}, {"13k", 775}, {"46k", 2745}, {"100k", 5960}} {
 		b.Run(size.name, func(b *testing.B) {
 			corpus, data := b.TempDir(), b.TempDir()
 			writeDistractorCorpus(b, corpus, size.articles, nil)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"unsafe"
 )
 
 // A segment is one immutable file holding the passages of some articles:
@@ -21,24 +22,25 @@ import (
 // Layout (little-endian): the magic, a header of counts, the offsets of the
 // sections, then the sections:
 //
+//	vectors   chunks × dim × f32 (first, so that it is aligned: it is used
+//	          in place, not copied)
 //	docOffs   (docs+1) × u32   offsets into docBlob
 //	docBlob   article names
 //	chunkTab  chunks × 6 u32   doc, index, start, end, text end, term count
 //	texts     chunk texts, concatenated
-//	vectors   chunks × dim × f32
 //	termOffs  (terms+1) × u32  offsets into termBlob; terms sorted
 //	termBlob  the terms
 //	termDF    terms × u32      passages that hold the term
 //	postOffs  (terms+1) × u32  offsets into postings
 //	postings  per term: uvarint (chunk − previous chunk, count) pairs
-const segmentMagic = "QABOTSG1"
+const segmentMagic = "QABOTSG2"
 
 const (
-	secDocOffs = iota
+	secVectors = iota
+	secDocOffs
 	secDocBlob
 	secChunkTab
 	secTexts
-	secVectors
 	secTermOffs
 	secTermBlob
 	secTermDF
@@ -54,7 +56,9 @@ const chunkFields = 6
 // the section offsets.
 const segmentHeaderSize = len(segmentMagic) + 4*4 + 8 + 8*numSections
 
-// segment is a segment file read into memory.
+// segment is a segment file, mapped into memory. Its vectors and term
+// index point into the mapping, which lives as long as the segment; they
+// never leave the store. Texts are copied out.
 type segment struct {
 	name     string
 	dim      int
@@ -77,7 +81,8 @@ func u32(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[4*i:]) }
 
 // readSegment reads the segment file at path.
 func readSegment(path, name string) (*segment, error) {
-	raw, err := os.ReadFile(path)
+	s := &segment{name: name}
+	raw, err := readOnlyFile(path, s)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +90,7 @@ func readSegment(path, name string) (*segment, error) {
 		return nil, fmt.Errorf("%w: %s: not a qabot segment", errSegment, name)
 	}
 	h := raw[len(segmentMagic):]
-	s := &segment{name: name, dim: int(u32(h, 0)), terms: int(u32(h, 3)), totalLen: binary.LittleEndian.Uint64(h[16:])}
+	s.dim, s.terms, s.totalLen = int(u32(h, 0)), int(u32(h, 3)), binary.LittleEndian.Uint64(h[16:])
 	nChunks, nDocs := int(u32(h, 1)), int(u32(h, 2))
 	var off [numSections]uint64
 	for i := range off {
@@ -127,7 +132,9 @@ func readSegment(path, name string) (*segment, error) {
 		}
 		docs[i] = string(parts[secDocBlob][a:b])
 	}
-	texts := string(parts[secTexts]) // one copy; chunk texts share it
+	// Texts leave the store in answers, so they are copied out of the
+	// mapping (once; chunk texts share the copy).
+	texts := string(parts[secTexts])
 	s.chunks = make([]Chunk, nChunks)
 	s.lengths = make([]uint32, nChunks)
 	tab := parts[secChunkTab]
@@ -142,12 +149,26 @@ func readSegment(path, name string) (*segment, error) {
 		s.lengths[i] = f(5)
 		textStart = textEnd
 	}
-	vec := parts[secVectors]
-	s.vectors = make([]float32, len(vec)/4)
-	for i := range s.vectors {
-		s.vectors[i] = math.Float32frombits(u32(vec, i))
-	}
+	s.vectors = float32s(parts[secVectors])
 	return s, nil
+}
+
+// float32s is b, little-endian float32s, as a slice: b itself where the
+// machine is little-endian and b is aligned (as the vectors section of a
+// file read whole is), else a decoded copy.
+func float32s(b []byte) []float32 {
+	if len(b) == 0 {
+		return nil
+	}
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 && uintptr(p)%unsafe.Alignof(float32(0)) == 0 {
+		return unsafe.Slice((*float32)(p), len(b)/4)
+	}
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(u32(b, i))
+	}
+	return out
 }
 
 // vector is chunk i's embedding.
@@ -257,7 +278,7 @@ func writeSegment(path string, chunks []Chunk, vectors [][]float32, dim int) err
 		}
 	}
 
-	sections := []any{docOffs, docBlob.Bytes(), tab, texts.Bytes(), vec, termOffs, termBlob.Bytes(), termDF, postOffs, post.Bytes()}
+	sections := []any{vec, docOffs, docBlob.Bytes(), tab, texts.Bytes(), termOffs, termBlob.Bytes(), termDF, postOffs, post.Bytes()}
 	var off [numSections]uint64
 	pos := uint64(segmentHeaderSize)
 	for i, s := range sections {

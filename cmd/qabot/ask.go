@@ -49,17 +49,22 @@ func (a *app) askQuestion(ctx context.Context, q string, asJSON bool) error {
 	return a.askOne(ctx, a.answerer(s), q, asJSON)
 }
 
+// maxLineBytes bounds the part of an input line that is kept as a
+// question; questions are cut to rag.MaxQuestionRunes anyway.
+const maxLineBytes = 64 << 10
+
 // askLines answers one question per non-blank line of r, opening the store
-// only once the first question arrives.
+// only once the first question arrives. A line that cannot be answered (no
+// words in it, say) gets its own error, on stderr or as a JSON object with
+// "error", and the next line is answered; the run fails at the end when
+// any line failed. Lines of any length are read.
 func (a *app) askLines(ctx context.Context, r io.Reader, asJSON bool) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4<<20)
 	var ans *rag.Answerer
-	asked := 0
-	for sc.Scan() {
-		q := strings.TrimSpace(sc.Text())
+	asked, failed := 0, 0
+	err := eachLine(r, func(n int, line string) error {
+		q := strings.TrimSpace(line)
 		if q == "" {
-			continue
+			return nil
 		}
 		if ans == nil {
 			s, err := a.openStore(ctx)
@@ -68,18 +73,60 @@ func (a *app) askLines(ctx context.Context, r io.Reader, asJSON bool) error {
 			}
 			ans = a.answerer(s)
 		}
-		if err := a.askOne(ctx, ans, q, asJSON); err != nil {
+		asked++
+		err := a.askOne(ctx, ans, q, asJSON)
+		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		asked++
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read questions: %w", err)
-	}
-	if asked == 0 {
+		failed++
+		if asJSON {
+			return json.NewEncoder(a.stdout).Encode(struct {
+				Question string `json:"question"`
+				Error    string `json:"error"`
+			}{q, err.Error()})
+		}
+		fmt.Fprintf(a.stderr, "qabot: line %d: %v\n", n, err)
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case asked == 0:
 		return usageError{errors.New(`no question given; usage: qabot ask "QUESTION", or one question per line on standard input`)}
+	case failed > 0:
+		return fmt.Errorf("%d of %d questions could not be answered", failed, asked)
 	}
 	return nil
+}
+
+// eachLine calls fn with each line of r and its number, from 1, keeping the
+// first maxLineBytes of longer lines; it stops at fn's first error.
+func eachLine(r io.Reader, fn func(n int, line string) error) error {
+	br := bufio.NewReader(r)
+	for n := 1; ; n++ {
+		var line []byte
+		for {
+			part, isPrefix, err := br.ReadLine()
+			if len(line) < maxLineBytes {
+				line = append(line, part[:min(len(part), maxLineBytes-len(line))]...)
+			}
+			if err == io.EOF {
+				if len(line) > 0 {
+					return fn(n, strings.ToValidUTF8(string(line), ""))
+				}
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("read questions: %w", err)
+			}
+			if !isPrefix {
+				break
+			}
+		}
+		if err := fn(n, strings.ToValidUTF8(string(line), "")); err != nil {
+			return err
+		}
+	}
 }
 
 func (a *app) askOne(ctx context.Context, ans *rag.Answerer, q string, asJSON bool) error {
@@ -121,6 +168,12 @@ func (a *app) answerToTerminal(ctx context.Context, ans *rag.Answerer, req rag.R
 	}
 	if res.Notice != "" {
 		fmt.Fprintln(a.stderr, "qabot:", res.Notice)
+	}
+	if streamed && res.Mode != rag.ModeLLM {
+		// The model broke off mid-answer: the text above is a fragment.
+		fmt.Fprintln(a.stdout, pick(rag.Language(req.Question) == "zh",
+			"（模型的回答中途中断，以上内容不完整。以下是从文章中摘录的回答：）",
+			"(The model's answer broke off; the text above is incomplete. An answer extracted from the articles follows:)"))
 	}
 	if !streamed || res.Mode != rag.ModeLLM {
 		fmt.Fprintln(a.stdout, res.Text)

@@ -70,9 +70,20 @@ func TestAskWhenLLMFails(t *testing.T) {
 		fmt.Fprintf(w, `{"error":{"message":"Incorrect API key provided: %s"}}`, secretKey)
 	}))
 	defer unauthorized.Close()
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "<!doctype html><html><body>Welcome to nginx!</body></html>")
+	}))
+	defer html.Close()
+	cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		ragtest.WriteChunk(w, "晋能光伏的生产线", "")
+	}))
+	defer cut.Close()
 	for name, tt := range map[string]struct{ url, want string }{
 		"down":         {closed.URL + "/v1", "check llm.base_url"},
 		"unauthorized": {unauthorized.URL + "/v1", "check llm.api_key"},
+		"html page":    {html.URL + "/v1", "not OpenAI-compatible"},
+		"cut":          {cut.URL + "/v1", "cut the answer off"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			data := setup(t)
@@ -86,6 +97,9 @@ func TestAskWhenLLMFails(t *testing.T) {
 			}
 			if strings.Contains(r.stdout+r.stderr, secretKey) {
 				t.Error("the API key appears in the output")
+			}
+			if name == "cut" && !strings.Contains(r.stdout, "晋能光伏的生产线\n（模型的回答中途中断，以上内容不完整。") {
+				t.Errorf("the fragment is not marked as such:\n%s", r.stdout)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -95,6 +96,38 @@ func TestAskJSONSchema(t *testing.T) {
 	}
 	if !second.Refused || second.Sources == nil || len(second.Sources) != 0 || !strings.Contains(lines[1], `"sources":[]`) {
 		t.Errorf("unanswerable: %s", lines[1])
+	}
+}
+
+// Every line of standard input gets its own answer or its own error, whatever
+// comes before it: a line with no words, a line of 5 MB.
+func TestAskLinesEachAnswered(t *testing.T) {
+	data := setup(t)
+	huge := strings.Repeat("生产线", 5<<20/9)
+	stdin := "晋能光伏的TOPCon电池生产线有多长?\n---\n" + huge + "\n天脊集团的董事长是谁?"
+	r := qabot(t, data, stdin, "ask", "--json")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != exitError || len(lines) != 4 {
+		t.Fatalf("exit %d, %d lines; want exit %d and 4 lines\n%s\n%s", r.code, len(lines), exitError, r.stdout, r.stderr)
+	}
+	var got []map[string]any
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("%v: %.200s", err, l)
+		}
+		got = append(got, m)
+	}
+	if !strings.Contains(fmt.Sprint(got[0]["answer"]), "400米") || got[1]["error"] == nil || got[1]["question"] != "---" ||
+		got[2]["error"] != nil || !strings.Contains(fmt.Sprint(got[3]["answer"]), "畅学华") {
+		t.Errorf("answers: %.300v", got)
+	}
+	if !strings.Contains(r.stderr, "1 of 4 questions") {
+		t.Errorf("stderr does not sum up: %q", r.stderr)
+	}
+	r = qabot(t, data, "---\n晋能光伏的TOPCon电池生产线有多长?", "ask")
+	if r.code != exitError || !strings.Contains(r.stdout, "400米") || !strings.Contains(r.stderr, "line 1") {
+		t.Errorf("text mode: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
 
