@@ -1,16 +1,23 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -154,6 +161,11 @@ func withDefaults(cfg Config) Config {
 	if cfg.Grace <= 0 {
 		cfg.Grace = 20 * time.Second
 	}
+	if cfg.WebhookURL != "" && cfg.WebhookSecret == "" {
+		// Telegram sends the secret back with every update; without one,
+		// anyone who finds the address could post updates as anyone.
+		cfg.WebhookSecret = rand.Text()
+	}
 	return cfg
 }
 
@@ -182,7 +194,8 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 // drain waits for the answers in progress, at most Config.Grace, then
-// cancels those still running.
+// cancels those still running and waits, at most lastMessageTimeout, for
+// their last messages (an apology) to go out.
 func (b *Bot) drain() {
 	done := make(chan struct{})
 	go func() {
@@ -191,11 +204,21 @@ func (b *Bot) drain() {
 	}()
 	select {
 	case <-done:
+		b.stopWork()
+		return
 	case <-time.After(b.cfg.Grace):
 		b.log.Warn("telegram: shutting down with answers still in progress")
 	}
 	b.stopWork()
+	select {
+	case <-done:
+	case <-time.After(lastMessageTimeout):
+	}
 }
+
+// lastMessageTimeout bounds the sending of an answer's last message, which
+// goes out even after the answer was cancelled.
+const lastMessageTimeout = 15 * time.Second
 
 // serveWebhook registers the webhook and serves updates on Listen until ctx
 // is done.
@@ -204,11 +227,12 @@ func (b *Bot) serveWebhook(ctx context.Context) error {
 		AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}}); err != nil {
 		return fmt.Errorf("setWebhook %s: %w", b.cfg.WebhookURL, redactToken(err, b.cfg.Token))
 	}
-	srv := &http.Server{Addr: b.cfg.Listen, Handler: b.webhookHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: b.cfg.Listen, Handler: b.webhookHandler(),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	go b.api.StartWebhook(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	b.log.Info("telegram: serving the webhook", "bot", "@"+b.username, "listen", b.cfg.Listen, "url", b.cfg.WebhookURL)
+	b.log.Info("telegram: serving the webhook", "bot", "@"+b.username, "listen", b.cfg.Listen, "url", webhookHost(b.cfg.WebhookURL))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("webhook server on %s: %w (check telegram.listen)", b.cfg.Listen, err)
@@ -219,8 +243,23 @@ func (b *Bot) serveWebhook(ctx context.Context) error {
 	return srv.Shutdown(shutdown)
 }
 
-// webhookHandler serves Telegram's update posts, refusing requests without
-// the secret token (the library would answer them 200 and only log).
+// webhookHost is the host of the webhook URL, for the log: its path may be
+// a secret.
+func webhookHost(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
+// maxUpdateBytes bounds a webhook request's body; Telegram's updates are a
+// few kilobytes.
+const maxUpdateBytes = 1 << 20
+
+// webhookHandler serves Telegram's update posts. It refuses requests without
+// the secret token (the library would answer them 200 and only log), bodies
+// over maxUpdateBytes, and bodies that are not an update, without logging
+// them (the library would log the whole body).
 func (b *Bot) webhookHandler() http.Handler {
 	next := b.api.WebhookHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -228,10 +267,26 @@ func (b *Bot) webhookHandler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		if b.cfg.WebhookSecret != "" && r.Header.Get("X-Telegram-Bot-Api-Secret-Token") != b.cfg.WebhookSecret {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token")), []byte(b.cfg.WebhookSecret)) != 1 {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			b.log.Warn("telegram: refused a webhook request over the size limit", "limit", maxUpdateBytes)
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
+			http.Error(w, "cannot read the request", http.StatusBadRequest)
+			return
+		case !json.Valid(body):
+			b.log.Warn("telegram: refused a webhook request that is not JSON", "bytes", len(body))
+			http.Error(w, "not an update", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		next(w, r)
 	})
 }
@@ -395,19 +450,30 @@ func (b *Bot) answer(msg *models.Message, question string) {
 	out := b.newStream(ctx, msg)
 	ans, err := b.answerer.Answer(ctx, rag.Request{Question: question, History: b.sessions.history(chat), OnText: out.add})
 	out.stop()
+	// The last message goes out even when the answer was cut short by a
+	// shutdown, so that no half-streamed preview is left in the chat.
+	last, cancelLast := context.WithTimeout(context.WithoutCancel(ctx), lastMessageTimeout)
+	defer cancelLast()
 	if err != nil {
-		b.log.Error("telegram: answer failed", "chat", chat, "error", err)
-		text := pick(rag.Language(question) == "zh", "抱歉，出了点问题，请再试一次。", "Sorry, something went wrong; please try again.")
-		if errors.Is(err, rag.ErrEmptyQuestion) {
-			text = pick(rag.Language(question) == "zh", "请用文字提问。", "Please ask in words.")
+		zh := userLanguage(msg) == "zh"
+		text := pick(zh, "抱歉，出了点问题，请再试一次。", "Sorry, something went wrong; please try again.")
+		switch {
+		case errors.Is(err, rag.ErrEmptyQuestion):
+			b.log.Info("telegram: a question with no words", "chat", chat)
+			text = pick(zh, "请用文字提问。", "Please ask in words.")
+		case b.workCtx.Err() != nil:
+			b.log.Warn("telegram: answer cut short by shutdown", "chat", chat)
+			text = pick(zh, "抱歉，机器人正在重启，这个问题没能回答完，请稍后再问一次。", "Sorry, the bot is restarting and could not finish this answer; please ask again in a moment.")
+		default:
+			b.log.Error("telegram: answer failed", "chat", chat, "error", err)
 		}
-		out.finish(ctx, []string{text}, nil)
+		out.finish(last, []string{text}, nil)
 		return
 	}
 	b.sessions.add(chat, rag.Turn{Question: ans.Question, Answer: ans.Text})
 	id := b.answers.put(ans)
 	cited := ans.Cited()
-	out.finish(ctx, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, cited))
+	out.finish(last, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, cited))
 	docs := make([]string, 0, len(cited))
 	for _, s := range cited {
 		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
@@ -495,7 +561,7 @@ func userLanguage(msg *models.Message) string {
 		_, words, _ = strings.Cut(words, " ")
 	}
 	switch {
-	case strings.TrimSpace(words) != "":
+	case strings.IndexFunc(words, unicode.IsLetter) >= 0: // not only punctuation
 		return rag.Language(words)
 	case msg.From != nil && msg.From.LanguageCode != "" && !strings.HasPrefix(msg.From.LanguageCode, "zh"):
 		return "en"

@@ -454,6 +454,47 @@ func TestShutdownFinishesAnswers(t *testing.T) {
 	}
 }
 
+// An answer still running when the grace period ends is cancelled, and the
+// chat gets an apology in place of the half-streamed preview.
+func TestShutdownPastGrace(t *testing.T) {
+	ans := &fakeAnswerer{fn: func(ctx context.Context, req rag.Request) (rag.Answer, error) {
+		req.OnText("半截回答")
+		<-ctx.Done()
+		return rag.Answer{}, ctx.Err()
+	}}
+	r := startBot(t, Config{Grace: 50 * time.Millisecond}, ans)
+	r.tg.push(message(-1, 1, "/ask 问题"))
+	r.tg.waitFor("the preview", func(c []call) bool { return len(sent(c, -1)) == 1 })
+	r.stop()
+	calls := r.tg.Calls("sendMessage", "editMessageText")
+	last := calls[len(calls)-1]
+	if !strings.Contains(last.Form["text"], "重启") {
+		t.Errorf("the last message is %q; want the apology", last.Form["text"])
+	}
+}
+
+// A message of punctuation only gets a reply in the sender's language, and
+// is not logged as an error.
+func TestPunctuationOnly(t *testing.T) {
+	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		return rag.Answer{}, rag.ErrEmptyQuestion
+	}}
+	r := startBot(t, Config{}, ans)
+	zh, en := message(1, 1, "？？"), message(2, 2, "?!")
+	zh.Message.From.LanguageCode, en.Message.From.LanguageCode = "zh-hans", "en"
+	r.tg.push(zh, en)
+	calls := r.tg.waitFor("two replies", func(c []call) bool { return len(sent(c, 1)) == 1 && len(sent(c, 2)) == 1 })
+	if got := sent(calls, 1)[0]; got != "请用文字提问。" {
+		t.Errorf("zh user got %q", got)
+	}
+	if got := sent(calls, 2)[0]; got != "Please ask in words." {
+		t.Errorf("en user got %q", got)
+	}
+	if strings.Contains(r.logs.String(), "level=ERROR") {
+		t.Errorf("logged as an error:\n%s", r.logs.String())
+	}
+}
+
 // TestLoad sends 200 chats x 5 questions through the fake Telegram with an
 // instant answerer: every question must be answered exactly once, in order
 // within each chat. It logs throughput and the time the bot adds.
@@ -570,6 +611,43 @@ func TestWebhook(t *testing.T) {
 	got := r.tg.waitFor("the answer", func(c []call) bool { return len(sent(c, 8)) == 1 })
 	if text := sent(got, 8)[0]; !strings.HasPrefix(text, "答：真的问题") {
 		t.Errorf("answered %q", text)
+	}
+	for name, body := range map[string]string{"huge": strings.Repeat("x", 2<<20), "not JSON": "garbage-body-must-not-be-logged"} {
+		req, _ := http.NewRequest(http.MethodPost, hook.URL, strings.NewReader(body))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode < 400 {
+			t.Errorf("%s body: HTTP %d", name, resp.StatusCode)
+		}
+	}
+	if strings.Contains(r.logs.String(), "garbage-body") || strings.Contains(r.logs.String(), "xxxxxxxx") {
+		t.Error("a request body was logged")
+	}
+}
+
+// Without a configured secret, the bot makes one up: a forged update
+// without it is refused.
+func TestWebhookWithoutSecret(t *testing.T) {
+	r := startBot(t, Config{WebhookURL: "https://example.org/hook", Listen: "127.0.0.1:0"}, echo())
+	r.tg.waitFor("setWebhook", func(c []call) bool { return len(r.tg.Calls("setWebhook")) == 1 })
+	secret := r.tg.Calls("setWebhook")[0].Form["secret_token"]
+	if len(secret) < 16 {
+		t.Fatalf("setWebhook secret_token %q; want a generated secret", secret)
+	}
+	hook := httptest.NewServer(r.bot.webhookHandler())
+	defer hook.Close()
+	raw, _ := json.Marshal(message(8, 8, "伪造的问题"))
+	resp, err := http.Post(hook.URL, "application/json", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("forged update without the secret: HTTP %d", resp.StatusCode)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -225,7 +226,7 @@ func (c Config) Validate() error {
 	case c.LLM.BaseURL != "" && c.LLM.Model == "":
 		return errors.New("llm.model must be set when llm.base_url is (e.g. qwen2.5:7b for Ollama, gpt-4o-mini for OpenAI)")
 	case c.LLM.BaseURL != "" && !isHTTPURL(c.LLM.BaseURL):
-		return fmt.Errorf("llm.base_url must be an http(s) URL such as http://localhost:11434/v1, got %q", c.LLM.BaseURL)
+		return fmt.Errorf("llm.base_url must be an http(s) URL such as http://localhost:11434/v1, got %q", RedactURL(c.LLM.BaseURL))
 	case c.LLM.MaxTokens < 1 || c.LLM.Retries < 0 || c.LLM.Retries > 10:
 		return fmt.Errorf("llm.max_tokens must be positive and llm.retries between 0 and 10, got %d and %d", c.LLM.MaxTokens, c.LLM.Retries)
 	case c.Embedding.Provider != "local" && c.Embedding.Provider != "openai":
@@ -247,6 +248,28 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
+// secretParam matches query parameter names that carry credentials.
+var secretParam = regexp.MustCompile(`(?i)key|token|secret|pass|auth|sig|credential`)
+
+// RedactURL hides the credentials a URL may carry: the password of
+// user:pass@ and the values of query parameters such as api_key or token.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil && u.RawQuery == "" {
+		return s
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for name := range q {
+			if secretParam.MatchString(name) {
+				q.Set(name, "redacted")
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
 // Redacted returns a copy with every secret replaced by "[redacted]", safe
 // to print or log.
 func (c Config) Redacted() Config {
@@ -259,6 +282,9 @@ func (c Config) Redacted() Config {
 	hide(&c.Embedding.APIKey)
 	hide(&c.Telegram.Token)
 	hide(&c.Telegram.WebhookSecret)
+	for _, u := range []*string{&c.LLM.BaseURL, &c.Embedding.BaseURL, &c.Telegram.APIURL, &c.Telegram.WebhookURL} {
+		*u = RedactURL(*u)
+	}
 	c.Telegram.AllowedUsers = append([]int64(nil), c.Telegram.AllowedUsers...)
 	c.Telegram.AllowedChats = append([]int64(nil), c.Telegram.AllowedChats...)
 	return c

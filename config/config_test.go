@@ -127,6 +127,17 @@ func TestRedacted(t *testing.T) {
 	if c.LLM.APIKey != "sk-1" {
 		t.Error("Redacted changed the original")
 	}
+	c.LLM.BaseURL = "https://bob:hunter2@llm.example.org/v1?api_key=sk-3&api-version=2024-06-01"
+	c.Embedding.BaseURL = "http://10.0.0.5:8000/v1?token=t0k"
+	r = c.Redacted()
+	for _, secret := range []string{"hunter2", "sk-3", "t0k"} {
+		if strings.Contains(r.LLM.BaseURL+r.Embedding.BaseURL, secret) {
+			t.Errorf("%q left in %s %s", secret, r.LLM.BaseURL, r.Embedding.BaseURL)
+		}
+	}
+	if !strings.Contains(r.LLM.BaseURL, "bob:xxxxx@llm.example.org/v1") || !strings.Contains(r.LLM.BaseURL, "api-version=2024-06-01") {
+		t.Errorf("redacted too much: %s", r.LLM.BaseURL)
+	}
 	if (Config{}).Redacted().LLM.APIKey != "" {
 		t.Error("an unset key should stay empty")
 	}

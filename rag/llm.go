@@ -88,7 +88,8 @@ func (cfg ModelConfig) explain(ctx context.Context, err error) error {
 	key := cfg.Setting
 	base := cfg.BaseURL
 	if u, err := url.Parse(base); err == nil {
-		base = u.Redacted() // no password from the URL in messages
+		// Only where the server is: no password, no query (api_key=…).
+		base = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	}
 	server := fmt.Sprintf("the %s server at %s", key, base)
 	status := 0
@@ -129,7 +130,12 @@ func (cfg ModelConfig) explain(ctx context.Context, err error) error {
 	default:
 		msg = fmt.Sprintf("%s sent a reply that is not OpenAI-compatible: check %s.base_url (it usually ends in /v1)", server, key)
 	}
-	return &ServiceError{Msg: redact(msg, cfg.APIKey), cause: redact(err.Error(), cfg.APIKey)}
+	cause := redact(err.Error(), cfg.APIKey)
+	if u, err := url.Parse(cfg.BaseURL); err == nil {
+		pass, _ := u.User.Password()
+		cause = redact(redact(cause, pass), u.RawQuery)
+	}
+	return &ServiceError{Msg: redact(msg, cfg.APIKey), cause: cause}
 }
 
 // redact removes secret from s.

@@ -136,10 +136,16 @@ func status(code int, body string) http.HandlerFunc {
 }
 
 func TestExplainHidesURLPassword(t *testing.T) {
-	cfg := testChatConfig("http://user:hunter2@127.0.0.1:1/v1").ModelConfig
-	err := cfg.explain(t.Context(), fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}))
-	if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "cannot connect") {
-		t.Errorf("got %q", err)
+	cfg := testChatConfig("http://user:hunter2@127.0.0.1:1/v1?key=q-SECRET").ModelConfig
+	err := cfg.explain(t.Context(), fmt.Errorf(`Post "http://user:hunter2@127.0.0.1:1/v1/chat/completions?key=q-SECRET": %w`, &net.OpError{Op: "dial", Err: errors.New("connection refused")}))
+	var se *ServiceError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "cannot connect") {
+		t.Fatalf("got %q", err)
+	}
+	for _, text := range []string{se.Error(), se.Detail()} {
+		if strings.Contains(text, "hunter2") || strings.Contains(text, "q-SECRET") {
+			t.Errorf("a credential shows: %q", text)
+		}
 	}
 }
 

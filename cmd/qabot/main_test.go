@@ -286,7 +286,9 @@ func TestConfigPrecedenceAndRedaction(t *testing.T) {
 	t.Setenv("QABOT_RETRIEVAL_TOP_K", "7")
 	t.Setenv("QABOT_TELEGRAM_TOKEN", "123456:ABC-secret-token")
 	t.Setenv("QABOT_TELEGRAM_ALLOWED_USERS", "11,22")
-	r := qabot(t, data, "", "config", "--config", file)
+	t.Setenv("QABOT_LLM_BASE_URL", "http://bob:url-password-secret@127.0.0.1:1/v1?api_key=query-key-secret")
+	t.Setenv("QABOT_LLM_MODEL", "m")
+	r := qabot(t, data, "", "-v", "config", "--config", file)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -295,7 +297,7 @@ func TestConfigPrecedenceAndRedaction(t *testing.T) {
 			t.Errorf("config lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	for _, secret := range []string{"sk-from-file-secret", "ABC-secret-token"} {
+	for _, secret := range []string{"sk-from-file-secret", "ABC-secret-token", "url-password-secret", "query-key-secret"} {
 		if strings.Contains(r.stdout+r.stderr, secret) {
 			t.Errorf("secret %q printed", secret)
 		}
