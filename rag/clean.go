@@ -30,11 +30,32 @@ var (
 	ErrEmpty    = errors.New("file is empty")
 	ErrNotUTF8  = errors.New("file is not UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)")
 	ErrBinary   = errors.New("file looks binary, not text")
+	ErrUTF16    = errors.New("file is UTF-16 text, not UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8 FILE > NEW.txt)")
 	ErrTooLarge = errors.New("file is larger than the 10 MB limit for one article")
 )
 
 // MaxArticleBytes is the largest article file accepted.
 const MaxArticleBytes = 10 << 20
+
+// looksUTF16 reports whether raw is UTF-16 text: it starts with a UTF-16
+// byte order mark, or every other byte of its start is zero, as in text of
+// Latin letters and digits (Windows' "Unicode" text files).
+func looksUTF16(raw []byte) bool {
+	if bytes.HasPrefix(raw, []byte{0xff, 0xfe}) || bytes.HasPrefix(raw, []byte{0xfe, 0xff}) {
+		return true
+	}
+	head := raw[:min(len(raw), 512)]
+	if len(head) < 4 {
+		return false
+	}
+	zeros := [2]int{}
+	for i, c := range head {
+		if c == 0 {
+			zeros[i%2]++
+		}
+	}
+	return max(zeros[0], zeros[1])*2 >= len(head)*9/10 && min(zeros[0], zeros[1]) == 0
+}
 
 // ParseArticle validates and cleans the raw bytes of one article file: it
 // strips a BOM, drops page furniture (breadcrumbs, comment counters, photo
@@ -46,6 +67,9 @@ func ParseArticle(name string, raw []byte) (Article, error) {
 	}
 	sum := hashHex(raw)
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	if looksUTF16(raw) {
+		return Article{}, ErrUTF16
+	}
 	if bytes.IndexByte(raw, 0) >= 0 {
 		return Article{}, ErrBinary
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -152,6 +153,8 @@ func TestParseArticle(t *testing.T) {
 		{name: "empty file", raw: "", wantErr: ErrEmpty},
 		{name: "only whitespace", raw: " \n\t\n", wantErr: ErrEmpty},
 		{name: "binary with NUL", raw: "PK\x03\x04\x00\x00", wantErr: ErrBinary},
+		{name: "UTF-16 with BOM", raw: "\xff\xfe" + utf16LE("山西创新"), wantErr: ErrUTF16},
+		{name: "UTF-16 without BOM", raw: utf16LE("Shanxi 2024 report"), wantErr: ErrUTF16},
 		{name: "not utf-8 (GBK)", raw: "\xd6\xd0\xce\xc4\xce\xc4\xd5\xc2", wantErr: ErrNotUTF8},
 		{name: "control characters", raw: strings.Repeat("\x01\x02abc", 50), wantErr: ErrBinary},
 		{name: "latin hard wrap keeps a space", raw: strings.Repeat("The quick brown fox jumps over\nthe lazy dog and keeps running\n", 5),
@@ -218,4 +221,14 @@ func TestNeedsSpace(t *testing.T) {
 			t.Errorf("needsSpace(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
+}
+
+// utf16LE encodes s as little-endian UTF-16.
+func utf16LE(s string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		b.WriteByte(byte(u))
+		b.WriteByte(byte(u >> 8))
+	}
+	return b.String()
 }

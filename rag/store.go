@@ -135,6 +135,13 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 			s.live[s.base[k]+i] = true
 			s.nLive++
 		}
+		// An article's passages are written together: one more of them
+		// right after its range means the manifest lost count.
+		if end := a.First + a.Chunks; end < len(s.segs[k].chunks) {
+			if ch := s.segs[k].chunks[end]; ch.Doc == doc && ch.Index == a.Chunks {
+				return fmt.Errorf("%w: the manifest lists %d passages of %s, its segment %s holds more", ErrCorrupt, a.Chunks, doc, a.Segment)
+			}
+		}
 	}
 	if s.nLive == 0 {
 		return fmt.Errorf("%w: it holds no passages", ErrCorrupt)

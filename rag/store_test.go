@@ -227,6 +227,21 @@ func TestIngestBadFiles(t *testing.T) {
 	}
 }
 
+// Opening a store stops as soon as its context is cancelled (Ctrl-C while
+// a large store loads).
+func TestOpenCancelled(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(ctx, f.data, f.emb, f.chunker); !errors.Is(err, context.Canceled) {
+		t.Errorf("Open with a cancelled context: %v", err)
+	}
+}
+
 func TestIngestEmptyFolderKeepsStore(t *testing.T) {
 	f := newFixture(t)
 	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏")})

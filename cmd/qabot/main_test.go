@@ -248,6 +248,38 @@ func TestAskRebuildsCorruptStore(t *testing.T) {
 	}
 }
 
+// A manifest that counts fewer passages than its segment holds is found by
+// doctor and repaired by ingest.
+func TestDoctorAndIngestRepairMiscount(t *testing.T) {
+	data := setup(t)
+	if r := qabot(t, data, "", "ingest"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	dir := rag.CollectionDir(data, rag.DefaultCollection)
+	current, _ := os.ReadFile(filepath.Join(dir, "CURRENT"))
+	path := filepath.Join(dir, strings.TrimSpace(string(current)))
+	raw, _ := os.ReadFile(path)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range m["articles"].(map[string]any) {
+		a.(map[string]any)["chunks"] = a.(map[string]any)["chunks"].(float64) - 1
+		break
+	}
+	raw, _ = json.Marshal(m)
+	os.WriteFile(path, raw, 0o644)
+	if r := qabot(t, data, "", "doctor"); r.code != exitError || !strings.Contains(r.stdout+r.stderr, "holds more") {
+		t.Errorf("doctor on a miscounted manifest: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := qabot(t, data, "", "ingest"); r.code != 0 {
+		t.Errorf("ingest did not repair: exit %d %s", r.code, r.stderr)
+	}
+	if r := qabot(t, data, "", "doctor"); r.code != 0 || !strings.Contains(r.stdout, "consistent") {
+		t.Errorf("doctor after the repair: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestEvalCommand(t *testing.T) {
 	data := setup(t)
 	set := filepath.Join(t.TempDir(), "q.jsonl")
