@@ -479,7 +479,7 @@ func (b *Bot) answer(msg *models.Message, question string) {
 		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
 	}
 	b.log.Info("telegram: answered", "chat", chat, "user", msg.From.ID, "latency", time.Since(start).Round(time.Millisecond),
-		"mode", ans.Mode, "refused", ans.Refused, "sources", strings.Join(docs, ","), "notice", ans.Notice)
+		"mode", ans.Mode, "refused", ans.Refused, "sources", strings.Join(docs, ","), "model_error", ans.ModelError)
 }
 
 // typing shows "typing…" in the chat; failures are ignored.

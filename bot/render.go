@@ -23,7 +23,7 @@ const maxMessage = 4096
 func renderAnswer(ans rag.Answer) string {
 	zh := rag.Language(ans.Question) == "zh"
 	var b strings.Builder
-	if ans.Notice != "" {
+	if ans.ModelError != nil {
 		fmt.Fprintf(&b, "<i>%s</i>\n\n", pick(zh, "模型服务暂时不可用，以下是从文章中摘录的回答。", "The model server is unavailable, so this answer is extracted from the articles."))
 	}
 	b.WriteString(html.EscapeString(ans.Text))

@@ -27,9 +27,11 @@ type Answer struct {
 	Sources []Source
 	// Retrieved are all passages found, best first.
 	Retrieved []Source
-	// Notice says why a generated answer was not possible (the model
-	// server failed), when Mode is extractive although an LLM is set.
-	Notice string
+	// ModelError says why a generated answer was not possible (the model
+	// server failed), when Mode is extractive although an LLM is set. It
+	// is a *ServiceError, worded for users and free of secrets; front ends
+	// word the notice around it.
+	ModelError error
 	// Unsupported lists answer sentences that no cited passage supports.
 	Unsupported []string
 	// Deferred is set, with Refused, when the question cannot be answered
@@ -108,7 +110,7 @@ type Request struct {
 	History []Turn
 	// OnText, if set, receives a generated answer as it streams, with
 	// citations already renumbered. When generation fails midway the
-	// answer becomes extractive; see Answer.Notice.
+	// answer becomes extractive; see Answer.ModelError.
 	OnText func(string)
 }
 
@@ -139,7 +141,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		if ctx.Err() != nil {
 			return Answer{}, ctx.Err()
 		}
-		ans.Notice = a.notice(question, err)
+		ans.ModelError = a.modelFailed(err)
 	}
 	// From here a model failure only makes the answer extractive, unless
 	// the caller gave up.
@@ -163,7 +165,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return ans, nil
 	}
 	ans.Retrieved = a.sources(hits)
-	if a.LLM != nil && ans.Notice == "" {
+	if a.LLM != nil && ans.ModelError == nil {
 		err := a.generate(ctx, &ans, standalone, req.OnText)
 		switch {
 		case err == nil:
@@ -171,7 +173,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		case ctx.Err() != nil:
 			return Answer{}, ctx.Err()
 		}
-		ans.Notice = a.notice(question, err)
+		ans.ModelError = a.modelFailed(err)
 	}
 	ans.Sources = ans.Retrieved
 	if isAttribute {

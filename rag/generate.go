@@ -87,16 +87,12 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, standalone string,
 	return nil
 }
 
-// notice is the one-line explanation shown with an extractive answer when
-// the LLM failed, in the question's language.
-func (a *Answerer) notice(question string, err error) string {
-	msg := err.Error()
+// modelFailed logs a failure of the model server, whose answer is then
+// extractive, and returns it for Answer.ModelError.
+func (a *Answerer) modelFailed(err error) error {
 	var se *ServiceError
 	if errors.As(err, &se) && a.Log != nil {
 		a.Log.Warn("llm failed; answering extractively", "error", se.Msg, "detail", se.Detail())
 	}
-	if Language(question) == "zh" {
-		return "模型服务出错，以下是从文章中摘录的回答（" + msg + "）"
-	}
-	return "The model server failed, so this answer is extracted from the articles (" + msg + ")"
+	return err
 }

@@ -38,8 +38,8 @@ func TestGeneratedAnswerCitesPassagesGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Mode != ModeLLM || ans.Refused || ans.Notice != "" {
-		t.Fatalf("mode %s refused %v notice %q", ans.Mode, ans.Refused, ans.Notice)
+	if ans.Mode != ModeLLM || ans.Refused || ans.ModelError != nil {
+		t.Fatalf("mode %s refused %v model error %v", ans.Mode, ans.Refused, ans.ModelError)
 	}
 	if want := "生产线全长400米[1]，是“黑灯工厂”[1][2]。此外。"; ans.Text != want || streamed.String() != want {
 		t.Errorf("text %q, streamed %q, want %q", ans.Text, streamed.String(), want)
@@ -126,8 +126,8 @@ func TestFallbackWhenModelFails(t *testing.T) {
 			if ans.Mode != ModeExtractive || ans.Refused || !strings.Contains(ans.Text, "400米") || !strings.Contains(ans.Text, "[1]") {
 				t.Errorf("want the extractive answer, got %+v", ans)
 			}
-			if !strings.Contains(ans.Notice, "模型服务出错") || strings.Contains(ans.Notice, testKey) {
-				t.Errorf("notice %q", ans.Notice)
+			if ans.ModelError == nil || strings.Contains(ans.ModelError.Error(), testKey) {
+				t.Errorf("model error %v", ans.ModelError)
 			}
 		})
 	}
@@ -194,7 +194,7 @@ func TestRewriteFailureFallsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Mode != ModeExtractive || !strings.Contains(ans.Notice, "HTTP 503") {
+	if ans.Mode != ModeExtractive || ans.ModelError == nil || !strings.Contains(ans.ModelError.Error(), "HTTP 503") {
 		t.Errorf("want an extractive answer with a notice, got %+v", ans)
 	}
 }

@@ -242,6 +242,35 @@ func TestOpenCancelled(t *testing.T) {
 	}
 }
 
+// An ingest that has to wait for another one says so, once, and goes on
+// when the other finishes.
+func TestIngestWaitsForAnother(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏")})
+	os.MkdirAll(f.data, 0o755)
+	unlock, err := lockCollection(context.Background(), f.data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := Ingest(context.Background(), IngestOptions{Dir: f.data, Corpus: Corpus{Name: f.corpus, FS: os.DirFS(f.corpus)},
+			Embedder: f.emb, Chunker: f.chunker, Waiting: func() { close(waited) }})
+		done <- err
+	}()
+	<-waited // called after a second of waiting; closing twice would panic
+	select {
+	case err := <-done:
+		t.Fatalf("ingest finished while another held the lock: %v", err)
+	default:
+	}
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestIngestEmptyFolderKeepsStore(t *testing.T) {
 	f := newFixture(t)
 	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏")})

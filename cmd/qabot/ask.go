@@ -166,8 +166,8 @@ func (a *app) answerToTerminal(ctx context.Context, ans *rag.Answerer, req rag.R
 	if err != nil {
 		return res, err
 	}
-	if res.Notice != "" {
-		fmt.Fprintln(a.stderr, "qabot:", res.Notice)
+	if res.ModelError != nil {
+		fmt.Fprintln(a.stderr, "qabot:", notice(res))
 	}
 	if streamed && res.Mode != rag.ModeLLM {
 		// The model broke off mid-answer: the text above is a fragment.
@@ -204,11 +204,20 @@ type sourceJSON struct {
 
 func jsonAnswer(r rag.Answer) answerJSON {
 	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Sources: []sourceJSON{},
-		Notice: r.Notice, Unsupported: r.Unsupported}
+		Notice: notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
 		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text})
 	}
 	return out
+}
+
+// notice explains, in the question's language, that the model server
+// failed and the answer is extractive; "" when it did not fail.
+func notice(r rag.Answer) string {
+	if r.ModelError == nil {
+		return ""
+	}
+	return fmt.Sprintf(pick(rag.Language(r.Question) == "zh", "模型服务出错，以下是从文章中摘录的回答（%v）", "The model server failed, so this answer is extracted from the articles (%v)"), r.ModelError)
 }
 
 func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
