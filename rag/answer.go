@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -177,32 +178,36 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	ans.Sources = ans.Retrieved
 	if isAttribute {
-		named, stated := a.statesAttribute(q, hits)
+		named, stating := a.statesAttribute(q, hits)
 		ans.Retrieved = a.sources(hits)
 		ans.Sources = ans.Retrieved
 		switch {
 		case !named:
 			ans.Refused, ans.Text, ans.Retrieved, ans.Sources = true, RefusalText(question), nil, nil
 			return ans, nil
-		case !stated:
+		case stating < 0:
 			// Say what is missing; the related passages stay for the reader.
 			ans.Refused, ans.Text = true, q.absentText()
 			return ans, nil
 		}
+		// The answer is the statement itself.
+		src := &ans.Sources[stating]
+		ans.Text = a.quote(q.statement(src.Text, a.Store), src, query)
+		return ans, nil
 	}
 	ans.Text = a.extract(query, ans.Sources)
 	return ans, nil
 }
 
 // statesAttribute reports whether one of the passages found names q's
-// entity, and whether one states what q asks for. A passage that names the
-// entity while the next one states the attribute ("该公司总经理…") is
-// widened, in hits, to include it.
-func (a *Answerer) statesAttribute(q asked, hits []Hit) (named, stated bool) {
-	for _, h := range hits {
+// entity, and which one states what q asks for (-1 when none does). A
+// passage that names the entity while the next one states the attribute
+// ("该公司总经理…") is widened, in hits, to include it.
+func (a *Answerer) statesAttribute(q asked, hits []Hit) (named bool, stating int) {
+	for i, h := range hits {
 		named = named || q.names(h.Chunk.Text, a.Store)
 		if q.statedIn(h.Chunk.Text, a.Store) {
-			return true, true
+			return true, i
 		}
 	}
 	for i, h := range hits {
@@ -212,11 +217,11 @@ func (a *Answerer) statesAttribute(q asked, hits []Hit) (named, stated bool) {
 		for _, n := range a.Store.neighbours(h.Chunk) {
 			if wide, ok := mergeChunks(h.Chunk, n); ok && q.statedIn(wide.Text, a.Store) {
 				hits[i].Chunk = wide
-				return true, true
+				return true, i
 			}
 		}
 	}
-	return named, false
+	return named, -1
 }
 
 // attributeReach is how many times the top K passages an attribute
@@ -229,7 +234,7 @@ const attributeReach = 4
 // kind of answer asked for is the strongest sign of the answering passage
 // among many that name the same entity.
 func (a *Answerer) promoteStating(q asked, top, rest []Hit) []Hit {
-	if _, stated := a.statesAttribute(q, top); stated {
+	if _, stating := a.statesAttribute(q, top); stating >= 0 {
 		return top
 	}
 	for _, h := range rest {
@@ -324,12 +329,10 @@ const maxWindow = 3
 // often followed by the one that answers. It records the run as the
 // source's quote.
 func (a *Answerer) extract(question string, sources []Source) string {
-	limit := a.MaxAnswerRunes
-	if limit <= 0 {
-		limit = 300
-	}
+	limit := a.answerLimit()
 	query := queryTerms(question)
 	want := expectedAnswer(plainQuestion(question))
+	items := askedItems(plainQuestion(question))
 	type window struct {
 		sents []string
 		n     int
@@ -352,8 +355,11 @@ func (a *Answerer) extract(question string, sources []Source) string {
 				// higher-ranked source and a shorter run break near-ties.
 				run := sents[i : i+w+1]
 				score := m.score(has)*(1-0.04*float64(rank)) - 0.1*float64(min(length, limit))/float64(limit)
-				if want.matches(strings.Join(run, "")) {
+				if joined := strings.Join(run, ""); want.matches(joined) {
 					score += 0.1
+					if items > 0 && listLength(joined) == items {
+						score += 0.4 // the very list asked for: 哪六个 and six items
+					}
 				}
 				if allHeadings(run) {
 					score *= 0.7
@@ -369,13 +375,27 @@ func (a *Answerer) extract(question string, sources []Source) string {
 	}
 	parts := make([]string, len(best.sents))
 	for i, sent := range best.sents {
-		if runeLen(sent) > limit {
-			sent = bestWindow(sent, m, limit)
-		}
-		parts[i] = fmt.Sprintf("%s[%d]", sent, best.n)
-		addQuote(&sources[best.n-1], sent)
+		parts[i] = a.quote(sent, &sources[best.n-1], question)
 	}
 	return joinSentences(parts)
+}
+
+// quote is sentence, cited as from src: cut around what answers question
+// when it is longer than MaxAnswerRunes, and recorded as src's quote.
+func (a *Answerer) quote(sentence string, src *Source, question string) string {
+	if limit := a.answerLimit(); runeLen(sentence) > limit {
+		sentence = bestWindow(sentence, a.Store.matcher(queryTerms(question)), limit)
+	}
+	addQuote(src, sentence)
+	return fmt.Sprintf("%s[%d]", sentence, src.N)
+}
+
+// answerLimit is MaxAnswerRunes, 300 by default.
+func (a *Answerer) answerLimit() int {
+	if a.MaxAnswerRunes <= 0 {
+		return 300
+	}
+	return a.MaxAnswerRunes
 }
 
 // allHeadings reports whether every sentence is a headline rather than a
@@ -423,6 +443,35 @@ func expectedAnswer(question string) answerKind {
 		return listAnswer
 	}
 	return anyAnswer
+}
+
+// itemCount matches a list question that says how many items it wants.
+var itemCount = regexp.MustCompile(`哪([一二两三四五六七八九十]|\d+)`)
+
+// askedItems is the number of items a list question asks for (哪六个 → 6),
+// or 0.
+func askedItems(question string) int {
+	m := itemCount.FindStringSubmatch(question)
+	if m == nil {
+		return 0
+	}
+	if n, err := strconv.Atoi(m[1]); err == nil {
+		return n
+	}
+	n, _ := strconv.Atoi(arabic(m[1]))
+	return n
+}
+
+// listLength is the number of items of the longest enumeration (A、B、C) in
+// text.
+func listLength(text string) int {
+	best := 0
+	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("，,。；;：:！？“”", r) }) {
+		if n := strings.Count(clause, "、"); n > 0 {
+			best = max(best, n+1)
+		}
+	}
+	return best
 }
 
 // matches reports whether text holds a fact of kind k.

@@ -283,6 +283,33 @@ func TestCrossLanguageDeferredOffline(t *testing.T) {
 	}
 }
 
+// A list question that says how many items it wants gets the enumeration
+// of that many, not a sentence that only names the list; an attribute
+// question gets the sentence that states it for the entity asked about.
+func TestExtractListsAndStatements(t *testing.T) {
+	f := newFixture(t)
+	f.chunker = Chunker{Size: 400, Overlap: 0}
+	writeCorpus(t, f.corpus, map[string]string{
+		"a.txt": "准确把握这一个方向。“三好”要求指明了方向，各方面都要落实。",
+		"c.txt": "会议提出，做好好学习、好工作、好身体“三好”文章。",
+		"b.txt": "西城区科技工作会议召开。东城区科技局局长王一说，要加强创新。西城区科技局局长李二表示，要重视人才。",
+	})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	a := &Answerer{Store: f.open(t), TopK: 3, MinRelevance: 0.08}
+	for q, want := range map[string]string{"“三好”具体指哪三个方面？": "好学习、好工作、好身体", "西城区科技局局长是谁？": "李二"} {
+		ans, err := a.Ask(t.Context(), q)
+		if err != nil || ans.Refused || !strings.Contains(ans.Text, want) {
+			t.Errorf("%s: %v %q, want it to quote %q", q, err, ans.Text, want)
+		}
+	}
+	q, _ := attributeQuestion("西城区科技局局长是谁")
+	if got := q.statement("西城区科技工作会议召开。东城区科技局局长王一说，要加强创新。西城区科技局局长李二表示，要重视人才。", a.Store); !strings.Contains(got, "李二") {
+		t.Errorf("statement %q, want the one about 西城区", got)
+	}
+}
+
 // A question about an attribute the articles do not state, of an entity
 // they name, is refused with what is missing; one about an entity they do
 // not name gets the plain refusal; one they answer is answered.

@@ -113,16 +113,27 @@ func (a asked) names(text string, s *Store) bool {
 // attribute's words (or a title they stand for) and a fact of the kind
 // asked.
 func (a asked) statedIn(text string, s *Store) bool {
+	return a.statement(text, s) != ""
+}
+
+// statement is the sentence of text that states the attribute for the
+// entity, or "": of several, the one that names the entity most fully
+// itself (长治市科技局局长…, not 运城市科技局局长… next to it).
+func (a asked) statement(text string, s *Store) string {
 	if !a.names(text, s) {
-		return false
+		return ""
 	}
+	m := s.matcher(queryTerms(a.entity))
+	best, bestCov := "", -1.0
 	sents := Sentences(text)
 	for i, sent := range sents {
 		if a.sentenceStates(fold(sent), s) && a.namedNear(sents, i, s) {
-			return true
+			if cov := m.coverage(sent); cov > bestCov {
+				best, bestCov = sent, cov
+			}
 		}
 	}
-	return false
+	return best
 }
 
 // nearby is how many sentences before and after a statement may name the

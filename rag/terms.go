@@ -111,11 +111,22 @@ func init() {
 	sort.Slice(questionWords, func(i, j int) bool { return len(questionWords[i]) > len(questionWords[j]) })
 }
 
+// askedCount matches a question word with the measure word after it (哪六个,
+// 几家, 多少项): left in, the measure word would make a bigram with the next
+// word (个方 of 个方面) that no answer holds.
+var askedCount = regexp.MustCompile(`(哪|几|多少)[一二两三四五六七八九十几]?(个|家|项|种|类|位|名|条|座|所|批|件|次|大)`)
+
+// loneCharWeight is the weight of a character standing alone between
+// question words (指 in 具体指哪些, 在 in 在哪里): one character says far less
+// than a word.
+const loneCharWeight = 0.3
+
 // queryTerms returns the distinct content terms of a question: CJK bigrams
 // (or the lone character of a one-character run) and words, without
 // question words and common function words.
 func queryTerms(question string) []queryTerm {
 	question = plainQuestion(question)
+	question = askedCount.ReplaceAllString(question, " ")
 	for _, w := range questionWords {
 		question = strings.ReplaceAll(question, w, " ")
 	}
@@ -128,14 +139,13 @@ func queryTerms(question string) []queryTerm {
 	question = fold(question)
 	seen := map[string]bool{}
 	var out []queryTerm
-	add := func(s string) {
+	add := func(s string, w float64) {
 		if seen[s] {
 			return
 		}
 		seen[s] = true
-		w := 1.0
 		if emphasis[s] {
-			w = 2
+			w *= 2
 		}
 		out = append(out, queryTerm{s, w})
 	}
@@ -144,11 +154,11 @@ func queryTerms(question string) []queryTerm {
 		for _, t := range splitTerms(run) {
 			switch {
 			case t.kind == bigram:
-				add(t.text)
+				add(t.text, 1)
 			case t.kind == word && !latinStopwords[t.text]:
-				add(t.text)
+				add(t.text, 1)
 			case t.kind == unigram && lone:
-				add(t.text)
+				add(t.text, loneCharWeight)
 			}
 		}
 	}
