@@ -52,7 +52,7 @@ func retryDelay(err error, backoff time.Duration) (time.Duration, bool) {
 		wait := time.Duration(tooMany.RetryAfter) * time.Second
 		return wait, wait <= maxRetryAfter
 	}
-	if strings.Contains(err.Error(), "error do request") || strings.Contains(err.Error(), "error read response body") {
+	if isNetworkError(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return backoff, true
 	}
 	return 0, false

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -34,17 +37,34 @@ func explainTelegram(err error, token, apiURL string) error {
 	switch {
 	case errors.Is(err, tgbot.ErrorUnauthorized), errors.Is(err, tgbot.ErrorNotFound):
 		return errors.New("telegram rejected telegram.token (unauthorized): copy the token again from @BotFather")
-	case strings.Contains(err.Error(), "error do request"):
+	case isNetworkError(err):
 		return fmt.Errorf("cannot reach the Telegram Bot API at %s: check telegram.api_url and the network (%w)", apiURL, redactToken(err, token))
 	}
 	return redactToken(err, token)
 }
 
-// redactToken removes the bot token from an error's text: the library puts
-// it in request URLs.
+// redactToken removes the bot token from an error's text (the library puts
+// it in request URLs), keeping the error underneath for errors.Is and As.
 func redactToken(err error, token string) error {
 	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "[token]"))
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), token, "[token]"), err: err}
+}
+
+// redactedError is an error whose text had a secret taken out.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// isNetworkError reports whether err is a failure to reach the Bot API or
+// to read its reply, rather than an answer from it.
+func isNetworkError(err error) bool {
+	var urlErr *url.Error
+	var netErr net.Error
+	return errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF)
 }
