@@ -20,6 +20,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
 )
@@ -660,7 +661,7 @@ func TestWithLLM(t *testing.T) {
 	for name, url := range map[string]string{"up": model.URL, "down": down.URL + "/v1"} {
 		t.Run(name, func(t *testing.T) {
 			a := seedAnswerer(t)
-			a.LLM = rag.NewChatClient(rag.ChatConfig{ModelConfig: rag.ModelConfig{BaseURL: url, Model: "fake-model", Timeout: 5 * time.Second}, MaxTokens: 100})
+			a.LLM = llm.NewChatClient(llm.ChatConfig{ModelConfig: llm.ModelConfig{BaseURL: url, Model: "fake-model", Timeout: 5 * time.Second}, MaxTokens: 100})
 			r := startBot(t, Config{}, a)
 			r.tg.push(message(-2, 2, "/ask "+lineQuestion))
 			calls := r.tg.waitFor("the answer", func(c []call) bool {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/qabot/qabot/rag/llm"
 )
 
 // Answer modes.
@@ -30,7 +32,7 @@ type Answer struct {
 	Retrieved []Source
 	// ModelError says why a generated answer was not possible (the model
 	// server failed), when Mode is extractive although an LLM is set. It
-	// is a *ServiceError, worded for users and free of secrets; front ends
+	// is a *llm.ServiceError, worded for users and free of secrets; front ends
 	// word the notice around it.
 	ModelError error
 	// Unsupported lists answer sentences that no cited passage supports.
@@ -99,7 +101,7 @@ type Answerer struct {
 	// MaxAnswerRunes bounds an extractive answer (default 300).
 	MaxAnswerRunes int
 	// LLM generates answers; without it answers are extractive.
-	LLM *ChatClient
+	LLM *llm.ChatClient
 	// Log receives failures of the model server; nil means no logging.
 	Log *slog.Logger
 }

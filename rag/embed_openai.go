@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/qabot/qabot/rag/llm"
 )
 
 // embedBatch is how many texts go in one embeddings request.
@@ -14,18 +16,18 @@ const embedBatch = 64
 // endpoint (OpenAI, Ollama, vLLM, TEI), in batches, and normalises the
 // vectors. Create it with NewOpenAIEmbedder, which learns the dimension.
 type OpenAIEmbedder struct {
-	cfg    ModelConfig
+	cfg    llm.ModelConfig
 	client *openai.Client
 	dim    int
 }
 
 // NewOpenAIEmbedder returns an embedder for cfg after embedding one probe
 // text, which checks the server and learns the vectors' dimension.
-func NewOpenAIEmbedder(ctx context.Context, cfg ModelConfig) (*OpenAIEmbedder, error) {
+func NewOpenAIEmbedder(ctx context.Context, cfg llm.ModelConfig) (*OpenAIEmbedder, error) {
 	if cfg.Setting == "" {
 		cfg.Setting = "embedding"
 	}
-	e := &OpenAIEmbedder{cfg: cfg, client: newOpenAIClient(cfg)}
+	e := &OpenAIEmbedder{cfg: cfg, client: llm.NewOpenAIClient(cfg)}
 	vecs, err := e.embed(ctx, []string{"维度 dimension"})
 	if err != nil {
 		return nil, err
@@ -69,10 +71,10 @@ func (e *OpenAIEmbedder) embed(ctx context.Context, texts []string) ([][]float32
 	defer cancel()
 	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{Input: texts, Model: openai.EmbeddingModel(e.cfg.Model)})
 	if err == nil && len(resp.Data) != len(texts) {
-		err = fmt.Errorf("%w: %d vectors for %d texts", errEmptyReply, len(resp.Data), len(texts))
+		err = fmt.Errorf("%w: %d vectors for %d texts", llm.ErrEmptyReply, len(resp.Data), len(texts))
 	}
 	if err != nil {
-		return nil, e.cfg.explain(ctx, err)
+		return nil, e.cfg.Explain(ctx, err)
 	}
 	out := make([][]float32, len(texts))
 	for i, d := range resp.Data {
@@ -84,7 +86,7 @@ func (e *OpenAIEmbedder) embed(ctx context.Context, texts []string) ([][]float32
 	}
 	for _, v := range out {
 		if len(v) == 0 {
-			return nil, e.cfg.explain(ctx, fmt.Errorf("%w: an empty vector", errEmptyReply))
+			return nil, e.cfg.Explain(ctx, fmt.Errorf("%w: an empty vector", llm.ErrEmptyReply))
 		}
 	}
 	return out, nil

@@ -2,8 +2,14 @@ package rag
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/ragtest"
 )
 
 func TestLocalEmbedder(t *testing.T) {
@@ -73,4 +79,43 @@ func BenchmarkLocalEmbed(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(runes*b.N)/b.Elapsed().Seconds(), "chars/s")
+}
+
+func TestOpenAIEmbedder(t *testing.T) {
+	model := ragtest.NewModel(t, nil)
+	cfg := llm.ModelConfig{BaseURL: model.URL, Model: "fake-embed", Timeout: 2 * time.Second}
+	e, err := NewOpenAIEmbedder(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Dim() != model.Dim || !strings.Contains(e.ID(), "fake-embed") {
+		t.Errorf("dim %d id %q", e.Dim(), e.ID())
+	}
+	texts := make([]string, embedBatch+6)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("第%d段文字", i)
+	}
+	vecs, err := e.Embed(t.Context(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vecs) != len(texts) {
+		t.Fatalf("%d vectors for %d texts", len(vecs), len(texts))
+	}
+	for _, v := range vecs {
+		var norm float64
+		for _, x := range v {
+			norm += float64(x * x)
+		}
+		if norm < 0.999 || norm > 1.001 {
+			t.Fatalf("vector not normalised: |v|² = %f", norm)
+		}
+	}
+	if n := len(model.Embeds()); n != 3 { // the probe and two batches
+		t.Errorf("%d embedding requests, want 3", n)
+	}
+	if _, err := NewOpenAIEmbedder(t.Context(), llm.ModelConfig{BaseURL: model.URL + "/nope", Timeout: time.Second}); err == nil ||
+		!strings.Contains(err.Error(), "embedding.base_url") {
+		t.Errorf("wrong base URL: got %v", err)
+	}
 }

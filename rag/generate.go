@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sort"
 	"strings"
+
+	"github.com/qabot/qabot/rag/llm"
 )
 
 // standalone rewrites a follow-up, or a question in another language than
@@ -90,7 +92,7 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, standalone string,
 // modelFailed logs a failure of the model server, whose answer is then
 // extractive, and returns it for Answer.ModelError.
 func (a *Answerer) modelFailed(err error) error {
-	var se *ServiceError
+	var se *llm.ServiceError
 	if errors.As(err, &se) && a.Log != nil {
 		a.Log.Warn("llm failed; answering extractively", "error", se.Msg, "detail", se.Detail())
 	}

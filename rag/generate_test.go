@@ -11,15 +11,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 )
+
+const testKey = "sk-test-SECRET-0123456789"
+
+// testChatConfig points a chat client at a fake model server.
+func testChatConfig(baseURL string) llm.ChatConfig {
+	return llm.ChatConfig{ModelConfig: llm.ModelConfig{Setting: "llm", BaseURL: baseURL, APIKey: testKey, Model: "fake-model", Timeout: 2 * time.Second}}
+}
 
 // llmAnswerer is a seeds Answerer whose LLM is a fake model server that
 // answers with reply.
 func llmAnswerer(t *testing.T, reply func(openai.ChatCompletionRequest) string) (*Answerer, *ragtest.Model) {
 	model := ragtest.NewModel(t, reply)
 	a := seedAnswerer(t)
-	a.LLM = NewChatClient(testChatConfig(model.URL))
+	a.LLM = llm.NewChatClient(testChatConfig(model.URL))
 	return a, model
 }
 
@@ -109,7 +117,7 @@ func TestGeneratedAnswerFlagsUnsupportedSentences(t *testing.T) {
 // during streaming, still gives the extractive answer, with a notice.
 func TestFallbackWhenModelFails(t *testing.T) {
 	for name, handler := range map[string]http.HandlerFunc{
-		"500": status(500, `{"error":{"message":"boom"}}`),
+		"500": ragtest.Status(500, `{"error":{"message":"boom"}}`),
 		"cut": func(w http.ResponseWriter, _ *http.Request) {
 			ragtest.WriteChunk(w, "生产线全长", "")
 		},
@@ -118,7 +126,7 @@ func TestFallbackWhenModelFails(t *testing.T) {
 			srv := httptest.NewServer(handler)
 			defer srv.Close()
 			a := seedAnswerer(t)
-			a.LLM = NewChatClient(testChatConfig(srv.URL + "/v1"))
+			a.LLM = llm.NewChatClient(testChatConfig(srv.URL + "/v1"))
 			ans, err := a.Answer(t.Context(), Request{Question: lineQuestion, OnText: func(string) {}})
 			if err != nil {
 				t.Fatal(err)
@@ -186,10 +194,10 @@ func TestCrossLingualQuestion(t *testing.T) {
 // TestRewriteFailureFallsBack checks that when the model server fails while
 // rewriting a follow-up, the answer is extractive, with a notice.
 func TestRewriteFailureFallsBack(t *testing.T) {
-	srv := httptest.NewServer(status(503, `{"error":{"message":"down"}}`))
+	srv := httptest.NewServer(ragtest.Status(503, `{"error":{"message":"down"}}`))
 	defer srv.Close()
 	a := seedAnswerer(t)
-	a.LLM = NewChatClient(testChatConfig(srv.URL + "/v1"))
+	a.LLM = llm.NewChatClient(testChatConfig(srv.URL + "/v1"))
 	ans, err := a.Answer(t.Context(), Request{Question: "那它的TOPCon电池生产线有多长？", History: []Turn{{Question: "晋能光伏在哪里？", Answer: "山西[1]。"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +214,7 @@ func TestRewriteFailureFallsBack(t *testing.T) {
 func BenchmarkTimeToFirstToken(b *testing.B) {
 	model := ragtest.NewModel(b, func(openai.ChatCompletionRequest) string { return "全长400米[1]。" })
 	a := seedAnswerer(b)
-	a.LLM = NewChatClient(testChatConfig(model.URL))
+	a.LLM = llm.NewChatClient(testChatConfig(model.URL))
 	ctx := b.Context()
 	var total time.Duration
 	for b.Loop() {

@@ -3,6 +3,8 @@ package rag
 import (
 	"fmt"
 	"strings"
+
+	"github.com/qabot/qabot/rag/llm"
 )
 
 // The instructions live in the system message only. Passages and the
@@ -35,7 +37,7 @@ var languageNames = map[string]string{"zh": "Chinese (简体中文)", "en": "Eng
 
 // answerMessages is the prompt for answering question from passages; when
 // the question was a follow-up, standalone is its rewritten form.
-func answerMessages(question, standalone string, passages []Source) []Message {
+func answerMessages(question, standalone string, passages []Source) []llm.Message {
 	system := answerSystemZH
 	if Language(question) != "zh" {
 		system = answerSystemEN
@@ -54,7 +56,7 @@ func answerMessages(question, standalone string, passages []Source) []Message {
 	if standalone != "" && standalone != question {
 		fmt.Fprintf(&b, "\n<standalone_question>\n%s\n</standalone_question>", asData(standalone))
 	}
-	return []Message{{Role: "system", Content: system}, {Role: "user", Content: b.String()}}
+	return []llm.Message{{Role: "system", Content: system}, {Role: "user", Content: b.String()}}
 }
 
 // Turn is one question and its answer, for follow-up questions.
@@ -71,7 +73,7 @@ const (
 
 // rewriteMessages is the prompt that turns a follow-up or a question in
 // another language into a standalone question in the corpus language.
-func rewriteMessages(question string, history []Turn, corpusLang string) []Message {
+func rewriteMessages(question string, history []Turn, corpusLang string) []llm.Message {
 	lang := languageNames[corpusLang]
 	var b strings.Builder
 	b.WriteString("<conversation>\n")
@@ -84,7 +86,7 @@ func rewriteMessages(question string, history []Turn, corpusLang string) []Messa
 	}
 	b.WriteString("</conversation>\n\n")
 	fmt.Fprintf(&b, "<question>\n%s\n</question>", asData(question))
-	return []Message{{Role: "system", Content: fmt.Sprintf(rewriteSystem, lang, lang)}, {Role: "user", Content: b.String()}}
+	return []llm.Message{{Role: "system", Content: fmt.Sprintf(rewriteSystem, lang, lang)}, {Role: "user", Content: b.String()}}
 }
 
 // asData makes text safe to put between the prompt's tags.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -154,7 +155,7 @@ func (a *app) embedder(ctx context.Context) (rag.Embedder, error) {
 		return rag.NewLocalEmbedder(0), nil
 	}
 	e := a.cfg.Embedding
-	return rag.NewOpenAIEmbedder(ctx, rag.ModelConfig{
+	return rag.NewOpenAIEmbedder(ctx, llm.ModelConfig{
 		Setting: "embedding", BaseURL: e.BaseURL, APIKey: e.APIKey, Model: e.Model, Timeout: e.Timeout,
 		Retries: a.cfg.LLM.Retries, MaxRetryWait: maxRetryWait,
 	})
@@ -164,13 +165,13 @@ func (a *app) embedder(ctx context.Context) (rag.Embedder, error) {
 const maxRetryWait = 5 * time.Second
 
 // chatClient is the configured LLM, or nil when none is.
-func (a *app) chatClient() *rag.ChatClient {
+func (a *app) chatClient() *llm.ChatClient {
 	l := a.cfg.LLM
 	if l.BaseURL == "" {
 		return nil
 	}
-	return rag.NewChatClient(rag.ChatConfig{
-		ModelConfig: rag.ModelConfig{Setting: "llm", BaseURL: l.BaseURL, APIKey: l.APIKey, Model: l.Model, Timeout: l.Timeout,
+	return llm.NewChatClient(llm.ChatConfig{
+		ModelConfig: llm.ModelConfig{Setting: "llm", BaseURL: l.BaseURL, APIKey: l.APIKey, Model: l.Model, Timeout: l.Timeout,
 			Retries: l.Retries, MaxRetryWait: maxRetryWait},
 		Temperature: float32(l.Temperature), MaxTokens: l.MaxTokens, DisableThinking: l.DisableThinking,
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qabot/qabot/bot"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/llm"
 )
 
 // errChecksFailed is doctor's result when a check failed.
@@ -64,7 +65,7 @@ func (a *app) checkLLM(ctx context.Context) (string, error) {
 		note = fmt.Sprintf("; note: the server does not list llm.model %q; it has: %s", c.Model(), shortList(models, 8))
 	}
 	start := time.Now()
-	reply, err := c.Complete(ctx, []rag.Message{{Role: "user", Content: "Reply with the single word OK."}})
+	reply, err := c.Complete(ctx, []llm.Message{{Role: "user", Content: "Reply with the single word OK."}})
 	if err != nil {
 		return "", fmt.Errorf("%w%s", err, note)
 	}

@@ -142,3 +142,12 @@ func (m *Model) vector(text string) []float32 {
 	v[0] += 1 // never a zero vector
 	return v
 }
+
+// Status is a handler that answers every request with code and a JSON body.
+func Status(code int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		fmt.Fprint(w, body)
+	}
+}

@@ -1,4 +1,7 @@
-package rag
+// Package llm talks to OpenAI-compatible model servers (OpenAI, Ollama,
+// vLLM, llama.cpp): streamed chat completions, and the errors of any request
+// worded as what to check, with credentials removed.
+package llm
 
 import (
 	"context"
@@ -35,10 +38,10 @@ type ModelConfig struct {
 	MaxRetryWait time.Duration
 }
 
-// newOpenAIClient builds a go-openai client for cfg whose HTTP client
+// NewOpenAIClient builds a go-openai client for cfg whose HTTP client
 // retries, with bounded backoff, but has no timeout of its own: callers put
 // deadlines on contexts, because a client timeout would cut streams.
-func newOpenAIClient(cfg ModelConfig) *openai.Client {
+func NewOpenAIClient(cfg ModelConfig) *openai.Client {
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil // it would log request URLs and errors on its own
 	rc.RetryMax = cfg.Retries
@@ -72,12 +75,12 @@ var errStreamCut = errors.New("the answer stream ended before the model finished
 // errNotCompatible is a reply with no completion events in it.
 var errNotCompatible = errors.New("the reply holds no OpenAI-style stream events")
 
-// errEmptyReply is a reply with no text in it.
-var errEmptyReply = errors.New("the model returned an empty reply")
+// ErrEmptyReply is a reply with no text in it.
+var ErrEmptyReply = errors.New("the model returned an empty reply")
 
-// explain turns an error from a model server into a ServiceError that says
+// Explain turns an error from a model server into a ServiceError that says
 // what to check.
-func (cfg ModelConfig) explain(ctx context.Context, err error) error {
+func (cfg ModelConfig) Explain(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -125,7 +128,7 @@ func (cfg ModelConfig) explain(ctx context.Context, err error) error {
 		msg = fmt.Sprintf("cannot connect to %s: check %s.base_url and that the server is running", server, key)
 	case errors.Is(err, errStreamCut) || errors.Is(err, io.ErrUnexpectedEOF):
 		msg = fmt.Sprintf("%s cut the answer off mid-way", server)
-	case errors.Is(err, errEmptyReply):
+	case errors.Is(err, ErrEmptyReply):
 		msg = fmt.Sprintf("%s returned an empty reply: check %s.model", server, key)
 	default:
 		msg = fmt.Sprintf("%s sent a reply that is not OpenAI-compatible: check %s.base_url (it usually ends in /v1)", server, key)
@@ -167,7 +170,7 @@ func NewChatClient(cfg ChatConfig) *ChatClient {
 	if cfg.Setting == "" {
 		cfg.Setting = "llm"
 	}
-	return &ChatClient{cfg: cfg, client: newOpenAIClient(cfg.ModelConfig)}
+	return &ChatClient{cfg: cfg, client: NewOpenAIClient(cfg.ModelConfig)}
 }
 
 // reasoningModel matches OpenAI models that reject max_tokens and a
@@ -207,10 +210,10 @@ func (c *ChatClient) Complete(ctx context.Context, msgs []Message) (string, erro
 		text = strings.TrimSpace(stripThinking(resp.Choices[0].Message.Content))
 	}
 	if err == nil && text == "" {
-		err = errEmptyReply
+		err = ErrEmptyReply
 	}
 	if err != nil {
-		return "", c.cfg.explain(ctx, err)
+		return "", c.cfg.Explain(ctx, err)
 	}
 	return text, nil
 }
@@ -222,7 +225,7 @@ func (c *ChatClient) Stream(ctx context.Context, msgs []Message, onText func(str
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	text, err := c.stream(ctx, msgs, onText)
-	return text, c.cfg.explain(ctx, err)
+	return text, c.cfg.Explain(ctx, err)
 }
 
 func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(string)) (string, error) {
@@ -263,7 +266,7 @@ func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(str
 		return out.String(), errStreamCut
 	}
 	if strings.TrimSpace(out.String()) == "" {
-		return "", errEmptyReply
+		return "", ErrEmptyReply
 	}
 	return out.String(), nil
 }
@@ -274,7 +277,7 @@ func (c *ChatClient) Models(ctx context.Context) ([]string, error) {
 	defer cancel()
 	list, err := c.client.ListModels(ctx)
 	if err != nil {
-		return nil, c.cfg.explain(ctx, err)
+		return nil, c.cfg.Explain(ctx, err)
 	}
 	ids := make([]string, len(list.Models))
 	for i, m := range list.Models {

@@ -1,4 +1,4 @@
-package rag
+package llm
 
 import (
 	"context"
@@ -68,12 +68,12 @@ func TestChatClientFailures(t *testing.T) {
 	}{
 		{"connection refused", nil, closedURL, "cannot connect"},
 		{"timeout", hang, "", "did not answer within llm.timeout"},
-		{"401", status(401, `{"error":{"message":"invalid key `+testKey+`"}}`), "", "check llm.api_key"},
-		{"403", status(403, `{"error":{"message":"forbidden"}}`), "", "check llm.api_key"},
-		{"404 ollama", status(404, `{"error":"model \"fake-model\" not found, try pulling it first"}`), "", "ends in /v1"},
-		{"404 html", status(404, `<html>not found</html>`), "", "check llm.model"},
-		{"429", status(429, `{"error":{"message":"slow down"}}`), "", "rate-limiting"},
-		{"500", status(500, `{"error":{"message":"boom"}}`), "", "HTTP 500"},
+		{"401", ragtest.Status(401, `{"error":{"message":"invalid key `+testKey+`"}}`), "", "check llm.api_key"},
+		{"403", ragtest.Status(403, `{"error":{"message":"forbidden"}}`), "", "check llm.api_key"},
+		{"404 ollama", ragtest.Status(404, `{"error":"model \"fake-model\" not found, try pulling it first"}`), "", "ends in /v1"},
+		{"404 html", ragtest.Status(404, `<html>not found</html>`), "", "check llm.model"},
+		{"429", ragtest.Status(429, `{"error":{"message":"slow down"}}`), "", "rate-limiting"},
+		{"500", ragtest.Status(500, `{"error":{"message":"boom"}}`), "", "HTTP 500"},
 		{"malformed", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "data: {not json\n\n") }, "", "not OpenAI-compatible"},
 		{"html 200", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
@@ -127,17 +127,9 @@ func hang(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func status(code int, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		fmt.Fprint(w, body)
-	}
-}
-
 func TestExplainHidesURLPassword(t *testing.T) {
 	cfg := testChatConfig("http://user:hunter2@127.0.0.1:1/v1?key=q-SECRET").ModelConfig
-	err := cfg.explain(t.Context(), fmt.Errorf(`Post "http://user:hunter2@127.0.0.1:1/v1/chat/completions?key=q-SECRET": %w`, &net.OpError{Op: "dial", Err: errors.New("connection refused")}))
+	err := cfg.Explain(t.Context(), fmt.Errorf(`Post "http://user:hunter2@127.0.0.1:1/v1/chat/completions?key=q-SECRET": %w`, &net.OpError{Op: "dial", Err: errors.New("connection refused")}))
 	var se *ServiceError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "cannot connect") {
 		t.Fatalf("got %q", err)
@@ -151,7 +143,7 @@ func TestExplainHidesURLPassword(t *testing.T) {
 
 func TestExplainDNSError(t *testing.T) {
 	cfg := testChatConfig("http://no-such-host.invalid/v1").ModelConfig
-	err := cfg.explain(t.Context(), fmt.Errorf("post: %w", &net.DNSError{Err: "no such host", Name: "no-such-host.invalid", IsNotFound: true}))
+	err := cfg.Explain(t.Context(), fmt.Errorf("post: %w", &net.DNSError{Err: "no such host", Name: "no-such-host.invalid", IsNotFound: true}))
 	if !strings.Contains(err.Error(), "cannot find the host of llm.base_url") {
 		t.Errorf("got %q", err)
 	}
@@ -166,7 +158,7 @@ func TestChatClientRetries(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if calls.Add(1) == 1 {
 					w.Header().Set("Retry-After", "0")
-					status(code, `{"error":{"message":"busy"}}`)(w, r)
+					ragtest.Status(code, `{"error":{"message":"busy"}}`)(w, r)
 					return
 				}
 				fmt.Fprint(w, `{"choices":[{"message":{"role":"assistant","content":"好"},"finish_reason":"stop"}]}`)
@@ -182,7 +174,7 @@ func TestChatClientRetries(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		w.Header().Set("Retry-After", "3600") // waited for at most MaxRetryWait
-		status(429, `{"error":{"message":"busy"}}`)(w, r)
+		ragtest.Status(429, `{"error":{"message":"busy"}}`)(w, r)
 	}))
 	defer srv.Close()
 	start := time.Now()
@@ -210,45 +202,6 @@ func TestThinkFilter(t *testing.T) {
 		if s := stripThinking(in); s != want {
 			t.Errorf("stripThinking(%q) = %q, want %q", in, s, want)
 		}
-	}
-}
-
-func TestOpenAIEmbedder(t *testing.T) {
-	model := ragtest.NewModel(t, nil)
-	cfg := ModelConfig{BaseURL: model.URL, Model: "fake-embed", Timeout: 2 * time.Second}
-	e, err := NewOpenAIEmbedder(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.Dim() != model.Dim || !strings.Contains(e.ID(), "fake-embed") {
-		t.Errorf("dim %d id %q", e.Dim(), e.ID())
-	}
-	texts := make([]string, embedBatch+6)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("第%d段文字", i)
-	}
-	vecs, err := e.Embed(t.Context(), texts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(vecs) != len(texts) {
-		t.Fatalf("%d vectors for %d texts", len(vecs), len(texts))
-	}
-	for _, v := range vecs {
-		var norm float64
-		for _, x := range v {
-			norm += float64(x * x)
-		}
-		if norm < 0.999 || norm > 1.001 {
-			t.Fatalf("vector not normalised: |v|² = %f", norm)
-		}
-	}
-	if n := len(model.Embeds()); n != 3 { // the probe and two batches
-		t.Errorf("%d embedding requests, want 3", n)
-	}
-	if _, err := NewOpenAIEmbedder(t.Context(), ModelConfig{BaseURL: model.URL + "/nope", Timeout: time.Second}); err == nil ||
-		!strings.Contains(err.Error(), "embedding.base_url") {
-		t.Errorf("wrong base URL: got %v", err)
 	}
 }
 
