@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -337,7 +338,9 @@ func compact(ctx context.Context, dir, name string, m *Manifest) error {
 		}
 	}
 	m.Segments = nil
-	return addSegment(dir, name, m, chunks, vectors)
+	err := addSegment(dir, name, m, chunks, vectors)
+	runtime.KeepAlive(segs) // chunks and vectors point into their mappings
+	return err
 }
 
 // languageOf is the language of the collection: kept from before unless

@@ -64,7 +64,7 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
 		score := proximityWeight*m.closeness(text) + (1-proximityWeight)*rel + rrf*float64(rrfK+1)/2
-		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: score, Similarity: similarity[pos]})
+		hits = append(hits, Hit{Chunk: s.chunk(pos), Relevance: rel, Score: score, Similarity: similarity[pos]})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {

@@ -56,9 +56,9 @@ const chunkFields = 6
 // the section offsets.
 const segmentHeaderSize = len(segmentMagic) + 4*4 + 8 + 8*numSections
 
-// segment is a segment file, mapped into memory. Its vectors and term
-// index point into the mapping, which lives as long as the segment; they
-// never leave the store. Texts are copied out.
+// segment is a segment file, mapped into memory. Its vectors, texts and
+// term index point into the mapping, which lives as long as the segment;
+// the store copies what it hands out.
 type segment struct {
 	name     string
 	dim      int
@@ -132,9 +132,9 @@ func readSegment(path, name string) (*segment, error) {
 		}
 		docs[i] = string(parts[secDocBlob][a:b])
 	}
-	// Texts leave the store in answers, so they are copied out of the
-	// mapping (once; chunk texts share the copy).
-	texts := string(parts[secTexts])
+	// Texts stay in the mapping: copying them costs half of opening a
+	// store. The store copies a text when it hands it out (Store.chunk).
+	texts := unsafe.String(unsafe.SliceData(parts[secTexts]), len(parts[secTexts]))
 	s.chunks = make([]Chunk, nChunks)
 	s.lengths = make([]uint32, nChunks)
 	tab := parts[secChunkTab]

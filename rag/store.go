@@ -178,12 +178,20 @@ func (s *Store) loadVectors(ctx context.Context) error {
 // Chunks returns the live passages.
 func (s *Store) Chunks() []Chunk {
 	out := make([]Chunk, 0, s.nLive)
-	for i, c := range s.chunks {
+	for i := range s.chunks {
 		if s.live[i] {
-			out = append(out, c)
+			out = append(out, s.chunk(i))
 		}
 	}
 	return out
+}
+
+// chunk is the chunk at global position pos, its text copied out of the
+// segment's mapping, which goes away with the store.
+func (s *Store) chunk(pos int) Chunk {
+	c := s.chunks[pos]
+	c.Text = strings.Clone(c.Text)
+	return c
 }
 
 // neighbours returns the chunks of c's article just before and just after
@@ -195,11 +203,11 @@ func (s *Store) neighbours(c Chunk) []Chunk {
 	}
 	var out []Chunk
 	if c.Index > 0 {
-		out = append(out, s.chunks[first+c.Index-1])
+		out = append(out, s.chunk(first+c.Index-1))
 	}
 	for k := c.Index + 1; k < s.Manifest.Articles[c.Doc].Chunks; k++ {
-		if next := s.chunks[first+k]; next.End > c.End {
-			out = append(out, next)
+		if s.chunks[first+k].End > c.End {
+			out = append(out, s.chunk(first+k))
 			break
 		}
 	}

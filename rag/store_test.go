@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -224,6 +226,42 @@ func TestIngestBadFiles(t *testing.T) {
 	}
 	if _, ok := f.open(t).Manifest.Articles["good.txt"]; !ok {
 		t.Errorf("good.txt was dropped after it became unreadable: %+v", rep)
+	}
+}
+
+// Answers and chunks stay readable after their store is gone: the store
+// keeps texts in its segments' mappings, which are unmapped with it, and
+// must copy what it hands out.
+func TestAnswersOutliveStore(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("煤炭")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	var ans Answer
+	var chunks []Chunk
+	func() {
+		s := f.open(t)
+		a := &Answerer{Store: s, TopK: 3, MinRelevance: 0.01}
+		var err error
+		if ans, err = a.Ask(context.Background(), "光伏的最新进展"); err != nil {
+			t.Fatal(err)
+		}
+		chunks = s.Chunks()
+	}()
+	for range 5 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // cleanups run on their own goroutine
+	}
+	var n int
+	for _, src := range ans.Retrieved {
+		n += strings.Count(src.Text, "光伏")
+	}
+	for _, c := range chunks {
+		n += len([]rune(c.Text))
+	}
+	if n == 0 || !strings.Contains(ans.Text, "光伏") {
+		t.Errorf("answer %q, %d runes", ans.Text, n)
 	}
 }
 
