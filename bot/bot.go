@@ -23,6 +23,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/time/rate"
 
+	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
 )
 
@@ -136,18 +137,21 @@ func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (
 	return b, nil
 }
 
+// withDefaults fills in what cfg leaves unset, from config.Default where
+// the setting is a configuration key.
 func withDefaults(cfg Config) Config {
+	def := config.Default().Telegram
 	if cfg.APIURL == "" {
-		cfg.APIURL = "https://api.telegram.org"
+		cfg.APIURL = def.APIURL
 	}
 	if cfg.RatePerMinute <= 0 {
-		cfg.RatePerMinute = 10
+		cfg.RatePerMinute = def.RatePerMinute
 	}
 	if cfg.MaxQuestionRunes <= 0 {
-		cfg.MaxQuestionRunes = 1000
+		cfg.MaxQuestionRunes = def.MaxQuestionRunes
 	}
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 8
+		cfg.Concurrency = def.Concurrency
 	}
 	if cfg.EditInterval <= 0 {
 		cfg.EditInterval = 1500 * time.Millisecond

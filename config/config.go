@@ -13,9 +13,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -23,6 +26,8 @@ import (
 
 // Config is qabot's effective configuration.
 type Config struct {
+	// File is the config file read, if any (not a setting).
+	File    string `mapstructure:"-" yaml:"-"`
 	DataDir string `mapstructure:"data_dir" yaml:"data_dir"`
 	// Collection names the index in DataDir that commands use; a Telegram
 	// bot serves one collection.
@@ -99,42 +104,112 @@ type Retrieval struct {
 	MinSimilarity float64 `mapstructure:"min_similarity" yaml:"min_similarity"`
 }
 
-// defaults lists every key with its default. Every key must be here: viper's
-// Unmarshal ignores keys that are set only in the environment otherwise.
-func defaults() map[string]any {
-	return map[string]any{
-		"data_dir":                    "",
-		"collection":                  "default",
-		"corpus.dir":                  "",
-		"chunk.size":                  300,
-		"chunk.overlap":               60,
-		"embedding.provider":          "local",
-		"embedding.base_url":          "",
-		"embedding.model":             "",
-		"embedding.api_key":           "",
-		"embedding.timeout":           "30s",
-		"llm.base_url":                "",
-		"llm.model":                   "",
-		"llm.api_key":                 "",
-		"llm.timeout":                 "60s",
-		"llm.temperature":             0.2,
-		"llm.max_tokens":              1024,
-		"llm.retries":                 2,
-		"llm.disable_thinking":        false,
-		"telegram.token":              "",
-		"telegram.api_url":            "https://api.telegram.org",
-		"telegram.allowed_users":      []int64{},
-		"telegram.allowed_chats":      []int64{},
-		"telegram.webhook_url":        "",
-		"telegram.listen":             ":8443",
-		"telegram.webhook_secret":     "",
-		"telegram.rate_per_minute":    10,
-		"telegram.max_question_runes": 1000,
-		"telegram.concurrency":        8,
-		"retrieval.top_k":             5,
-		"retrieval.min_relevance":     0.08,
-		"retrieval.min_similarity":    0.5,
+// Default is the configuration with nothing set: the embedded seeds, the
+// local embedder, extractive answers. It is the one place defaults live;
+// viper's defaults, the list of known keys and the bot's settings derive
+// from it.
+func Default() Config {
+	return Config{
+		Collection: "default",
+		Chunk:      Chunk{Size: 300, Overlap: 60},
+		Embedding:  Embedding{Provider: "local", Timeout: 30 * time.Second},
+		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{},
+			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8},
+		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
 	}
+}
+
+// defaults lists every key (as in the YAML file: llm.base_url) with its
+// default, from Default. Every key must be known to viper: its Unmarshal
+// ignores keys that are set only in the environment otherwise.
+func defaults() map[string]any {
+	out := map[string]any{}
+	var walk func(prefix string, v reflect.Value)
+	walk = func(prefix string, v reflect.Value) {
+		for i := 0; i < v.NumField(); i++ {
+			tag := v.Type().Field(i).Tag.Get("mapstructure")
+			if tag == "-" {
+				continue
+			}
+			key := prefix + tag
+			if f := v.Field(i); f.Kind() == reflect.Struct {
+				walk(key+".", f)
+			} else {
+				out[key] = f.Interface()
+			}
+		}
+	}
+	walk("", reflect.ValueOf(Default()))
+	return out
+}
+
+// checkKeys fails on a key that is not one of known, naming the closest
+// known one: a misspelt key would otherwise be ignored in silence. name
+// turns a key into what the user wrote (the env variable's name).
+func checkKeys(keys []string, known map[string]any, where string, name func(string) string) error {
+	for _, k := range keys {
+		if _, ok := known[k]; ok || isSection(k, known) {
+			continue
+		}
+		msg := fmt.Sprintf("%s: unknown setting %s", where, name(k))
+		if near := nearest(k, known); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", name(near))
+		}
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// isSection reports whether k names a section of known keys (llm), which a
+// YAML file may set to nothing.
+func isSection(k string, known map[string]any) bool {
+	for key := range known {
+		if strings.HasPrefix(key, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest is the known key closest to k in edit distance, if it is close.
+func nearest(k string, known map[string]any) string {
+	best, bestDist := "", 4
+	for key := range known {
+		if d := levenshtein.ComputeDistance(k, key); d < bestDist || d == bestDist && key < best {
+			best, bestDist = key, d
+		}
+	}
+	return best
+}
+
+// envName is the environment variable of a key: QABOT_LLM_BASE_URL.
+func envName(key string) string {
+	return "QABOT_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// envKeys are the keys of the QABOT_* variables in the environment, as
+// keys (QABOT_LLM_MODLE → llm_modle is matched against llm.model's
+// variable name).
+func envKeys(known map[string]any) []string {
+	byEnv := map[string]string{}
+	for k := range known {
+		byEnv[envName(k)] = k
+	}
+	var out []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "QABOT_") {
+			continue
+		}
+		if k, ok := byEnv[name]; ok {
+			out = append(out, k)
+		} else {
+			out = append(out, strings.ToLower(strings.TrimPrefix(name, "QABOT_")))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // FlagKeys maps command-line flag names to config keys.
@@ -145,16 +220,48 @@ var FlagKeys = map[string]string{
 	"top-k":      "retrieval.top_k",
 }
 
-// Load reads the config file (if file is not empty), the QABOT_* environment
-// and the flags of fs that are named in FlagKeys and were set.
+// DefaultFiles are the config files read when no --config is given, the
+// first that exists: ./qabot.yaml, then qabot/config.yaml in the user's
+// config dir ($XDG_CONFIG_HOME, ~/.config).
+func DefaultFiles() []string {
+	files := []string{"qabot.yaml"}
+	if dir, err := os.UserConfigDir(); err == nil {
+		files = append(files, filepath.Join(dir, "qabot", "config.yaml"))
+	}
+	return files
+}
+
+// Load reads the config file (file, else the first of DefaultFiles that
+// exists), the QABOT_* environment and the flags of fs that are named in
+// FlagKeys and were set.
 func Load(file string, flags *pflag.FlagSet) (Config, error) {
+	if file == "" {
+		for _, f := range DefaultFiles() {
+			if info, err := os.Stat(f); err == nil && info.Mode().IsRegular() {
+				file = f
+				break
+			}
+		}
+	}
 	v := viper.New()
 	for k, d := range defaults() {
+		if dur, ok := d.(time.Duration); ok {
+			d = dur.String()
+		}
 		v.SetDefault(k, d)
 	}
 	v.SetEnvPrefix("QABOT")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
+	known := defaults()
+	if err := checkKeys(envKeys(known), known, "environment", func(k string) string {
+		if _, ok := known[k]; ok {
+			return envName(k)
+		}
+		return "QABOT_" + strings.ToUpper(k)
+	}); err != nil {
+		return Config{}, err
+	}
 	if file != "" {
 		v.SetConfigFile(file)
 		v.SetConfigType("yaml")
@@ -163,6 +270,14 @@ func Load(file string, flags *pflag.FlagSet) (Config, error) {
 				return Config{}, fmt.Errorf("config file %s does not exist", file)
 			}
 			return Config{}, fmt.Errorf("config file %s: %w", file, err)
+		}
+		onlyFile := viper.New()
+		onlyFile.SetConfigFile(file)
+		onlyFile.SetConfigType("yaml")
+		if err := onlyFile.ReadInConfig(); err == nil {
+			if err := checkKeys(onlyFile.AllKeys(), known, "config file "+file, func(k string) string { return k }); err != nil {
+				return Config{}, err
+			}
 		}
 	}
 	if flags != nil {
@@ -176,16 +291,49 @@ func Load(file string, flags *pflag.FlagSet) (Config, error) {
 	}
 	var c Config
 	err := v.Unmarshal(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
-		mapstructure.StringToTimeDurationHookFunc(),
+		durationHook,
 		commaListHook,
 	)))
 	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, readable(err)
 	}
 	if c.DataDir == "" {
 		c.DataDir = defaultDataDir()
 	}
+	c.File = file
 	return c, c.Validate()
+}
+
+// durationHook reads a duration such as 30s or 2m, saying what is wrong
+// with one that is not.
+func durationHook(from, to reflect.Type, data any) (any, error) {
+	if from.Kind() != reflect.String || to != reflect.TypeOf(time.Duration(0)) {
+		return data, nil
+	}
+	text := strings.TrimSpace(data.(string))
+	d, err := time.ParseDuration(text)
+	if err == nil {
+		return d, nil
+	}
+	if _, isNumber := strconv.ParseFloat(text, 64); isNumber == nil {
+		return nil, fmt.Errorf("%q needs a unit, e.g. %ss", text, text)
+	}
+	return nil, fmt.Errorf("%q is not a duration such as 30s, 1m30s or 2m", text)
+}
+
+// readable words a decoding error as "key: what is wrong", without the
+// decoder's framing.
+func readable(err error) error {
+	var de *mapstructure.DecodeError
+	if !errors.As(err, &de) {
+		return fmt.Errorf("config: %w", err)
+	}
+	cause := de.Unwrap()
+	var pe *mapstructure.ParseError
+	if errors.As(cause, &pe) {
+		cause = fmt.Errorf("%q is not a valid %s", fmt.Sprint(pe.Value), pe.Expected.Type())
+	}
+	return fmt.Errorf("%s: %w", de.Name(), cause)
 }
 
 // commaListHook splits a comma-separated string (as environment variables

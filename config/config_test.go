@@ -1,12 +1,14 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 )
 
@@ -140,5 +142,77 @@ func TestRedacted(t *testing.T) {
 	}
 	if (Config{}).Redacted().LLM.APIKey != "" {
 		t.Error("an unset key should stay empty")
+	}
+}
+
+// Config mistakes get one line that names the key and the fix.
+func TestConfigErrorsReadable(t *testing.T) {
+	dir, files := t.TempDir(), 0
+	file := func(yaml string) string {
+		files++
+		f := filepath.Join(dir, fmt.Sprintf("c%d.yaml", files))
+		os.WriteFile(f, []byte(yaml), 0o644)
+		return f
+	}
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+	}{
+		{"duration without unit", "", map[string]string{"QABOT_LLM_TIMEOUT": "5"}, `llm.timeout: "5" needs a unit, e.g. 5s`},
+		{"not a duration", "", map[string]string{"QABOT_LLM_TIMEOUT": "soon"}, `llm.timeout: "soon" is not a duration such as 30s, 1m30s or 2m`},
+		{"not a number", "", map[string]string{"QABOT_RETRIEVAL_TOP_K": "abc"}, `retrieval.top_k: "abc" is not a valid int`},
+		{"misspelt env", "", map[string]string{"QABOT_LLM_MODLE": "x"}, `environment: unknown setting QABOT_LLM_MODLE (did you mean QABOT_LLM_MODEL?)`},
+		{"misspelt key", file("llm:\n  modle: x\n"), nil, `unknown setting llm.modle (did you mean llm.model?)`},
+		{"key without underscore", file("retrieval:\n  topk: 3\n"), nil, `unknown setting retrieval.topk (did you mean retrieval.top_k?)`},
+		{"misspelt section", file("telegarm:\n  token: x\n"), nil, `unknown setting telegarm.token (did you mean telegram.token?)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			_, err := Load(tt.file, nil)
+			if err == nil || !strings.HasSuffix(err.Error(), tt.want) {
+				t.Errorf("got %v\nwant …%s", err, tt.want)
+			}
+		})
+	}
+}
+
+// With no --config, ./qabot.yaml is read, else the user's config dir's
+// qabot/config.yaml; Config.File says which.
+func TestDefaultConfigFile(t *testing.T) {
+	cwd, home := t.TempDir(), t.TempDir()
+	t.Chdir(cwd)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	os.MkdirAll(filepath.Join(home, "qabot"), 0o755)
+	os.WriteFile(filepath.Join(home, "qabot", "config.yaml"), []byte("retrieval:\n  top_k: 4\n"), 0o644)
+	c, err := Load("", nil)
+	if err != nil || c.Retrieval.TopK != 4 || c.File != filepath.Join(home, "qabot", "config.yaml") {
+		t.Errorf("user config: %v %d %q", err, c.Retrieval.TopK, c.File)
+	}
+	os.WriteFile(filepath.Join(cwd, "qabot.yaml"), []byte("retrieval:\n  top_k: 3\n"), 0o644)
+	c, err = Load("", nil)
+	if err != nil || c.Retrieval.TopK != 3 || c.File != "qabot.yaml" {
+		t.Errorf("./qabot.yaml: %v %d %q", err, c.Retrieval.TopK, c.File)
+	}
+}
+
+// Every setting has its default in Default, and loading nothing gives it.
+func TestDefaultsInOnePlace(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	c, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	want.DataDir = c.DataDir
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("Load with nothing set differs from Default (-want +got):\n%s", diff)
+	}
+	if n := len(defaults()); n != 31 {
+		t.Errorf("%d keys; a new field needs a mapstructure tag", n)
 	}
 }

@@ -94,10 +94,12 @@ QABOT_RETRIEVAL_TOP_K), and flags; flags win over the environment, which wins ov
 	pf.StringVar(&a.configFile, "config", "", "YAML config file")
 	pf.String("data-dir", "", "where the index is stored (default: the user cache dir, e.g. ~/.cache/qabot)")
 	pf.String("corpus", "", "folder of .txt/.md articles (default: what the collection was built from, else the embedded seeds)")
-	pf.String("collection", rag.DefaultCollection, "the collection (index) in the data dir to use")
-	pf.Int("top-k", 5, "passages to retrieve (retrieval.top_k)")
+	defaults := config.Default()
+	pf.String("collection", defaults.Collection, "the collection (index) in the data dir to use")
+	pf.Int("top-k", defaults.Retrieval.TopK, "passages to retrieve (retrieval.top_k)")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log details to stderr")
-	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand(), a.telegramCommand(), a.collectionsCommand())
+	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand(), a.telegramCommand(),
+		a.collectionsCommand(), a.versionCommand())
 	return root
 }
 
@@ -108,6 +110,11 @@ func (a *app) load(cmd *cobra.Command) error {
 		level = slog.LevelDebug
 	}
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	if f := cmd.Flags().Lookup("top-k"); f != nil && f.Changed {
+		if n, err := cmd.Flags().GetInt("top-k"); err != nil || n < 1 {
+			return usageError{fmt.Errorf("--top-k must be at least 1, got %s", f.Value)}
+		}
+	}
 	cfg, err := config.Load(a.configFile, cmd.Flags())
 	if err != nil {
 		return err

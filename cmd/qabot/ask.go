@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/qabot/qabot/rag"
@@ -32,6 +34,9 @@ When the articles do not cover the question, say so instead of guessing.` + exit
 					return usageError{errors.New(`the question is empty; usage: qabot ask "QUESTION"`)}
 				}
 				return a.askQuestion(ctx, q, asJSON)
+			}
+			if f, ok := a.stdin.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+				fmt.Fprintln(a.stderr, `qabot: reading questions from standard input, one per line; Ctrl-D ends (or: qabot ask "QUESTION")`)
 			}
 			return a.askLines(ctx, a.stdin, asJSON)
 		},

@@ -27,7 +27,11 @@ func (a *app) chatCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "chat",
 		Short: "Ask questions interactively, with line editing and history",
-		Args:  usageArgs(cobra.NoArgs),
+		Long: `Ask questions interactively, with line editing and history. With a model configured,
+follow-up questions ("那它的前身呢?") refer to the conversation.
+
+` + chatHelp,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			s, err := a.openStore(ctx)

@@ -38,6 +38,7 @@ func setup(t *testing.T) string {
 	}
 	dir := t.TempDir()
 	t.Setenv("QABOT_DATA_DIR", dir)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no user config file
 	return dir
 }
 
@@ -151,6 +152,7 @@ func TestAskUsageErrors(t *testing.T) {
 		{"no question on stdin", "\n\n", []string{"ask"}},
 		{"punctuation only", "", []string{"ask", "？？"}},
 		{"unknown flag", "", []string{"ask", "--nope", "x"}},
+		{"top-k zero", "", []string{"--top-k", "0", "ask", "x"}},
 		{"eval without file", "", []string{"eval"}},
 	}
 	for _, tt := range tests {
@@ -324,7 +326,7 @@ func TestConfigPrecedenceAndRedaction(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"top_k: 7", "size: 200", "- 11", "- 22", "[redacted]", "data_dir: " + data} {
+	for _, want := range []string{"# from " + file, "top_k: 7", "size: 200", "- 11", "- 22", "[redacted]", "data_dir: " + data} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("config lacks %q:\n%s", want, r.stdout)
 		}
@@ -363,6 +365,13 @@ func TestChat(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "这行不会被读到") {
 		t.Error("chat went on after /quit")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := qabot(t, setup(t), "", "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "qabot ") || !strings.Contains(r.stdout, "go1.") {
+		t.Errorf("exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
 

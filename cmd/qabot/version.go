@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print qabot's version, commit and Go version",
+		Args:  usageArgs(cobra.NoArgs),
+		// No config is needed to say which build this is.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintln(a.stdout, versionLine())
+			return nil
+		},
+	}
+}
+
+// versionLine is "qabot VERSION (commit COMMIT[, modified], DATE) GOVERSION",
+// from the build information the Go toolchain records.
+func versionLine() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "qabot (no build information)"
+	}
+	version, commit, date, modified := info.Main.Version, "unknown", "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value[:min(12, len(s.Value))]
+		case "vcs.time":
+			date = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if modified {
+		commit += ", modified"
+	}
+	if date != "" {
+		commit += ", " + date
+	}
+	return fmt.Sprintf("qabot %s (commit %s) %s", version, commit, info.GoVersion)
+}
