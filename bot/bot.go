@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -295,18 +294,26 @@ func (b *Bot) webhookHandler() http.Handler {
 	})
 }
 
-// registerCommands sets the command menu; a failure is only logged.
+// registerCommands sets the command menu, in English and, for users whose
+// Telegram is in Chinese, in Chinese; a failure is only logged.
 func (b *Bot) registerCommands(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, err := b.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: []models.BotCommand{
-		{Command: "ask", Description: "提问 / ask a question"},
-		{Command: "sources", Description: "文章列表 / the articles"},
-		{Command: "reset", Description: "忘记对话 / forget this conversation"},
-		{Command: "help", Description: "帮助 / help"},
-	}})
-	if err != nil {
-		b.log.Warn("telegram: setMyCommands failed; commands still work", "error", redactToken(err, b.cfg.Token))
+	for _, lang := range []string{"en", "zh"} {
+		zh := lang == "zh"
+		params := &tgbot.SetMyCommandsParams{Commands: []models.BotCommand{
+			{Command: "ask", Description: pick(zh, "提问", "ask a question")},
+			{Command: "sources", Description: pick(zh, "文章列表", "the articles")},
+			{Command: "reset", Description: pick(zh, "忘记对话", "forget this conversation")},
+			{Command: "help", Description: pick(zh, "帮助", "help")},
+		}}
+		if zh {
+			params.LanguageCode = "zh"
+		}
+		if _, err := b.api.SetMyCommands(ctx, params); err != nil {
+			b.log.Warn("telegram: setMyCommands failed; commands still work", "error", redactToken(err, b.cfg.Token))
+			return
+		}
 	}
 }
 
@@ -477,7 +484,8 @@ func (b *Bot) answer(msg *models.Message, question string) {
 	b.sessions.add(chat, rag.Turn{Question: ans.Question, Answer: ans.Text})
 	id := b.answers.put(ans)
 	cited := ans.Cited()
-	out.finish(last, splitHTML(renderAnswer(ans), maxMessage), sourceButtons(id, cited))
+	lang := userLanguage(msg)
+	out.finish(last, splitHTML(renderAnswer(ans, lang), maxMessage), sourceButtons(id, cited, lang))
 	docs := make([]string, 0, len(cited))
 	for _, s := range cited {
 		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
@@ -495,14 +503,14 @@ func (b *Bot) typing(ctx context.Context, chat int64) {
 
 // sourceButtons are one inline button per cited source; pressing one shows
 // its passage.
-func sourceButtons(answerID int64, sources []rag.Source) models.ReplyMarkup {
+func sourceButtons(answerID int64, sources []rag.Source, lang string) models.ReplyMarkup {
 	if len(sources) == 0 {
 		return nil
 	}
 	var row []models.InlineKeyboardButton
 	var rows [][]models.InlineKeyboardButton
 	for _, s := range sources {
-		row = append(row, models.InlineKeyboardButton{Text: fmt.Sprintf("[%d] 原文", s.N), CallbackData: fmt.Sprintf("src:%d:%d", answerID, s.N)})
+		row = append(row, models.InlineKeyboardButton{Text: fmt.Sprintf(pick(lang == "zh", "[%d] 原文", "[%d] passage"), s.N), CallbackData: fmt.Sprintf("src:%d:%d", answerID, s.N)})
 		if len(row) == 4 {
 			rows, row = append(rows, row), nil
 		}
@@ -531,7 +539,7 @@ func (b *Bot) handleCallback(q *models.CallbackQuery) {
 	}
 	b.post(chat, func(ctx context.Context) {
 		if !ok || chat == 0 {
-			b.answerCallback(ctx, q.ID, "这条回答已过期，请重新提问。/ This answer has expired; please ask again.")
+			b.answerCallback(ctx, q.ID, pick(languageOf(&q.From) == "zh", "这条回答已过期，请重新提问。", "This answer has expired; please ask again."))
 			return
 		}
 		b.answerCallback(ctx, q.ID, "")
@@ -556,21 +564,18 @@ func (b *Bot) reply(msg *models.Message, text string, markup models.ReplyMarkup)
 	b.post(msg.Chat.ID, func(ctx context.Context) { b.send(ctx, msg.Chat.ID, replyTo, text, markup) })
 }
 
-// userLanguage is the language to talk to the sender of msg in: that of
-// the text, when it has words beside a command; else that of the user's
-// Telegram; else Chinese, the articles' language.
+// userLanguage is the language of the interface for the sender of msg
+// (replies to commands, notices, buttons): Chinese when their Telegram is set
+// to Chinese, else English. Answers follow the question's language.
 func userLanguage(msg *models.Message) string {
-	words := strings.TrimSpace(msg.Text)
-	if strings.HasPrefix(words, "/") {
-		_, words, _ = strings.Cut(words, " ")
+	return languageOf(msg.From)
+}
+
+func languageOf(u *models.User) string {
+	if u != nil && strings.HasPrefix(strings.ToLower(u.LanguageCode), "zh") {
+		return "zh"
 	}
-	switch {
-	case strings.IndexFunc(words, unicode.IsLetter) >= 0: // not only punctuation
-		return rag.Language(words)
-	case msg.From != nil && msg.From.LanguageCode != "" && !strings.HasPrefix(msg.From.LanguageCode, "zh"):
-		return "en"
-	}
-	return "zh"
+	return "en"
 }
 
 func (b *Bot) example() string {

@@ -88,8 +88,47 @@ func TestStartHelpSources(t *testing.T) {
 	if !strings.Contains(texts[2], "/reset") {
 		t.Errorf("/help: %q", texts[2])
 	}
-	if len(r.tg.Calls("setMyCommands")) != 1 {
-		t.Error("commands not registered")
+	if cmds := r.tg.Calls("setMyCommands"); len(cmds) != 2 || cmds[0].Form["language_code"] != "" || cmds[1].Form["language_code"] != "zh" ||
+		!strings.Contains(cmds[0].Form["commands"], "ask a question") || !strings.Contains(cmds[1].Form["commands"], "提问") {
+		t.Errorf("commands not registered in English and Chinese: %v", cmds)
+	}
+}
+
+// The interface follows the user's Telegram language: Chinese for zh,
+// English for anything else; answers follow the question.
+func TestInterfaceLanguage(t *testing.T) {
+	r := startBot(t, Config{Articles: []Article{{Title: "向「新」而行"}}}, echo())
+	for chat, code := range map[int64]string{1: "zh-hans", 2: "en", 3: "de", 4: ""} {
+		for _, text := range []string{"/start", "/help", "问题"} {
+			m := message(chat, chat, text)
+			m.Message.From.LanguageCode = code
+			r.tg.push(m)
+		}
+	}
+	calls := r.tg.waitFor("the replies", func(c []call) bool {
+		for chat := int64(1); chat <= 4; chat++ {
+			if len(sent(c, chat)) < 3 {
+				return false
+			}
+		}
+		return true
+	})
+	for chat := int64(1); chat <= 4; chat++ {
+		texts := strings.Join(sent(calls, chat), "\n")
+		want := []string{"Hello!", "Send a question about the articles"}
+		if chat == 1 {
+			want = []string{"你好！", "发送一个关于文章的问题"}
+		}
+		for _, w := range want {
+			if !strings.Contains(texts, w) {
+				t.Errorf("chat %d lacks %q: %q", chat, w, texts)
+			}
+		}
+	}
+	for _, c := range calls {
+		if c.Method == "sendMessage" && c.Form["chat_id"] == "2" && strings.Contains(c.Form["reply_markup"], "原文") {
+			t.Errorf("an English user got a Chinese button: %s", c.Form["reply_markup"])
+		}
 	}
 }
 

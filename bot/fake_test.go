@@ -287,15 +287,15 @@ func startBot(t *testing.T, cfg Config, answerer Answerer) *running {
 	return &running{bot: b, tg: tg, logs: logs, stop: stop}
 }
 
-// message builds an update with a text message from user in chat; chat
-// IDs below zero are groups.
+// message builds an update with a text message from user in chat, whose
+// Telegram is in Chinese; chat IDs below zero are groups.
 func message(chat, user int64, text string) *models.Update {
 	typ := models.ChatTypePrivate
 	if chat < 0 {
 		typ = models.ChatTypeGroup
 	}
 	msg := &models.Message{ID: int(time.Now().UnixNano() % 1_000_000), Date: 1, Text: text,
-		From: &models.User{ID: user, FirstName: "u"}, Chat: models.Chat{ID: chat, Type: typ}}
+		From: &models.User{ID: user, FirstName: "u", LanguageCode: "zh-hans"}, Chat: models.Chat{ID: chat, Type: typ}}
 	if strings.HasPrefix(text, "/") {
 		end := strings.IndexAny(text, " ")
 		if end < 0 {

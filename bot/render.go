@@ -17,11 +17,12 @@ const maxMessage = 4096
 
 // renderAnswer is the answer as Telegram HTML: the text with its [n]
 // citations, a notice when the model failed, sentences no source supports,
-// and the sources it cites (title, date, publisher). Every piece of article
+// and the sources it cites (title, date, publisher). The notices and
+// headings are in lang, the user's language. Every piece of article
 // and model text is escaped. The notice is generic: the failure's details
 // (server addresses) are for the log, not for chat members.
-func renderAnswer(ans rag.Answer) string {
-	zh := rag.Language(ans.Question) == "zh"
+func renderAnswer(ans rag.Answer, lang string) string {
+	zh := lang == "zh"
 	var b strings.Builder
 	if ans.ModelError != nil {
 		fmt.Fprintf(&b, "<i>%s</i>\n\n", pick(zh, "模型服务暂时不可用，以下是从文章中摘录的回答。", "The model server is unavailable, so this answer is extracted from the articles."))

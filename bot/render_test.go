@@ -15,7 +15,7 @@ func TestRenderAnswer(t *testing.T) {
 	ans := rag.Answer{Question: "问题？", Text: "答案 <b>&[1]。", ModelError: errors.New("cannot connect to the llm server at http://10.0.0.5:8000/v1"),
 		Unsupported: []string{"没有依据的句子", "这一句很长很长，长到警告里只引用它的开头部分就够了。"},
 		Sources:     []rag.Source{{N: 1, Title: "标题<i>", Date: "2024-03-05", Publisher: "新华网"}, {N: 2, Title: "未引用"}}}
-	got := renderAnswer(ans)
+	got := renderAnswer(ans, "zh")
 	want := "<i>模型服务暂时不可用，以下是从文章中摘录的回答。</i>\n\n答案 &lt;b&gt;&amp;[1]。\n\n<i>注意：所引段落不支持 “没有依据的句子”、“这一句很长很长，长到警告里只引用…”</i>\n\n<b>来源</b>\n[1] 标题&lt;i&gt; (2024-03-05, 新华网)"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

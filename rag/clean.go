@@ -336,11 +336,28 @@ func findTitle(paras []string, headline string) string {
 			return p
 		}
 	}
-	first := []rune(firstSentence(paras[0]))
-	if len(first) > 30 {
-		return string(first[:30]) + "…"
+	return clauseTitle(firstSentence(paras[0]))
+}
+
+// maxTitleRunes bounds a title made from an article's first sentence.
+const maxTitleRunes = 40
+
+// clauseTitle makes a title of a first sentence: its first clause, or its
+// second when the first is a short lead-in such as 连日来 or 近日; cut, with
+// "…", only when that clause is too long itself.
+func clauseTitle(sentence string) string {
+	clauses := strings.FieldsFunc(sentence, func(r rune) bool { return strings.ContainsRune("，,：:；;", r) })
+	if len(clauses) == 0 {
+		return ""
 	}
-	return string(first)
+	title := clauses[0]
+	if utf8.RuneCountInString(title) < 5 && len(clauses) > 1 {
+		title = clauses[1]
+	}
+	if r := []rune(strings.TrimSpace(title)); len(r) > maxTitleRunes {
+		return string(r[:maxTitleRunes]) + "…"
+	}
+	return strings.TrimSpace(title)
 }
 
 func firstSentence(s string) string {

@@ -160,7 +160,8 @@ func TestParseArticle(t *testing.T) {
 		{name: "latin hard wrap keeps a space", raw: strings.Repeat("The quick brown fox jumps over\nthe lazy dog and keeps running\n", 5),
 			text: strings.TrimSpace(strings.Repeat("The quick brown fox jumps over the lazy dog and keeps running ", 5))},
 		{name: "markdown heading is the title", raw: "# 我的标题\n\n正文。", title: "我的标题"},
-		{name: "no heading: first sentence", raw: "这是一篇没有标题的文章,它只有正文。第二句。", title: "这是一篇没有标题的文章,它只有正文"},
+		{name: "no heading: first clause", raw: "这是一篇没有标题的文章,它只有正文。第二句。", title: "这是一篇没有标题的文章"},
+		{name: "no heading: a lead-in skipped", raw: "连日来,全省干部群众认真学习全会精神,凝聚共识。第二句。", title: "全省干部群众认真学习全会精神"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -249,12 +249,21 @@ func pick(zh bool, chinese, other string) string {
 	return other
 }
 
-// printSource writes one source: number, title, date and publisher, file,
-// and the quoted passage.
+// printSource writes one source: number, title, date and publisher (the
+// file name only when the article has no title), and the quoted passage.
 func printSource(w io.Writer, s rag.Source, quote string) {
-	line := fmt.Sprintf("[%d] %s", s.N, s.Title)
+	fmt.Fprintf(w, "%s\n    “%s”\n", sourceLabel(s), quote)
+}
+
+// sourceLabel is "[n] title (date, publisher)".
+func sourceLabel(s rag.Source) string {
+	title := s.Title
+	if title == "" {
+		title = s.Doc
+	}
+	line := fmt.Sprintf("[%d] %s", s.N, title)
 	if b := s.Byline(); b != "" {
 		line += " (" + b + ")"
 	}
-	fmt.Fprintf(w, "%s, %s\n    “%s”\n", line, s.Doc, quote)
+	return line
 }

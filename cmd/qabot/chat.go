@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/chzyer/readline"
@@ -14,11 +15,31 @@ import (
 	"github.com/qabot/qabot/rag"
 )
 
-const chatHelp = `Ask a question about the articles. Commands:
-  /sources  the passages behind the last answer, in full
-  /reset    forget the conversation (follow-up questions refer to it)
-  /help     this text
-  /quit     leave (or Ctrl-D)`
+// chatHelp is the chat's help, in the interface's language.
+func chatHelp(zh bool) string {
+	return pick(zh, `提问关于文章的问题即可。命令：
+  /sources    上一个回答的来源（标题和引文）
+  /sources N  第 N 个来源的完整段落
+  /reset      忘记对话（追问会参考之前的对话）
+  /help       显示帮助
+  /quit       退出（或 Ctrl-D）`, `Ask a question about the articles. Commands:
+  /sources    the sources of the last answer (title and quoted sentence)
+  /sources N  source N's whole passage
+  /reset      forget the conversation (follow-up questions refer to it)
+  /help       this text
+  /quit       leave (or Ctrl-D)`)
+}
+
+// interfaceChinese reports whether the terminal's locale is Chinese, for
+// the chat's prompts and messages (answers follow the question).
+func interfaceChinese() bool {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(name); v != "" {
+			return strings.HasPrefix(strings.ToLower(v), "zh")
+		}
+	}
+	return false
+}
 
 // maxChatTurns is how many past turns follow-up questions can refer to.
 const maxChatTurns = 6
@@ -28,9 +49,10 @@ func (a *app) chatCommand() *cobra.Command {
 		Use:   "chat",
 		Short: "Ask questions interactively, with line editing and history",
 		Long: `Ask questions interactively, with line editing and history. With a model configured,
-follow-up questions ("那它的前身呢?") refer to the conversation.
+follow-up questions ("那它的前身呢?") refer to the conversation. Prompts and messages are in
+Chinese when LANG (or LC_ALL, LC_MESSAGES) is a Chinese locale, else in English.
 
-` + chatHelp,
+` + chatHelp(false),
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -39,8 +61,9 @@ follow-up questions ("那它的前身呢?") refer to the conversation.
 				return err
 			}
 			ans := a.answerer(s)
+			zh := interfaceChinese()
 			rl, err := readline.NewEx(&readline.Config{
-				Prompt:          "问> ",
+				Prompt:          pick(zh, "问> ", "Q> "),
 				HistoryFile:     filepath.Join(a.cfg.DataDir, "chat_history"),
 				Stdin:           io.NopCloser(a.stdin),
 				Stdout:          a.stdout,
@@ -53,7 +76,7 @@ follow-up questions ("那它的前身呢?") refer to the conversation.
 				return fmt.Errorf("start line editor: %w", err)
 			}
 			defer rl.Close()
-			fmt.Fprintf(a.stdout, "qabot: %d articles, %d passages. %s\n", len(s.Manifest.Articles), len(s.Chunks()), "Type a question, /help or /quit.")
+			fmt.Fprintf(a.stdout, pick(zh, "qabot：%d 篇文章，%d 个段落。请输入问题，/help 查看帮助，/quit 退出。\n", "qabot: %d articles, %d passages. Type a question, /help or /quit.\n"), len(s.Manifest.Articles), s.Count())
 			var last rag.Answer
 			var history []rag.Turn
 			for {
@@ -71,23 +94,23 @@ follow-up questions ("那它的前身呢?") refer to the conversation.
 				case line == "/quit" || line == "/exit":
 					return nil
 				case line == "/help":
-					fmt.Fprintln(a.stdout, chatHelp)
+					fmt.Fprintln(a.stdout, chatHelp(zh))
 					continue
-				case line == "/sources":
-					printAllSources(a.stdout, last)
+				case line == "/sources" || strings.HasPrefix(line, "/sources "):
+					printChatSources(a.stdout, last, strings.TrimSpace(strings.TrimPrefix(line, "/sources")), zh)
 					continue
 				case line == "/reset":
 					history, last = nil, rag.Answer{}
-					fmt.Fprintln(a.stdout, "Conversation forgotten.")
+					fmt.Fprintln(a.stdout, pick(zh, "好的，已忘记之前的对话。", "Conversation forgotten."))
 					continue
 				case strings.HasPrefix(line, "/"):
-					fmt.Fprintf(a.stdout, "unknown command %s\n%s\n", line, chatHelp)
+					fmt.Fprintf(a.stdout, pick(zh, "没有这个命令：%s\n%s\n", "unknown command %s\n%s\n"), line, chatHelp(zh))
 					continue
 				}
 				res, err := a.answerToTerminal(ctx, ans, rag.Request{Question: line, History: history})
 				var ue usageError
 				if errors.As(err, &ue) {
-					fmt.Fprintln(a.stdout, "Please ask about the articles in words.")
+					fmt.Fprintln(a.stdout, pick(zh, "请用文字提问。", "Please ask about the articles in words."))
 					continue
 				}
 				if err != nil {
@@ -103,15 +126,39 @@ follow-up questions ("那它的前身呢?") refer to the conversation.
 	return cmd
 }
 
-// printAllSources writes every retrieved passage of an answer in full.
-func printAllSources(w io.Writer, r rag.Answer) {
+// printChatSources answers /sources: each source of the last answer on
+// one line, title and quoted sentence; with arg N, source N's passage in
+// full.
+func printChatSources(w io.Writer, r rag.Answer, arg string, zh bool) {
 	if len(r.Sources) == 0 {
-		fmt.Fprintln(w, "No sources yet: ask a question first.")
+		fmt.Fprintln(w, pick(zh, "还没有来源：请先提问。", "No sources yet: ask a question first."))
+		return
+	}
+	if arg != "" {
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 1 || n > len(r.Sources) {
+			fmt.Fprintf(w, pick(zh, "没有第 %s 个来源：共有 %d 个。\n", "There is no source %s: there are %d.\n"), arg, len(r.Sources))
+			return
+		}
+		s := r.Sources[n-1]
+		fmt.Fprintf(w, "%s\n%s\n", sourceLabel(s), s.Text)
 		return
 	}
 	for _, s := range r.Sources {
-		printSource(w, s, s.Text)
+		quote := s.Quote
+		if quote == "" {
+			quote = firstOf(rag.Sentences(s.Text))
+		}
+		fmt.Fprintf(w, "%s  “%s”\n", sourceLabel(s), quote)
 	}
+	fmt.Fprintln(w, pick(zh, "（/sources N 查看第 N 个来源的完整段落）", "(/sources N shows source N's whole passage)"))
+}
+
+func firstOf(items []string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	return items[0]
 }
 
 func isTerminal(x any) bool {

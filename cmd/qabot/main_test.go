@@ -48,10 +48,13 @@ func TestAskText(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"400米", "[1]", "来源:", "000_3b24b94d7914fc5e.txt", "向「新」而行"} {
+	for _, want := range []string{"400米", "[1]", "来源:", "[1] 向「新」而行 以「质」致远\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	if strings.Contains(r.stdout, "000_3b24b94d7914fc5e.txt") {
+		t.Errorf("a hash-named file is shown beside the title:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stderr, "first run") {
 		t.Errorf("first run does not say it is indexing: %q", r.stderr)
@@ -353,18 +356,24 @@ func TestConfigPrecedenceAndRedaction(t *testing.T) {
 
 func TestChat(t *testing.T) {
 	data := setup(t)
-	in := "/help\n晋中各类省级创新平台总数达到了多少家?\n/sources\n/bogus\n/quit\n这行不会被读到\n"
+	t.Setenv("LANG", "en_US.UTF-8")
+	in := "/help\n晋中各类省级创新平台总数达到了多少家?\n/sources\n/sources 1\n/sources 9\n/bogus\n/quit\n这行不会被读到\n"
 	r := qabot(t, data, in, "chat")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"/sources", "58", "[1]", "unknown command /bogus"} {
+	for _, want := range []string{"/sources N", "58", "[1]", "“", "(/sources N shows source N's whole passage)", "There is no source 9", "unknown command /bogus"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, r.stdout)
 		}
 	}
 	if strings.Contains(r.stdout, "这行不会被读到") {
 		t.Error("chat went on after /quit")
+	}
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	r = qabot(t, data, "/help\n/bogus\n", "chat")
+	if !strings.Contains(r.stdout, "命令：") || !strings.Contains(r.stdout, "没有这个命令：/bogus") || strings.Contains(r.stdout, "Commands:") {
+		t.Errorf("a Chinese locale gets a Chinese chat:\n%s", r.stdout)
 	}
 }
 
