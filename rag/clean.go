@@ -66,6 +66,10 @@ func ParseArticle(name string, raw []byte) (Article, error) {
 		return Article{}, ErrTooLarge
 	}
 	sum := hashHex(raw)
+	raw, stated, err := extractText(name, raw)
+	if err != nil {
+		return Article{}, err
+	}
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	if looksUTF16(raw) {
 		return Article{}, ErrUTF16
@@ -81,6 +85,7 @@ func ParseArticle(name string, raw []byte) (Article, error) {
 	}
 	lines := cleanLines(string(raw))
 	meta := findMetadata(lines)
+	meta = stated.or(meta)
 	paras := joinWrapped(lines)
 	if len(paras) == 0 {
 		return Article{}, ErrEmpty
@@ -194,6 +199,16 @@ func breadcrumbSegments(s string) []string {
 type metadata struct {
 	date, source string
 	headline     string // the heading-like line right before the first metadata line
+}
+
+// or is m with what it leaves empty taken from other.
+func (m metadata) or(other metadata) metadata {
+	for _, f := range []struct{ v, o *string }{{&m.date, &other.date}, {&m.source, &other.source}, {&m.headline, &other.headline}} {
+		if *f.v == "" {
+			*f.v = *f.o
+		}
+	}
+	return m
 }
 
 // findMetadata reads the date and source from labelled lines such as

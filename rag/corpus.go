@@ -29,8 +29,7 @@ var ErrNoArticles = errors.New("no articles (.txt or .md files) found")
 
 // isArticleFile reports whether name has an extension qabot reads.
 func isArticleFile(name string) bool {
-	ext := strings.ToLower(path.Ext(name))
-	return ext == ".txt" || ext == ".md" || ext == ".markdown"
+	return articleFormats[strings.ToLower(path.Ext(name))]
 }
 
 // Loaded is what LoadArticles found in a corpus.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -69,7 +68,7 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 		fmt.Fprintf(a.stderr, "qabot: skipped %s\n", f.Error())
 	}
 	if len(rep.Skipped) > 0 {
-		a.log.Info("ignored files that are not .txt or .md", "files", strings.Join(rep.Skipped, ", "))
+		fmt.Fprintf(a.stderr, "qabot: skipped %d files that are not articles (only .txt .md .html .docx .pdf are read): %s\n", len(rep.Skipped), shortList(rep.Skipped, 5))
 	}
 	if err != nil {
 		return rep, err
