@@ -60,6 +60,11 @@ type Config struct {
 	// FollowUps says that follow-up questions work (a model is configured
 	// to resolve them); /help mentions them only then.
 	FollowUps bool
+	// StatePath, when set, is a file (bbolt) that keeps conversations,
+	// source buttons and rate limits across restarts, for HistoryTTL
+	// (default a week).
+	StatePath  string
+	HistoryTTL time.Duration
 }
 
 // Article describes one article of the collection.
@@ -87,7 +92,8 @@ type Bot struct {
 	global   *rate.Limiter // Telegram's pace over all chats
 	sessions *sessions
 	answers  *answerCache
-	refused  onceSet // strangers already told no
+	refused  onceSet    // strangers already told no
+	disk     *diskState // nil: state lives in memory only
 
 	drafts   bool // sendMessageDraft works; cleared after it fails
 	draftsMu sync.Mutex
@@ -133,7 +139,42 @@ func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (
 		return nil, explainTelegram(err, cfg.Token, cfg.APIURL)
 	}
 	b.username = me.Username
+	if cfg.StatePath != "" {
+		if b.disk, err = openState(cfg.StatePath, cfg.HistoryTTL); err != nil {
+			return nil, err
+		}
+		if err := b.restore(); err != nil {
+			b.disk.close()
+			return nil, fmt.Errorf("read the bot's state %s: %w", cfg.StatePath, err)
+		}
+	}
 	return b, nil
+}
+
+// restore loads conversations, answers and rate limits from the state file.
+func (b *Bot) restore() error {
+	return errors.Join(
+		each(b.disk, chatsBucket, b.sessions.restore),
+		each(b.disk, answersBucket, func(id int64, rec answerRecord) { b.answers.restore(id, rec.Sources) }),
+		each(b.disk, askedBucket, func(user int64, rec askedRecord) { b.limiter.restore(user, rec.Times) }),
+	)
+}
+
+// save writes a record to the state file, if there is one; a failure is
+// logged and the bot goes on from memory.
+func (b *Bot) save(bucket []byte, id int64, rec any) {
+	if b.disk == nil {
+		return
+	}
+	var err error
+	if rec == nil {
+		err = b.disk.remove(bucket, id)
+	} else {
+		err = b.disk.put(bucket, id, rec)
+	}
+	if err != nil {
+		b.log.Warn("telegram: cannot write the state file", "error", err)
+	}
 }
 
 // withDefaults fills in what cfg leaves unset, from config.Default where
@@ -164,6 +205,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.Grace <= 0 {
 		cfg.Grace = 20 * time.Second
 	}
+	if cfg.HistoryTTL <= 0 {
+		cfg.HistoryTTL = config.Default().Telegram.HistoryTTL
+	}
 	if cfg.WebhookURL != "" && cfg.WebhookSecret == "" {
 		// Telegram sends the secret back with every update; without one,
 		// anyone who finds the address could post updates as anyone.
@@ -193,6 +237,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.drain()
+	if b.disk != nil {
+		return b.disk.close()
+	}
 	return nil
 }
 
@@ -304,6 +351,7 @@ func (b *Bot) registerCommands(ctx context.Context) {
 		params := &tgbot.SetMyCommandsParams{Commands: []models.BotCommand{
 			{Command: "ask", Description: pick(zh, "提问", "ask a question")},
 			{Command: "sources", Description: pick(zh, "文章列表", "the articles")},
+			{Command: "retry", Description: pick(zh, "重问上一个问题", "ask the last question again")},
 			{Command: "reset", Description: pick(zh, "忘记对话", "forget this conversation")},
 			{Command: "help", Description: pick(zh, "帮助", "help")},
 		}}
@@ -372,7 +420,14 @@ func (b *Bot) runCommand(msg *models.Message, cmd, lang string) bool {
 		b.reply(msg, b.articleList(lang), nil)
 	case "reset":
 		b.sessions.reset(msg.Chat.ID)
+		b.save(chatsBucket, msg.Chat.ID, nil)
 		b.reply(msg, pick(lang == "zh", "好的，已忘记之前的对话。", "Done: the conversation is forgotten."), nil)
+	case "retry":
+		if q, ok := b.sessions.lastQuestion(msg.Chat.ID); ok {
+			b.queueQuestion(msg, "ask", q, lang)
+		} else {
+			b.reply(msg, pick(lang == "zh", "还没有可以重问的问题。", "There is no question to ask again yet."), nil)
+		}
 	default:
 		if private {
 			b.reply(msg, helpText(lang, private, b.cfg.FollowUps), nil)
@@ -403,10 +458,14 @@ func (b *Bot) queueQuestion(msg *models.Message, cmd, arg, lang string) {
 		b.reply(msg, fmt.Sprintf(pick(lang == "zh", "问题太长（%d 字），请缩短到 %d 字以内。", "That question is too long (%d characters); please keep it under %d."), n, b.cfg.MaxQuestionRunes), nil)
 		return
 	}
-	if wait, ok := b.limiter.allow(msg.From.ID); !ok {
+	wait, ok, asked := b.limiter.allow(msg.From.ID)
+	if !ok {
 		b.reply(msg, fmt.Sprintf(pick(lang == "zh", "提问太频繁了，请 %d 秒后再试。", "Too many questions: please try again in %d s."), int(wait.Seconds())+1), nil)
 		return
 	}
+	b.save(askedBucket, msg.From.ID, askedRecord{Times: asked, At: time.Now()})
+	b.sessions.asked(msg.Chat.ID, question)
+	b.save(chatsBucket, msg.Chat.ID, b.sessions.record(msg.Chat.ID))
 	b.work.Add(1)
 	if !b.chats.enqueue(msg.Chat.ID, func() { b.answer(msg, question) }, b.work.Done) {
 		b.work.Done()
@@ -482,8 +541,10 @@ func (b *Bot) answer(msg *models.Message, question string) {
 		return
 	}
 	b.sessions.add(chat, rag.Turn{Question: ans.Question, Answer: ans.Text})
+	b.save(chatsBucket, chat, b.sessions.record(chat))
 	id := b.answers.put(ans)
 	cited := ans.Cited()
+	b.save(answersBucket, id, answerRecord{Sources: cited, At: time.Now()})
 	lang := userLanguage(msg)
 	out.finish(last, splitHTML(renderAnswer(ans, lang), maxMessage), sourceButtons(id, cited, lang))
 	docs := make([]string, 0, len(cited))

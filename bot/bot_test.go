@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -722,5 +724,57 @@ func TestWithLLM(t *testing.T) {
 				t.Errorf("final message %q lacks %q, or the log the mode:\n%s", final, want, r.logs.String())
 			}
 		})
+	}
+}
+
+// Conversations, source buttons and rate limits survive a restart with a
+// state file; /retry asks the last question again.
+func TestStateSurvivesRestart(t *testing.T) {
+	var mu sync.Mutex
+	var asked []rag.Request
+	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		mu.Lock()
+		asked = append(asked, req)
+		mu.Unlock()
+		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落：" + req.Question}}}, nil
+	}}
+	cfg := Config{StatePath: filepath.Join(t.TempDir(), "state.db"), RatePerMinute: 3}
+	r := startBot(t, cfg, ans)
+	r.tg.push(message(1, 1, "第一个问题"), message(1, 1, "第二个问题"), message(1, 1, "第三个问题"), message(2, 2, "晋能光伏在哪里"))
+	calls := r.tg.waitFor("four answers", func(c []call) bool { return len(sent(c, 1)) == 3 && len(sent(c, 2)) == 1 })
+	var button string
+	for _, c := range calls {
+		if c.Form["chat_id"] == "2" && strings.Contains(c.Form["reply_markup"], "src:") {
+			button = regexp.MustCompile(`src:\d+:1`).FindString(c.Form["reply_markup"])
+		}
+	}
+	r.stop()
+
+	r = startBot(t, cfg, ans)
+	r.tg.push(message(1, 1, "第四个问题"), message(2, 2, "那它的董事长是谁"))
+	calls = r.tg.waitFor("the limit and the follow-up", func(c []call) bool { return len(sent(c, 1)) == 1 && len(sent(c, 2)) == 1 })
+	if !strings.Contains(sent(calls, 1)[0], "太频繁") {
+		t.Errorf("user 1's fourth question in a minute, after a restart: %q", sent(calls, 1)[0])
+	}
+	mu.Lock()
+	last := asked[len(asked)-1]
+	mu.Unlock()
+	if last.Question != "那它的董事长是谁" || len(last.History) != 1 || last.History[0].Question != "晋能光伏在哪里" {
+		t.Errorf("the follow-up after a restart came with history %+v", last.History)
+	}
+	r.tg.push(&models.Update{CallbackQuery: &models.CallbackQuery{ID: "cb", From: models.User{ID: 2}, Data: button,
+		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage,
+			Message: &models.Message{ID: 1, Date: 1, Chat: models.Chat{ID: 2, Type: models.ChatTypePrivate}}}}})
+	calls = r.tg.waitFor("the passage", func(c []call) bool { return len(sent(c, 2)) == 2 })
+	if p := lastSent(calls, 2); !strings.Contains(p, "原文段落：晋能光伏在哪里") {
+		t.Errorf("button %q after a restart showed %q", button, p)
+	}
+	r.tg.push(message(2, 2, "/retry"))
+	r.tg.waitFor("the retried answer", func(c []call) bool { return len(sent(c, 2)) == 3 })
+	mu.Lock()
+	defer mu.Unlock()
+	if q := asked[len(asked)-1].Question; q != "那它的董事长是谁" || len(asked) != 6 {
+		t.Errorf("/retry asked %q (%d questions in all)", q, len(asked))
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -143,48 +144,119 @@ func (l *chatLimits) wait(ctx context.Context, chat int64) error {
 	return lim.Wait(ctx)
 }
 
-// userLimits is a token bucket per user.
+// userLimits is a token bucket per user, refilled in a minute. It also
+// remembers when each user asked in the last minute, which is all it takes
+// to rebuild the buckets after a restart.
 type userLimits struct {
 	mu       sync.Mutex
 	perMin   int
 	limiters map[int64]*rate.Limiter
+	asked    map[int64][]time.Time // granted questions of the last minute
 }
 
 func newUserLimits(perMinute int) *userLimits {
-	return &userLimits{perMin: perMinute, limiters: map[int64]*rate.Limiter{}}
+	return &userLimits{perMin: perMinute, limiters: map[int64]*rate.Limiter{}, asked: map[int64][]time.Time{}}
 }
 
-// allow takes a token for user; when there is none it returns how long
-// until there is one.
-func (l *userLimits) allow(user int64) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// limiter is user's bucket; l.mu must be held.
+func (l *userLimits) limiter(user int64) *rate.Limiter {
 	lim, ok := l.limiters[user]
 	if !ok {
 		if len(l.limiters) >= maxRemembered {
-			l.limiters = map[int64]*rate.Limiter{}
+			l.limiters, l.asked = map[int64]*rate.Limiter{}, map[int64][]time.Time{}
 		}
 		lim = rate.NewLimiter(rate.Limit(float64(l.perMin)/60), l.perMin)
 		l.limiters[user] = lim
 	}
-	r := lim.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
-		return d, false
+	return lim
+}
+
+// allow takes a token for user; when there is none it returns how long
+// until there is one. It also returns the user's questions of the last
+// minute, this one included, for the state file.
+func (l *userLimits) allow(user int64) (time.Duration, bool, []time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	r := l.limiter(user).ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d, false, nil
 	}
-	return 0, true
+	recent := []time.Time{now}
+	for _, t := range l.asked[user] {
+		if now.Sub(t) < time.Minute {
+			recent = append(recent, t)
+		}
+	}
+	slices.SortFunc(recent, func(a, b time.Time) int { return a.Compare(b) })
+	l.asked[user] = recent
+	return 0, true, append([]time.Time(nil), recent...)
+}
+
+// restore replays a user's questions of the last minute, read from the
+// state file, into their bucket.
+func (l *userLimits) restore(user int64, asked []time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.limiter(user)
+	for _, t := range asked {
+		if time.Since(t) < time.Minute {
+			lim.ReserveN(t, 1)
+			l.asked[user] = append(l.asked[user], t)
+		}
+	}
 }
 
 // maxTurns is how many past turns a chat's follow-up questions can use.
 const maxTurns = 6
 
-// sessions holds each chat's recent conversation, for follow-ups.
+// sessions holds each chat's recent conversation, for follow-ups, and its
+// last question, for /retry.
 type sessions struct {
 	mu    sync.Mutex
 	turns map[int64][]rag.Turn
+	last  map[int64]string
 }
 
-func newSessions() *sessions { return &sessions{turns: map[int64][]rag.Turn{}} }
+func newSessions() *sessions {
+	return &sessions{turns: map[int64][]rag.Turn{}, last: map[int64]string{}}
+}
+
+// asked records chat's last question.
+func (s *sessions) asked(chat int64, question string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.last[chat]; !ok && len(s.last) >= maxRemembered {
+		s.last = map[int64]string{}
+	}
+	s.last[chat] = question
+}
+
+// record is chat's conversation, for the state file.
+func (s *sessions) record(chat int64) chatRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return chatRecord{Turns: append([]rag.Turn(nil), s.turns[chat]...), Last: s.last[chat], At: time.Now()}
+}
+
+// restore puts back a chat's conversation read from the state file.
+func (s *sessions) restore(chat int64, rec chatRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.turns[chat] = rec.Turns[max(0, len(rec.Turns)-maxTurns):]
+	if rec.Last != "" {
+		s.last[chat] = rec.Last
+	}
+}
+
+// lastQuestion is chat's last question, if any.
+func (s *sessions) lastQuestion(chat int64) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, ok := s.last[chat]
+	return q, ok
+}
 
 func (s *sessions) history(chat int64) []rag.Turn {
 	s.mu.Lock()
@@ -195,7 +267,7 @@ func (s *sessions) history(chat int64) []rag.Turn {
 func (s *sessions) add(chat int64, t rag.Turn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.turns[chat]; !ok && len(s.turns) > 100_000 {
+	if _, ok := s.turns[chat]; !ok && len(s.turns) >= maxRemembered {
 		s.turns = map[int64][]rag.Turn{}
 	}
 	turns := append(s.turns[chat], t)
@@ -206,6 +278,7 @@ func (s *sessions) reset(chat int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.turns, chat)
+	delete(s.last, chat)
 }
 
 // answerCache keeps recent answers so that source buttons can show their
@@ -234,6 +307,22 @@ func (c *answerCache) put(ans rag.Answer) int64 {
 		c.order = c.order[1:]
 	}
 	return id
+}
+
+// restore puts back an answer's sources read from the state file; answers
+// are restored oldest first.
+func (c *answerCache) restore(id int64, sources []rag.Source) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.answers[id] = rag.Answer{Sources: sources}
+	c.order = append(c.order, id)
+	if len(c.order) > c.size {
+		delete(c.answers, c.order[0])
+		c.order = c.order[1:]
+	}
+	if id > c.next.Load() {
+		c.next.Store(id)
+	}
 }
 
 // source returns source n of answer id.

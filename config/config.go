@@ -94,6 +94,9 @@ type Telegram struct {
 	MaxQuestionRunes int `mapstructure:"max_question_runes" yaml:"max_question_runes"`
 	// Concurrency bounds how many questions are answered at once.
 	Concurrency int `mapstructure:"concurrency" yaml:"concurrency"`
+	// HistoryTTL is how long conversations, source buttons and rate limits
+	// are kept in the bot's state file across restarts.
+	HistoryTTL time.Duration `mapstructure:"history_ttl" yaml:"history_ttl"`
 }
 
 // Retrieval tunes the search.
@@ -115,7 +118,7 @@ func Default() Config {
 		Embedding:  Embedding{Provider: "local", Timeout: 30 * time.Second},
 		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{},
-			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8},
+			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8, HistoryTTL: 7 * 24 * time.Hour},
 		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -44,6 +45,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 				WebhookURL: t.WebhookURL, Listen: t.Listen, WebhookSecret: t.WebhookSecret,
 				RatePerMinute: t.RatePerMinute, MaxQuestionRunes: t.MaxQuestionRunes, Concurrency: t.Concurrency,
 				Articles: articles(s), Examples: a.examples(s), FollowUps: answerer.LLM != nil,
+				StatePath: filepath.Join(a.cfg.DataDir, "telegram-"+a.cfg.Collection+".db"), HistoryTTL: t.HistoryTTL,
 			}, answerer, log)
 			if err != nil {
 				return err
