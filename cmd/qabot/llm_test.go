@@ -63,8 +63,6 @@ func TestAskWithLLM(t *testing.T) {
 // TestAskWhenLLMFails checks the extractive fallback with a notice that
 // names the fix, and that the API key never shows.
 func TestAskWhenLLMFails(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
 	unauthorized := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(401)
 		fmt.Fprintf(w, `{"error":{"message":"Incorrect API key provided: %s"}}`, secretKey)
@@ -80,7 +78,7 @@ func TestAskWhenLLMFails(t *testing.T) {
 	}))
 	defer cut.Close()
 	for name, tt := range map[string]struct{ url, want string }{
-		"down":         {closed.URL + "/v1", "check llm.base_url"},
+		"down":         {"http://127.0.0.1:1/v1", "check llm.base_url"},
 		"unauthorized": {unauthorized.URL + "/v1", "check llm.api_key"},
 		"html page":    {html.URL + "/v1", "not OpenAI-compatible"},
 		"cut":          {cut.URL + "/v1", "cut the answer off"},

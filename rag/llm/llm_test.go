@@ -57,9 +57,9 @@ func TestChatClientStreamsAndCompletes(t *testing.T) {
 // TestChatClientFailures checks that every way a model server fails gives
 // a ServiceError naming the fix, in bounded time, without the API key.
 func TestChatClientFailures(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closedURL := closed.URL + "/v1"
-	closed.Close()
+	// Nothing listens on port 1; a closed test server's port could be
+	// taken again by the next one.
+	closedURL := "http://127.0.0.1:1/v1"
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
