@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"html"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf16"
@@ -39,7 +40,7 @@ func renderAnswer(ans rag.Answer, lang string) string {
 	if sources := ans.Cited(); len(sources) > 0 {
 		fmt.Fprintf(&b, "\n\n<b>%s</b>", pick(zh, "来源", "Sources"))
 		for _, s := range sources {
-			fmt.Fprintf(&b, "\n[%d] %s", s.N, html.EscapeString(sourceLine(s)))
+			fmt.Fprintf(&b, "\n[%d] %s", s.N, sourceHTML(s))
 		}
 	}
 	return b.String()
@@ -71,6 +72,16 @@ func renderPassage(s rag.Source) string {
 }
 
 // sourceLine is "title (date, publisher)".
+// sourceHTML is sourceLine as HTML, linked to the page the article was
+// fetched from, if it was.
+func sourceHTML(s rag.Source) string {
+	line := html.EscapeString(sourceLine(s))
+	if u, err := url.Parse(s.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(s.URL), line)
+	}
+	return line
+}
+
 func sourceLine(s rag.Source) string {
 	if meta := sourceMeta(s); meta != "" {
 		return s.Title + " (" + meta + ")"

@@ -50,6 +50,7 @@ type Source struct {
 	Title     string
 	Date      string
 	Publisher string
+	URL       string // the page the article was fetched from, if it was
 	Chunk     int
 	Score     float64
 	Text      string
@@ -273,7 +274,7 @@ func (a *Answerer) sources(hits []Hit) []Source {
 	for i, h := range hits {
 		art := a.Store.Article(h.Chunk.Doc)
 		out[i] = Source{
-			N: i + 1, Doc: h.Chunk.Doc, Title: art.Title, Date: art.Date, Publisher: art.Source,
+			N: i + 1, Doc: h.Chunk.Doc, Title: art.Title, Date: art.Date, Publisher: art.Source, URL: art.URL,
 			Chunk: h.Chunk.Index, Score: h.Score, Text: h.Chunk.Text,
 		}
 	}

@@ -47,6 +47,9 @@ type Loaded struct {
 // has no article files at all, or ctx is done.
 func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loaded, error) {
 	var out Loaded
+	if c.FS == nil {
+		return out, fmt.Errorf("%s: %w", c.Name, ErrNoArticles)
+	}
 	var names []string
 	err := fs.WalkDir(c.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

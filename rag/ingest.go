@@ -87,6 +87,7 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 			known[name] = a.Hash
 		}
 	}
+	opts.Corpus = withWeb(opts.Corpus, opts.Dir)
 	loaded, err := LoadArticles(ctx, opts.Corpus, known)
 	rep.Failed, rep.Skipped = loaded.Failed, loaded.Skipped
 	if err != nil {
@@ -216,8 +217,9 @@ func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestRe
 		}
 	}
 	sort.Strings(rep.Removed)
+	urls := PageURLs(opts.Dir)
 	for _, a := range fresh {
-		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source}
+		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source, URL: urls[a.Name]}
 	}
 	return m, fresh
 }

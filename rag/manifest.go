@@ -37,6 +37,7 @@ type Indexed struct {
 	Title  string `json:"title"`
 	Date   string `json:"date,omitempty"`
 	Source string `json:"source,omitempty"`
+	URL    string `json:"url,omitempty"` // where a fetched page came from
 	Chunks int    `json:"chunks"`
 	// Segment holds the article's passages, from First on.
 	Segment string `json:"segment"`

@@ -129,13 +129,20 @@ func (a *app) load(cmd *cobra.Command) error {
 	return nil
 }
 
-// seedsCorpus names the embedded seed articles in manifests.
-const seedsCorpus = "seeds (embedded)"
+// seedsCorpus names the embedded seed articles in manifests; webOnlyCorpus
+// a collection made of fetched web pages only.
+const (
+	seedsCorpus   = "seeds (embedded)"
+	webOnlyCorpus = "web pages only"
+)
 
 // corpusAt is the corpus of a manifest's name: the embedded seeds or a folder.
 func corpusAt(name string) rag.Corpus {
-	if name == seedsCorpus {
+	switch name {
+	case seedsCorpus:
 		return rag.Corpus{Name: seedsCorpus, FS: seeds.FS}
+	case webOnlyCorpus:
+		return rag.Corpus{Name: webOnlyCorpus} // the pages are added by Ingest
 	}
 	return rag.Corpus{Name: name, FS: os.DirFS(name)}
 }

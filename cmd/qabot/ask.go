@@ -205,13 +205,14 @@ type sourceJSON struct {
 	Chunk int     `json:"chunk"`
 	Score float64 `json:"score"`
 	Text  string  `json:"text"`
+	URL   string  `json:"url,omitempty"`
 }
 
 func jsonAnswer(r rag.Answer) answerJSON {
 	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Sources: []sourceJSON{},
 		Notice: notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
-		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text})
+		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text, URL: s.URL})
 	}
 	return out
 }
@@ -252,7 +253,11 @@ func pick(zh bool, chinese, other string) string {
 // printSource writes one source: number, title, date and publisher (the
 // file name only when the article has no title), and the quoted passage.
 func printSource(w io.Writer, s rag.Source, quote string) {
-	fmt.Fprintf(w, "%s\n    “%s”\n", sourceLabel(s), quote)
+	fmt.Fprintf(w, "%s\n", sourceLabel(s))
+	if s.URL != "" {
+		fmt.Fprintf(w, "    %s\n", s.URL)
+	}
+	fmt.Fprintf(w, "    “%s”\n", quote)
 }
 
 // sourceLabel is "[n] title (date, publisher)".

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -17,18 +19,23 @@ import (
 
 func (a *app) ingestCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "ingest [DIR]",
-		Short: "Index a folder of .txt/.md articles into a collection (default: refresh the collection from its folder)",
-		Long: `Index a folder of .txt/.md articles into a collection of data_dir (--collection, default "default").
-The collection remembers the folder: later commands answer from it, and a plain
-qabot ingest refreshes it. With no DIR and no corpus.dir, a new collection gets the seeds.
-Running it again is cheap: unchanged articles keep their vectors, changed ones are
-re-embedded, deleted ones disappear. Files that cannot be read are named with the reason,
-and the rest are still indexed (exit status 3).` + exitCodesHelp,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Use:   "ingest [DIR | URL...]",
+		Short: "Index a folder of articles, or web pages, into a collection (default: refresh the collection)",
+		Long: `Index a folder of articles (.txt .md .html .docx .pdf) into a collection of data_dir
+(--collection, default "default"), or fetch web pages (http:// or https:// URLs) into it.
+The collection remembers the folder and the pages: later commands answer from them, and
+a plain qabot ingest refreshes both (pages are fetched again only when their server says
+they changed: ETag / Last-Modified). With no DIR and no corpus.dir, a new collection gets
+the seeds. Running it again is cheap: unchanged articles keep their vectors, changed ones
+are re-embedded, deleted ones disappear. Files that cannot be read are named with the
+reason, and the rest are still indexed (exit status 3).` + exitCodesHelp,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				a.cfg.Corpus.Dir = args[0]
+			urls, dirs := splitURLs(args)
+			if len(dirs) > 1 || len(dirs) == 1 && len(urls) > 0 {
+				return usageError{errors.New("give one folder, or web page URLs, not both")}
+			}
+			if len(dirs) == 1 {
+				a.cfg.Corpus.Dir = dirs[0]
 			}
 			corpus := a.configuredCorpus()
 			if corpus != "" {
@@ -37,8 +44,13 @@ and the rest are still indexed (exit status 3).` + exitCodesHelp,
 				}
 			} else if m, err := rag.ReadLiveManifest(a.collectionDir()); err == nil && m.Corpus != "" {
 				corpus = m.Corpus // refresh the collection from its own articles
+			} else if len(urls) > 0 {
+				corpus = webOnlyCorpus
 			} else {
 				corpus = a.firstCorpus("")
+			}
+			if err := a.fetchPages(cmd.Context(), urls); err != nil {
+				return err
 			}
 			emb, err := a.embedder(cmd.Context())
 			if err != nil {
@@ -54,6 +66,39 @@ and the rest are still indexed (exit status 3).` + exitCodesHelp,
 }
 
 func isPartial(err error) bool { return errors.As(err, new(partialError)) }
+
+// splitURLs sorts ingest's arguments into web page URLs and folders.
+func splitURLs(args []string) (urls, dirs []string) {
+	for _, arg := range args {
+		if strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://") {
+			urls = append(urls, arg)
+		} else {
+			dirs = append(dirs, arg)
+		}
+	}
+	return urls, dirs
+}
+
+// fetchPages fetches urls into the collection, and refetches the pages it
+// has when they changed; a page that cannot be fetched is named, and
+// keeps its last version.
+func (a *app) fetchPages(ctx context.Context, urls []string) error {
+	f := rag.Fetcher{Client: &http.Client{Timeout: 30 * time.Second}, UserAgent: "qabot/" + version() + " (+https://github.com/qabot/qabot)", PerHost: time.Second}
+	rep, err := f.Fetch(ctx, a.collectionDir(), urls, true)
+	if err != nil {
+		return fmt.Errorf("fetch web pages: %w", err)
+	}
+	for _, fe := range rep.Failed {
+		fmt.Fprintf(a.stderr, "qabot: cannot fetch %s: %v\n", fe.Name, fe.Err)
+	}
+	if n := len(rep.Fetched) + len(rep.Unchanged); n > 0 {
+		fmt.Fprintf(a.stderr, "qabot: web pages: %d fetched, %d unchanged\n", len(rep.Fetched), len(rep.Unchanged))
+	}
+	if len(urls) > 0 && len(rep.Failed) == len(urls) && len(rep.Fetched)+len(rep.Unchanged) == 0 {
+		return errors.New("none of the pages could be fetched")
+	}
+	return nil
+}
 
 // ingest runs rag.Ingest with a progress bar on a terminal (log lines
 // otherwise), reports unusable files on stderr, and returns a partialError

@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -400,5 +403,55 @@ func TestUsageExitCodes(t *testing.T) {
 		if r := qabot(t, data, "", args...); r.code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, r.code, exitUsage, r.stderr)
 		}
+	}
+}
+
+// qabot ingest URL fetches pages into the collection, cites them with their
+// URL, and a plain ingest asks the server whether they changed.
+func TestIngestURLs(t *testing.T) {
+	data := setup(t)
+	var mu sync.Mutex
+	var conditional []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		conditional = append(conditional, r.Header.Get("If-None-Match"))
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/news/farm.html":
+			if r.Header.Get("If-None-Match") == `"v1"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<html><head><title>小麦丰收</title></head><body><nav>首页 | 新闻</nav><article><h1>小麦丰收</h1>
+<p>今年全省小麦平均亩产达到450公斤，比去年增加12公斤，创历史新高。</p>
+<p>农业部门表示，高标准农田建设和良种推广是增产的主要原因，明年将继续扩大推广面积。</p></article></body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	page := srv.URL + "/news/farm.html"
+	r := qabot(t, data, "", "--collection", "web", "ingest", page, srv.URL+"/missing.html")
+	if r.code != 0 || !strings.Contains(r.stderr, "1 fetched") || !strings.Contains(r.stderr, "cannot fetch "+srv.URL+"/missing.html: HTTP 404") {
+		t.Fatalf("ingest URLs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = qabot(t, data, "", "--collection", "web", "ask", "--json", "今年小麦亩产多少")
+	var got answerJSON
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err, r.stdout, r.stderr)
+	}
+	if got.Refused || len(got.Sources) == 0 || got.Sources[0].URL != page || !strings.Contains(got.Answer, "450公斤") {
+		t.Errorf("answer from the page: %+v", got)
+	}
+	r = qabot(t, data, "", "--collection", "web", "ingest")
+	if r.code != 0 || !strings.Contains(r.stderr, "0 fetched, 1 unchanged") || !strings.Contains(r.stdout, "1 unchanged") {
+		t.Errorf("refresh: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if last := conditional[len(conditional)-1]; last != `"v1"` {
+		t.Errorf("the refresh did not ask whether the page changed (If-None-Match %q)", last)
 	}
 }

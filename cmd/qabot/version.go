@@ -47,3 +47,11 @@ func versionLine() string {
 	}
 	return fmt.Sprintf("qabot %s (commit %s) %s", version, commit, info.GoVersion)
 }
+
+// version is the module version of the build, "(devel)" from a checkout.
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
