@@ -65,6 +65,10 @@ type Config struct {
 	// (default a week).
 	StatePath  string
 	HistoryTTL time.Duration
+	// Admins (user IDs) may change the collection through Library:
+	// send a document or a URL to add an article, /forget to remove one.
+	Admins  []int64
+	Library Library
 }
 
 // Article describes one article of the collection.
@@ -399,7 +403,7 @@ func (b *Bot) handleMessage(msg *models.Message) {
 		return
 	}
 	lang := userLanguage(msg)
-	if b.runCommand(msg, cmd, lang) {
+	if b.adminMessage(msg, cmd, arg, lang) || b.runCommand(msg, cmd, lang) {
 		return
 	}
 	b.queueQuestion(msg, cmd, arg, lang)
@@ -415,7 +419,12 @@ func (b *Bot) runCommand(msg *models.Message, cmd, lang string) bool {
 	case "start":
 		b.reply(msg, b.greeting(lang), nil)
 	case "help":
-		b.reply(msg, helpText(lang, private, b.cfg.FollowUps), nil)
+		help := helpText(lang, private, b.cfg.FollowUps)
+		if b.isAdmin(msg.From.ID) {
+			help += pick(lang == "zh", "\n\n管理员：发送文档（txt/md/html/docx/pdf）或网址即可加入文章；/forget 文件名或网址 删除。",
+				"\n\nAdmins: send a document (txt/md/html/docx/pdf) or a URL to add it; /forget NAME or URL removes one.")
+		}
+		b.reply(msg, help, nil)
 	case "sources":
 		b.reply(msg, b.articleList(lang), nil)
 	case "reset":

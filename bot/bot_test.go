@@ -778,3 +778,63 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Errorf("/retry asked %q (%d questions in all)", q, len(asked))
 	}
 }
+
+// fakeLibrary records the changes admins ask for.
+type fakeLibrary struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *fakeLibrary) record(call string) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, call)
+	return "done: " + call, nil
+}
+
+func (l *fakeLibrary) AddDocument(_ context.Context, name string, data []byte) (string, error) {
+	return l.record("add " + name + " " + string(data))
+}
+func (l *fakeLibrary) AddPage(_ context.Context, u string) (string, error) {
+	return l.record("page " + u)
+}
+func (l *fakeLibrary) Forget(_ context.Context, n string) (string, error) {
+	return l.record("forget " + n)
+}
+
+// Admins add documents and pages and remove articles, and see it done;
+// others cannot.
+func TestAdminsChangeTheCollection(t *testing.T) {
+	lib := &fakeLibrary{}
+	r := startBot(t, Config{Admins: []int64{1}, Library: lib}, echo())
+	r.tg.addFile("doc1", "文章正文")
+	doc := func(chat, user int64) *models.Update {
+		u := message(chat, user, "")
+		u.Message.Document = &models.Document{FileID: "doc1", FileName: "新文章.txt", FileSize: 12}
+		return u
+	}
+	r.tg.push(doc(1, 1), message(1, 1, "https://example.org/news/1.html"), message(1, 1, "/forget 新文章.txt"),
+		doc(2, 2), message(2, 2, "/forget 新文章.txt"))
+	calls := r.tg.waitFor("the changes and the refusals", func(c []call) bool {
+		done := 0
+		for _, x := range c {
+			if x.Method == "editMessageText" && strings.HasPrefix(x.Form["text"], "done: ") {
+				done++
+			}
+		}
+		return done == 3 && len(sent(c, 2)) == 2
+	})
+	lib.mu.Lock()
+	defer lib.mu.Unlock()
+	want := []string{"add 新文章.txt 文章正文", "page https://example.org/news/1.html", "forget 新文章.txt"}
+	if !slices.Equal(lib.calls, want) {
+		t.Errorf("library calls %q, want %q", lib.calls, want)
+	}
+	if progress := sent(calls, 1); len(progress) != 3 || !strings.HasPrefix(progress[0], "正在加入 新文章.txt") {
+		t.Errorf("admin's progress messages: %q", progress)
+	}
+	others := strings.Join(sent(calls, 2), "\n")
+	if !strings.Contains(others, "只能回答文字") || !strings.Contains(others, "只有管理员") {
+		t.Errorf("a non-admin got %q", others)
+	}
+}

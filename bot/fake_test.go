@@ -44,7 +44,18 @@ type fakeTelegram struct {
 	// fail may answer a request instead of the default success, e.g.
 	// with a 429; it runs under the server's lock. Set it with SetFail.
 	fail     failFunc
-	attempts map[string]int // per method and text, for fail
+	attempts map[string]int    // per method and text, for fail
+	files    map[string]string // downloadable files, by path
+}
+
+// addFile makes a file downloadable as documents/ID.
+func (f *fakeTelegram) addFile(id, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.files == nil {
+		f.files = map[string]string{}
+	}
+	f.files["documents/"+id] = body
 }
 
 // failFunc answers a request with an error (fail true) or lets it succeed.
@@ -80,6 +91,17 @@ func (f *fakeTelegram) nextChange() <-chan struct{} {
 }
 
 func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
+	if path, ok := strings.CutPrefix(r.URL.Path, "/file/bot"+testToken+"/"); ok { // a file download
+		f.mu.Lock()
+		body, found := f.files[path]
+		f.mu.Unlock()
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, body)
+		return
+	}
 	prefix := "/bot" + testToken + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) {
 		w.WriteHeader(http.StatusUnauthorized)
@@ -117,6 +139,8 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch method {
+	case "getFile":
+		fmt.Fprintf(w, `{"ok":true,"result":{"file_id":%q,"file_unique_id":"u","file_path":"documents/%s"}}`, form["file_id"], form["file_id"])
 	case "getMe":
 		fmt.Fprint(w, `{"ok":true,"result":{"id":123456,"is_bot":true,"first_name":"QA","username":"qa_bot"}}`)
 	case "sendMessage", "editMessageText":

@@ -83,6 +83,9 @@ type Telegram struct {
 	APIURL       string  `mapstructure:"api_url" yaml:"api_url"`
 	AllowedUsers []int64 `mapstructure:"allowed_users" yaml:"allowed_users"`
 	AllowedChats []int64 `mapstructure:"allowed_chats" yaml:"allowed_chats"`
+	// Admins may add articles to the bot's collection (documents, URLs)
+	// and remove them (/forget).
+	Admins []int64 `mapstructure:"admins" yaml:"admins"`
 	// WebhookURL switches from long polling to a webhook: the public HTTPS
 	// URL Telegram posts updates to; the bot listens on Listen.
 	WebhookURL    string `mapstructure:"webhook_url" yaml:"webhook_url"`
@@ -117,7 +120,7 @@ func Default() Config {
 		Chunk:      Chunk{Size: 300, Overlap: 60},
 		Embedding:  Embedding{Provider: "local", Timeout: 30 * time.Second},
 		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2},
-		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{}, Admins: []int64{},
 			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8, HistoryTTL: 7 * 24 * time.Hour},
 		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
 	}
@@ -438,5 +441,6 @@ func (c Config) Redacted() Config {
 	}
 	c.Telegram.AllowedUsers = append([]int64(nil), c.Telegram.AllowedUsers...)
 	c.Telegram.AllowedChats = append([]int64(nil), c.Telegram.AllowedChats...)
+	c.Telegram.Admins = append([]int64(nil), c.Telegram.Admins...)
 	return c
 }

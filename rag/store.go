@@ -214,6 +214,9 @@ func (s *Store) neighbours(c Chunk) []Chunk {
 	return out
 }
 
+// Embedder is the embedder the store was opened with.
+func (s *Store) Embedder() Embedder { return s.embedder }
+
 // Count is the number of live passages.
 func (s *Store) Count() int { return s.nLive }
 

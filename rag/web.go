@@ -19,18 +19,19 @@ import (
 	"time"
 )
 
-// Web pages (qabot ingest URL...) are fetched into the collection's web
-// folder, with an index of their URLs and the validators the servers sent
-// (ETag, Last-Modified), so that a later ingest asks each server only
-// whether the page changed. The folder is ingested beside the collection's
-// own articles, under "web/".
+// Articles added to a collection one by one (web pages fetched by qabot
+// ingest URL..., documents sent to the Telegram bot by its admins) live in
+// the collection's "added" folder, beside an index of the pages' URLs and
+// the validators their servers sent (ETag, Last-Modified), so that a later
+// ingest asks each server only whether the page changed. The folder is
+// ingested beside the collection's own articles, under "added/".
 
-// webFolder is the folder of a collection's fetched pages, and the prefix
+// webFolder is the folder of a collection's added articles, and the prefix
 // of their article names.
-const webFolder = "web"
+const webFolder = "added"
 
-// webIndexFile lists the fetched pages, in the web folder (a dot file, so
-// that ingest does not take it for an article).
+// webIndexFile lists the fetched pages, in the added folder (a dot file,
+// so that ingest does not take it for an article).
 const webIndexFile = ".pages.json"
 
 // WebPage is one fetched page.
@@ -42,8 +43,54 @@ type WebPage struct {
 	Fetched      time.Time `json:"fetched"`
 }
 
-// WebDir is the web folder of the collection in dir.
+// WebDir is the added folder of the collection in dir.
 func WebDir(dir string) string { return filepath.Join(dir, webFolder) }
+
+// AddedName is the article name of a file of the added folder.
+func AddedName(file string) string { return webFolder + "/" + file }
+
+// AddFile stores data as the file name in the added folder of the
+// collection in dir (name is reduced to its base name); ingest indexes it.
+func AddFile(dir, name string, data []byte) (string, error) {
+	name = filepath.Base(filepath.Clean("/" + name))
+	if name == "/" || strings.HasPrefix(name, ".") {
+		return "", fmt.Errorf("%q is not a file name", name)
+	}
+	if !isArticleFile(name) {
+		return "", fmt.Errorf("%s: only .txt .md .html .docx .pdf files are articles", name)
+	}
+	if len(data) > MaxArticleBytes {
+		return "", ErrTooLarge
+	}
+	if err := os.MkdirAll(WebDir(dir), 0o755); err != nil {
+		return "", err
+	}
+	return name, writeFileAtomic(filepath.Join(WebDir(dir), name), data)
+}
+
+// Forget removes an added article (a file of the added folder, or the page
+// of a URL) from the collection in dir; ingest drops it from the index.
+func Forget(dir, nameOrURL string) (string, error) {
+	pages, err := webPages(dir)
+	if err != nil {
+		return "", err
+	}
+	file := filepath.Base(filepath.Clean("/" + strings.TrimPrefix(nameOrURL, webFolder+"/")))
+	kept := pages[:0]
+	for _, p := range pages {
+		if p.URL == nameOrURL {
+			file = p.File
+			continue
+		}
+		if p.File != file {
+			kept = append(kept, p)
+		}
+	}
+	if err := os.Remove(filepath.Join(WebDir(dir), file)); err != nil {
+		return "", fmt.Errorf("no added article %s", nameOrURL)
+	}
+	return file, saveWebPages(dir, kept)
+}
 
 // webPages reads the index of the collection's fetched pages (none when
 // there is no web folder).
@@ -77,7 +124,7 @@ func PageURLs(dir string) map[string]string {
 	pages, _ := webPages(dir)
 	out := map[string]string{}
 	for _, p := range pages {
-		out[webFolder+"/"+p.File] = p.URL
+		out[AddedName(p.File)] = p.URL
 	}
 	return out
 }
@@ -249,10 +296,10 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp, path)
 }
 
-// withWeb is corpus with the collection's fetched pages (in dir's web
-// folder) added under "web/"; corpus alone when there are none.
+// withWeb is corpus with the collection's added articles (in dir's added
+// folder) under "added/"; corpus alone when there are none.
 func withWeb(corpus Corpus, dir string) Corpus {
-	if pages, _ := webPages(dir); len(pages) == 0 {
+	if entries, _ := os.ReadDir(WebDir(dir)); len(entries) == 0 {
 		return corpus
 	}
 	return Corpus{Name: corpus.Name, FS: unionFS{base: corpus.FS, sub: os.DirFS(WebDir(dir)), at: webFolder}}

@@ -79,11 +79,14 @@ func splitURLs(args []string) (urls, dirs []string) {
 	return urls, dirs
 }
 
+// userAgent names qabot to the servers it fetches pages from.
+func userAgent() string { return "qabot/" + version() + " (+https://github.com/qabot/qabot)" }
+
 // fetchPages fetches urls into the collection, and refetches the pages it
 // has when they changed; a page that cannot be fetched is named, and
 // keeps its last version.
 func (a *app) fetchPages(ctx context.Context, urls []string) error {
-	f := rag.Fetcher{Client: &http.Client{Timeout: 30 * time.Second}, UserAgent: "qabot/" + version() + " (+https://github.com/qabot/qabot)", PerHost: time.Second}
+	f := rag.Fetcher{Client: &http.Client{Timeout: 30 * time.Second}, UserAgent: userAgent(), PerHost: time.Second}
 	rep, err := f.Fetch(ctx, a.collectionDir(), urls, true)
 	if err != nil {
 		return fmt.Errorf("fetch web pages: %w", err)

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -40,13 +45,16 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 			}
 			answerer := a.answerer(s)
 			answerer.Log = log
+			live := &liveAnswerer{}
+			live.current.Store(answerer)
 			b, err := bot.New(ctx, bot.Config{
 				Token: t.Token, APIURL: t.APIURL, AllowedUsers: t.AllowedUsers, AllowedChats: t.AllowedChats,
 				WebhookURL: t.WebhookURL, Listen: t.Listen, WebhookSecret: t.WebhookSecret,
 				RatePerMinute: t.RatePerMinute, MaxQuestionRunes: t.MaxQuestionRunes, Concurrency: t.Concurrency,
 				Articles: articles(s), Examples: a.examples(s), FollowUps: answerer.LLM != nil,
 				StatePath: filepath.Join(a.cfg.DataDir, "telegram-"+a.cfg.Collection+".db"), HistoryTTL: t.HistoryTTL,
-			}, answerer, log)
+				Admins: t.Admins, Library: &library{a: a, live: live, log: log},
+			}, live, log)
 			if err != nil {
 				return err
 			}
@@ -86,4 +94,78 @@ func (a *app) examples(s *rag.Store) []string {
 		out = append(out, pick(rag.Language(art.Title) == "zh", "《"+art.Title+"》讲了什么?", "What does “"+art.Title+"” say?"))
 	}
 	return out
+}
+
+// liveAnswerer answers with the current answerer, which admins' changes to
+// the collection replace.
+type liveAnswerer struct {
+	current atomic.Pointer[rag.Answerer]
+}
+
+func (l *liveAnswerer) Answer(ctx context.Context, req rag.Request) (rag.Answer, error) {
+	return l.current.Load().Answer(ctx, req)
+}
+
+// library is the bot's access to its collection: each change is indexed
+// and the new index replaces the one questions are answered from.
+type library struct {
+	a    *app
+	live *liveAnswerer
+	log  *slog.Logger
+	mu   sync.Mutex // one change at a time
+}
+
+func (l *library) AddDocument(ctx context.Context, name string, data []byte) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	file, err := rag.AddFile(l.a.collectionDir(), name, data)
+	if err != nil {
+		return "", err
+	}
+	return l.reindex(ctx, "added "+rag.AddedName(file))
+}
+
+func (l *library) AddPage(ctx context.Context, pageURL string) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f := rag.Fetcher{Client: &http.Client{Timeout: 30 * time.Second}, UserAgent: userAgent(), PerHost: time.Second}
+	rep, err := f.Fetch(ctx, l.a.collectionDir(), []string{pageURL}, false)
+	if err == nil && len(rep.Failed) > 0 {
+		err = fmt.Errorf("cannot fetch %s: %w", pageURL, rep.Failed[0].Err)
+	}
+	if err != nil {
+		return "", err
+	}
+	return l.reindex(ctx, "added "+pageURL)
+}
+
+func (l *library) Forget(ctx context.Context, name string) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	file, err := rag.Forget(l.a.collectionDir(), name)
+	if err != nil {
+		return "", err
+	}
+	return l.reindex(ctx, "removed "+rag.AddedName(file))
+}
+
+// reindex ingests the collection again and answers from the new index.
+func (l *library) reindex(ctx context.Context, what string) (string, error) {
+	old := l.live.current.Load()
+	m, err := rag.ReadLiveManifest(l.a.collectionDir())
+	if err != nil {
+		return "", err
+	}
+	rep, err := l.a.ingest(ctx, corpusAt(m.Corpus), old.Store.Embedder())
+	if err != nil && !isPartial(err) {
+		return "", err
+	}
+	s, err := rag.Open(ctx, l.a.collectionDir(), old.Store.Embedder(), l.a.chunker())
+	if err != nil {
+		return "", err
+	}
+	next := *old
+	next.Store = s
+	l.live.current.Store(&next)
+	return fmt.Sprintf("%s: the collection has %d articles, %d passages", what, len(s.Manifest.Articles), rep.Chunks), nil
 }

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/qabot/qabot/config"
+	"github.com/qabot/qabot/rag"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 )
@@ -58,5 +62,52 @@ func TestTelegramCommand(t *testing.T) {
 	}
 	if log := errOut.String(); !strings.Contains(log, "@qa_bot") || !strings.Contains(log, "anyone can use this bot") || strings.Contains(log, "123:good") {
 		t.Errorf("log:\n%s", log)
+	}
+}
+
+// What admins add through the bot is indexed and answered from at once;
+// what they remove is gone.
+func TestLibraryChangesTheBotsCollection(t *testing.T) {
+	data := setup(t)
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, cfg: cfg, log: slog.New(slog.DiscardHandler)}
+	s, err := a.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := &liveAnswerer{}
+	live.current.Store(a.answerer(s))
+	lib := &library{a: a, live: live, log: a.log}
+	ask := func(q string) rag.Answer {
+		ans, err := live.Answer(t.Context(), rag.Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	const q = "今年全省小麦平均亩产多少公斤？"
+	if ans := ask(q); strings.Contains(ans.Text, "450公斤") {
+		t.Fatalf("the seeds know about wheat: %q", ans.Text)
+	}
+	if _, err := lib.AddDocument(t.Context(), "../小麦.txt", []byte("小麦丰收\n今年全省小麦平均亩产达到450公斤，比去年增加12公斤。")); err != nil {
+		t.Fatal(err)
+	}
+	if ans := ask(q); ans.Refused || !strings.Contains(ans.Text, "450公斤") || ans.Sources[0].Doc != "added/小麦.txt" {
+		t.Errorf("after adding: %q %+v", ans.Text, ans.Sources)
+	}
+	if _, err := lib.Forget(t.Context(), "小麦.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if ans := ask(q); strings.Contains(ans.Text, "450公斤") {
+		t.Errorf("after forgetting: %q", ans.Text)
+	}
+	if _, err := lib.AddDocument(t.Context(), "tool.exe", []byte("MZ")); err == nil {
+		t.Error("a program was added as an article")
+	}
+	if _, err := os.Stat(data); err != nil {
+		t.Fatal(err)
 	}
 }
