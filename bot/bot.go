@@ -667,26 +667,19 @@ func (b *Bot) greeting(lang string) string {
 }
 
 func helpText(lang string, private, followUps bool) string {
-	if lang == "zh" {
-		group, more := "", ""
-		if !private {
-			group = "\n在群组中：@我、回复我的消息，或使用 /ask 问题。"
-		}
-		if followUps {
-			more = "可以继续追问（“那它的前身呢？”）。"
-		}
-		return "发送一个关于文章的问题，我会回答并标注出处 [n]；点击按钮查看原文。" + more + group +
-			"\n/sources 文章列表\n/reset 忘记对话\n/help 帮助"
-	}
-	group, more := "", ""
-	if !private {
-		group = "\nIn groups: mention me, reply to my message, or use /ask QUESTION."
-	}
+	zh := lang == "zh"
+	var b strings.Builder
+	b.WriteString(pick(zh, "发送一个关于文章的问题，我会回答并标注出处 [n]；点击按钮查看原文。",
+		"Send a question about the articles; I answer with citations [n], and the buttons show the passages."))
 	if followUps {
-		more = " Follow-up questions work."
+		b.WriteString(pick(zh, "可以继续追问（“那它的前身呢？”）。", " Follow-up questions work."))
 	}
-	return "Send a question about the articles; I answer with citations [n], and the buttons show the passages." + more + group +
-		"\n/sources the articles\n/reset forget the conversation\n/help this help"
+	if !private {
+		b.WriteString(pick(zh, "\n在群组中：@我、回复我的消息，或使用 /ask 问题。", "\nIn groups: mention me, reply to my message, or use /ask QUESTION."))
+	}
+	b.WriteString(pick(zh, "\n/sources 文章列表\n/retry 重问上一个问题\n/reset 忘记对话\n/help 帮助",
+		"\n/sources the articles\n/retry ask the last question again\n/reset forget the conversation\n/help this help"))
+	return b.String()
 }
 
 func (b *Bot) articleList(lang string) string {
