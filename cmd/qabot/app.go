@@ -49,6 +49,22 @@ type app struct {
 	cfg            config.Config
 	log            *slog.Logger
 	checked        rag.Embedder // the embedder doctor checked, if it works
+	question       string       // the question on the command line, whose language notices follow
+}
+
+// say writes a notice to stderr ("qabot: …") in the interface's language:
+// that of LANG when it is set, else that of the question asked, else
+// English.
+func (a *app) say(zh, en string, args ...any) {
+	fmt.Fprintf(a.stderr, "qabot: "+pick(a.chinese(), zh, en)+"\n", args...)
+}
+
+// chinese reports whether the interface speaks Chinese.
+func (a *app) chinese() bool {
+	if locale, ok := localeSet(); ok {
+		return locale
+	}
+	return a.question != "" && rag.Language(a.question) == "zh"
 }
 
 // run executes qabot with args and returns the exit status.
@@ -217,13 +233,13 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 			a.cfg.Collection, s.Manifest.Corpus, want, want)}
 	case errors.Is(err, rag.ErrNoStore):
 		corpus = a.firstCorpus(want)
-		fmt.Fprintf(a.stderr, "qabot: first run: indexing %s into collection %q…\n", corpus, a.cfg.Collection)
+		a.say("首次运行：正在把 %s 建入文章集 %q…", "first run: indexing %s into collection %q…", corpus, a.cfg.Collection)
 	case errors.Is(err, rag.ErrIncompatible), errors.Is(err, rag.ErrCorrupt):
 		m, _ := rag.ReadLiveManifest(dir)
 		if corpus = m.Corpus; corpus == "" {
 			corpus = a.firstCorpus(want)
 		}
-		fmt.Fprintf(a.stderr, "qabot: %v; re-indexing %s…\n", err, corpus)
+		a.say("%v；正在重新建立 %s 的索引…", "%v; re-indexing %s…", err, corpus)
 	default:
 		return nil, err
 	}

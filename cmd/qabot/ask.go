@@ -30,13 +30,14 @@ When the articles do not cover the question, say so instead of guessing.` + exit
 			ctx := cmd.Context()
 			if len(args) > 0 {
 				q := strings.TrimSpace(strings.Join(args, " "))
+				a.question = q
 				if q == "" {
 					return usageError{errors.New(`the question is empty; usage: qabot ask "QUESTION"`)}
 				}
 				return a.askQuestion(ctx, q, asJSON)
 			}
 			if f, ok := a.stdin.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-				fmt.Fprintln(a.stderr, `qabot: reading questions from standard input, one per line; Ctrl-D ends (or: qabot ask "QUESTION")`)
+				a.say(`从标准输入读取问题，每行一个；Ctrl-D 结束（或：qabot ask "问题"）`, `reading questions from standard input, one per line; Ctrl-D ends (or: qabot ask "QUESTION")`)
 			}
 			return a.askLines(ctx, a.stdin, asJSON)
 		},

@@ -33,12 +33,19 @@ func chatHelp(zh bool) string {
 // interfaceChinese reports whether the terminal's locale is Chinese, for
 // the chat's prompts and messages (answers follow the question).
 func interfaceChinese() bool {
+	zh, _ := localeSet()
+	return zh
+}
+
+// localeSet reports whether the locale (LC_ALL, LC_MESSAGES, LANG) is
+// Chinese, and whether one is set at all (C and POSIX do not count).
+func localeSet() (zh, set bool) {
 	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := os.Getenv(name); v != "" {
-			return strings.HasPrefix(strings.ToLower(v), "zh")
+		if v := os.Getenv(name); v != "" && v != "C" && v != "POSIX" && !strings.HasPrefix(v, "C.") {
+			return strings.HasPrefix(strings.ToLower(v), "zh"), true
 		}
 	}
-	return false
+	return false, false
 }
 
 // maxChatTurns is how many past turns follow-up questions can refer to.

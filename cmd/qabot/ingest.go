@@ -92,10 +92,10 @@ func (a *app) fetchPages(ctx context.Context, urls []string) error {
 		return fmt.Errorf("fetch web pages: %w", err)
 	}
 	for _, fe := range rep.Failed {
-		fmt.Fprintf(a.stderr, "qabot: cannot fetch %s: %v\n", fe.Name, fe.Err)
+		a.say("无法获取 %s：%v", "cannot fetch %s: %v", fe.Name, fe.Err)
 	}
 	if n := len(rep.Fetched) + len(rep.Unchanged); n > 0 {
-		fmt.Fprintf(a.stderr, "qabot: web pages: %d fetched, %d unchanged\n", len(rep.Fetched), len(rep.Unchanged))
+		a.say("网页：获取 %d 个，%d 个未变", "web pages: %d fetched, %d unchanged", len(rep.Fetched), len(rep.Unchanged))
 	}
 	if len(urls) > 0 && len(rep.Failed) == len(urls) && len(rep.Fetched)+len(rep.Unchanged) == 0 {
 		return errors.New("none of the pages could be fetched")
@@ -110,19 +110,21 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 	progress := a.progress()
 	rep, err := rag.Ingest(ctx, rag.IngestOptions{
 		Dir: a.collectionDir(), Corpus: corpus, Embedder: emb, Chunker: a.chunker(), Progress: progress,
-		Waiting: func() { fmt.Fprintln(a.stderr, "qabot: waiting for another ingest of this collection to finish…") },
+		Waiting: func() {
+			a.say("正在等待这个文章集的另一次建索引完成…", "waiting for another ingest of this collection to finish…")
+		},
 	})
 	for _, f := range rep.Failed {
-		fmt.Fprintf(a.stderr, "qabot: skipped %s\n", f.Error())
+		a.say("跳过 %s", "skipped %s", f.Error())
 	}
 	if len(rep.Skipped) > 0 {
-		fmt.Fprintf(a.stderr, "qabot: skipped %d files that are not articles (only .txt .md .html .docx .pdf are read): %s\n", len(rep.Skipped), shortList(rep.Skipped, 5))
+		a.say("跳过 %d 个不是文章的文件（只读取 .txt .md .html .docx .pdf）：%s", "skipped %d files that are not articles (only .txt .md .html .docx .pdf are read): %s", len(rep.Skipped), shortList(rep.Skipped, 5))
 	}
 	if err != nil {
 		return rep, err
 	}
 	if rep.Rebuilt != "" {
-		fmt.Fprintf(a.stderr, "qabot: re-indexed everything: %s\n", rep.Rebuilt)
+		a.say("已全部重建索引：%s", "re-indexed everything: %s", rep.Rebuilt)
 	}
 	if len(rep.Failed) > 0 {
 		return rep, partialError{fmt.Errorf("%d article files could not be used (see above)", len(rep.Failed))}
@@ -147,7 +149,7 @@ func (a *app) progress() func(done, total int) {
 	return func(done, total int) {
 		if done == total || time.Since(last) > 2*time.Second {
 			last = time.Now()
-			fmt.Fprintf(a.stderr, "qabot: embedded %d of %d passages\n", done, total)
+			a.say("已向量化 %d / %d 个段落", "embedded %d of %d passages", done, total)
 		}
 	}
 }

@@ -42,6 +42,32 @@ func setup(t *testing.T) string {
 	dir := t.TempDir()
 	t.Setenv("QABOT_DATA_DIR", dir)
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no user config file
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES"} {
+		t.Setenv(name, "")
+	}
+	t.Setenv("LANG", "en_US.UTF-8") // notices in English, whatever the question
+	return dir
+}
+
+// Notices follow LANG, else the language of the question asked.
+func TestNoticesLanguage(t *testing.T) {
+	data := setup(t)
+	t.Setenv("LANG", "")
+	r := qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
+	if !strings.Contains(r.stderr, "首次运行") {
+		t.Errorf("a Chinese question without LANG: %q", r.stderr)
+	}
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	r = qabot(t, setup2(t), "", "ask", "How long is the line?")
+	if !strings.Contains(r.stderr, "首次运行") {
+		t.Errorf("LANG=zh_CN: %q", r.stderr)
+	}
+}
+
+// setup2 is a second, empty data dir, keeping the environment as it is.
+func setup2(t *testing.T) string {
+	dir := t.TempDir()
+	t.Setenv("QABOT_DATA_DIR", dir)
 	return dir
 }
 
