@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,25 @@ type Config struct {
 	LLM        LLM       `mapstructure:"llm" yaml:"llm"`
 	Telegram   Telegram  `mapstructure:"telegram" yaml:"telegram"`
 	Retrieval  Retrieval `mapstructure:"retrieval" yaml:"retrieval"`
+	Store      Store     `mapstructure:"store" yaml:"store"`
+	Weaviate   Weaviate  `mapstructure:"weaviate" yaml:"weaviate"`
+}
+
+// Store selects where a collection's vectors live: "local" (in memory,
+// from the data dir; the default) or "weaviate".
+type Store struct {
+	Backend string `mapstructure:"backend" yaml:"backend"`
+}
+
+// Weaviate is the server of the weaviate store backend.
+type Weaviate struct {
+	URL    string `mapstructure:"url" yaml:"url"`
+	APIKey string `mapstructure:"api_key" yaml:"api_key"`
+	// ConsistencyLevel is that of writes: ONE, QUORUM or ALL.
+	ConsistencyLevel string `mapstructure:"consistency_level" yaml:"consistency_level"`
+	// ReplicationFactor is given to the classes qabot creates.
+	ReplicationFactor int           `mapstructure:"replication_factor" yaml:"replication_factor"`
+	Timeout           time.Duration `mapstructure:"timeout" yaml:"timeout"`
 }
 
 // Corpus says where the articles are; an empty Dir means the embedded seeds.
@@ -123,6 +143,8 @@ func Default() Config {
 		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{}, Admins: []int64{},
 			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8, HistoryTTL: 7 * 24 * time.Hour},
 		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
+		Store:     Store{Backend: "local"},
+		Weaviate:  Weaviate{ConsistencyLevel: "QUORUM", ReplicationFactor: 1, Timeout: 30 * time.Second},
 	}
 }
 
@@ -367,6 +389,14 @@ func defaultDataDir() string {
 // Validate reports the first setting that cannot work, naming the key.
 func (c Config) Validate() error {
 	switch {
+	case c.Store.Backend != "local" && c.Store.Backend != "weaviate":
+		return fmt.Errorf("store.backend must be local or weaviate, got %q", c.Store.Backend)
+	case c.Store.Backend == "weaviate" && !isHTTPURL(c.Weaviate.URL):
+		return fmt.Errorf("store.backend weaviate needs weaviate.url, an http(s) URL such as http://127.0.0.1:8080, got %q", RedactURL(c.Weaviate.URL))
+	case !slices.Contains([]string{"ONE", "QUORUM", "ALL"}, c.Weaviate.ConsistencyLevel):
+		return fmt.Errorf("weaviate.consistency_level must be ONE, QUORUM or ALL, got %q", c.Weaviate.ConsistencyLevel)
+	case c.Weaviate.ReplicationFactor < 1:
+		return fmt.Errorf("weaviate.replication_factor must be at least 1, got %d", c.Weaviate.ReplicationFactor)
 	case c.Chunk.Size < 20 || c.Chunk.Size > 10000:
 		return fmt.Errorf("chunk.size must be between 20 and 10000 runes, got %d", c.Chunk.Size)
 	case c.Chunk.Overlap < 0 || c.Chunk.Overlap >= c.Chunk.Size:
@@ -436,7 +466,8 @@ func (c Config) Redacted() Config {
 	hide(&c.Embedding.APIKey)
 	hide(&c.Telegram.Token)
 	hide(&c.Telegram.WebhookSecret)
-	for _, u := range []*string{&c.LLM.BaseURL, &c.Embedding.BaseURL, &c.Telegram.APIURL, &c.Telegram.WebhookURL} {
+	hide(&c.Weaviate.APIKey)
+	for _, u := range []*string{&c.LLM.BaseURL, &c.Embedding.BaseURL, &c.Telegram.APIURL, &c.Telegram.WebhookURL, &c.Weaviate.URL} {
 		*u = RedactURL(*u)
 	}
 	c.Telegram.AllowedUsers = append([]int64(nil), c.Telegram.AllowedUsers...)

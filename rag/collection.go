@@ -52,7 +52,10 @@ type CollectionInfo struct {
 }
 
 // Passages is the number of passages in the collection's index.
-func (c CollectionInfo) Passages() int { return totalChunks(c.Manifest) }
+func (c CollectionInfo) Passages() int { return c.Manifest.Passages() }
+
+// Passages is the number of passages the manifest lists.
+func (m Manifest) Passages() int { return totalChunks(m) }
 
 // ListCollections describes the collections in dataDir, by name.
 func ListCollections(dataDir string) ([]CollectionInfo, error) {

@@ -35,6 +35,10 @@ func foldScript(s string) string {
 	return out
 }
 
+// Fold is the form of text that matching uses (see fold), for indexes
+// outside the package.
+func Fold(text string) string { return fold(text) }
+
 // fold is the full fold used for terms: foldScript, lower case, and numbers
 // in one form.
 func fold(s string) string {

@@ -156,6 +156,9 @@ func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]scor
 	if isZero(vecs[0]) {
 		return nil, nil // nothing to compare, e.g. only punctuation
 	}
+	if s.remote != nil {
+		return s.remoteSearch(ctx, fold(plainQuestion(question)), vecs[0], n)
+	}
 	n = min(n, s.coll.Count())
 	if n <= 0 {
 		return nil, nil

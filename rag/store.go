@@ -42,7 +42,8 @@ var (
 type Store struct {
 	Manifest Manifest
 	embedder Embedder
-	coll     *chromem.Collection
+	coll     *chromem.Collection // nil when remote holds the vectors
+	remote   RemoteIndex
 	segs     []*segment
 	base     []int   // global position of each segment's first chunk
 	chunks   []Chunk // every stored chunk, live or not, by global position
@@ -61,12 +62,18 @@ type Store struct {
 // An ingest that replaces the live index while Open reads it may remove a
 // segment; Open then retries with the new live index.
 func Open(ctx context.Context, dir string, e Embedder, c Chunker) (*Store, error) {
+	return OpenWith(ctx, dir, e, c, nil)
+}
+
+// OpenWith is Open with the collection's vectors in a remote index, when
+// remote is not nil: no vectors are loaded into memory.
+func OpenWith(ctx context.Context, dir string, e Embedder, c Chunker, remote RemoteIndex) (*Store, error) {
 	for attempt := 0; ; attempt++ {
 		name, err := currentManifest(dir)
 		if err != nil {
 			return nil, err
 		}
-		s, err := openManifest(ctx, dir, name, e, c)
+		s, err := openManifest(ctx, dir, name, e, c, remote)
 		if err == nil || attempt == 4 || ctx.Err() != nil {
 			return s, err
 		}
@@ -76,7 +83,7 @@ func Open(ctx context.Context, dir string, e Embedder, c Chunker) (*Store, error
 	}
 }
 
-func openManifest(ctx context.Context, dir, name string, e Embedder, c Chunker) (*Store, error) {
+func openManifest(ctx context.Context, dir, name string, e Embedder, c Chunker, remote RemoteIndex) (*Store, error) {
 	m, err := readManifest(filepath.Join(dir, name))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
@@ -84,9 +91,12 @@ func openManifest(ctx context.Context, dir, name string, e Embedder, c Chunker) 
 	if why := m.compatible(e, c); why != "" {
 		return nil, fmt.Errorf("%w: %s", ErrIncompatible, why)
 	}
-	s := &Store{Manifest: m, embedder: e}
+	s := &Store{Manifest: m, embedder: e, remote: remote}
 	if err := s.loadSegments(ctx, dir); err != nil {
 		return nil, err
+	}
+	if remote != nil {
+		return s, nil
 	}
 	if err := s.loadVectors(ctx); err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/weaviate"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -49,7 +50,8 @@ type app struct {
 	cfg            config.Config
 	log            *slog.Logger
 	checked        rag.Embedder // the embedder doctor checked, if it works
-	question       string       // the question on the command line, whose language notices follow
+	remoteIndex    rag.RemoteIndex
+	question       string // the question on the command line, whose language notices follow
 }
 
 // say writes a notice to stderr ("qabot: …") in the interface's language:
@@ -222,7 +224,11 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 		return nil, err
 	}
 	dir := a.collectionDir()
-	s, err := rag.Open(ctx, dir, emb, a.chunker())
+	remote, err := a.remote(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := rag.OpenWith(ctx, dir, emb, a.chunker(), remote)
 	want := a.configuredCorpus()
 	var corpus string
 	switch {
@@ -246,7 +252,26 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	if _, err := a.ingest(ctx, corpusAt(corpus), emb); err != nil && !isPartial(err) {
 		return nil, err
 	}
-	return rag.Open(ctx, dir, emb, a.chunker())
+	return rag.OpenWith(ctx, dir, emb, a.chunker(), remote)
+}
+
+// remote is the collection's remote vector index when store.backend is
+// weaviate (its class created when missing), else nil.
+func (a *app) remote(ctx context.Context) (rag.RemoteIndex, error) {
+	if a.cfg.Store.Backend != "weaviate" || a.remoteIndex != nil {
+		return a.remoteIndex, nil
+	}
+	w := a.cfg.Weaviate
+	client := weaviate.New(weaviate.Config{URL: w.URL, APIKey: w.APIKey, Consistency: w.ConsistencyLevel, Replication: w.ReplicationFactor, Timeout: w.Timeout})
+	if _, err := client.Ready(ctx); err != nil {
+		return nil, err
+	}
+	class := weaviate.ClassName(a.cfg.Collection)
+	if err := client.EnsureClass(ctx, class); err != nil {
+		return nil, err
+	}
+	a.remoteIndex = &weaviate.Index{Client: client, Class: class, Alpha: 0.5}
+	return a.remoteIndex, nil
 }
 
 // firstCorpus is what a new collection is built from: the configured

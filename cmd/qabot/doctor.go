@@ -11,8 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qabot/qabot/bot"
+	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/weaviate"
 )
 
 // errChecksFailed is doctor's result when a check failed.
@@ -32,7 +34,7 @@ the Telegram bot token (getMe) and the index in the data dir.`,
 			checks := []struct {
 				name  string
 				check func(context.Context) (string, error)
-			}{{"llm", a.checkLLM}, {"embedding", a.checkEmbedding}, {"telegram", a.checkTelegram}, {"index", a.checkIndex}}
+			}{{"llm", a.checkLLM}, {"embedding", a.checkEmbedding}, {"telegram", a.checkTelegram}, {"index", a.checkIndex}, {"weaviate", a.checkWeaviate}}
 			for _, c := range checks {
 				status, err := c.check(ctx)
 				if err != nil {
@@ -111,6 +113,30 @@ func (a *app) checkIndex(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("collection %q: %d articles, %d passages from %s, consistent, in %s", a.cfg.Collection, len(s.Manifest.Articles), s.Count(), s.Manifest.Corpus, dir), nil
+}
+
+// checkWeaviate checks the Weaviate server of store.backend weaviate, and
+// that the collection's class holds as many passages as its index.
+func (a *app) checkWeaviate(ctx context.Context) (string, error) {
+	if a.cfg.Store.Backend != "weaviate" {
+		return "not used (store.backend is local)", nil
+	}
+	w := a.cfg.Weaviate
+	client := weaviate.New(weaviate.Config{URL: w.URL, APIKey: w.APIKey, Timeout: w.Timeout})
+	version, err := client.Ready(ctx)
+	if err != nil {
+		return "", err
+	}
+	class := weaviate.ClassName(a.cfg.Collection)
+	n, err := client.Count(ctx, class)
+	if err != nil {
+		return "", fmt.Errorf("class %s: %w (run qabot ingest to create it)", class, err)
+	}
+	m, err := rag.ReadLiveManifest(a.collectionDir())
+	if err == nil && n != m.Passages() {
+		return "", fmt.Errorf("class %s holds %d passages, the index %d: run qabot ingest to bring it up to date", class, n, m.Passages())
+	}
+	return fmt.Sprintf("Weaviate %s at %s, class %s with %d passages", version, config.RedactURL(w.URL), class, n), nil
 }
 
 func shortList(items []string, n int) string {

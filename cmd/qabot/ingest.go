@@ -123,6 +123,9 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 	if err != nil {
 		return rep, err
 	}
+	if err := a.syncRemote(ctx, emb); err != nil {
+		return rep, err
+	}
 	if rep.Rebuilt != "" {
 		a.say("已全部重建索引：%s", "re-indexed everything: %s", rep.Rebuilt)
 	}
@@ -130,6 +133,23 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 		return rep, partialError{fmt.Errorf("%d article files could not be used (see above)", len(rep.Failed))}
 	}
 	return rep, nil
+}
+
+// syncRemote brings the remote vector index (store.backend weaviate) in
+// line with the collection's index.
+func (a *app) syncRemote(ctx context.Context, emb rag.Embedder) error {
+	remote, err := a.remote(ctx)
+	if err != nil || remote == nil {
+		return err
+	}
+	rep, err := rag.SyncRemote(ctx, a.collectionDir(), remote, emb, a.chunker())
+	if err != nil {
+		return fmt.Errorf("bring weaviate up to date: %w", err)
+	}
+	if len(rep.Upserted)+len(rep.Deleted) > 0 {
+		a.say("weaviate：写入 %d 篇文章，删除 %d 篇（共 %d 个段落）", "weaviate: %d articles written, %d removed (%d passages in all)", len(rep.Upserted), len(rep.Deleted), rep.Passages)
+	}
+	return nil
 }
 
 // progress returns a progress callback: a bar when stderr is a terminal,

@@ -160,7 +160,11 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	if err != nil && !isPartial(err) {
 		return "", err
 	}
-	s, err := rag.Open(ctx, l.a.collectionDir(), old.Store.Embedder(), l.a.chunker())
+	remote, err := l.a.remote(ctx)
+	if err != nil {
+		return "", err
+	}
+	s, err := rag.OpenWith(ctx, l.a.collectionDir(), old.Store.Embedder(), l.a.chunker(), remote)
 	if err != nil {
 		return "", err
 	}

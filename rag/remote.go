@@ -1,0 +1,147 @@
+package rag
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// A collection's vectors may live in a remote index (Weaviate) rather than
+// in memory: the segment files still hold the passages, their vectors and
+// term statistics, and opening the collection then loads no vectors. The
+// remote index answers the dense half of a search (a hybrid search of its
+// own); ingest brings it in line with the live index, article by article.
+
+// RemoteIndex is an index outside the process that holds a collection's
+// passages and their vectors.
+type RemoteIndex interface {
+	// Upsert stores the passages of one article (hash identifies its
+	// content), replacing those it had.
+	Upsert(ctx context.Context, doc, hash string, chunks []Chunk, vectors [][]float32) error
+	// Delete removes the passages of one article.
+	Delete(ctx context.Context, doc string) error
+	// Search returns up to n passages for the question (its text folded,
+	// and its vector), best first.
+	Search(ctx context.Context, question string, vector []float32, n int) ([]RemoteHit, error)
+}
+
+// RemoteHit is a passage a remote index found: its article and position.
+type RemoteHit struct {
+	Doc   string
+	Index int
+}
+
+// remoteSyncFile records, in a collection's directory, which version (hash)
+// of each article the remote index holds.
+const remoteSyncFile = "remote-synced.json"
+
+// SyncReport says what SyncRemote changed.
+type SyncReport struct {
+	Upserted, Deleted []string
+	Passages          int
+}
+
+// SyncRemote makes the remote index hold the articles of the live index in
+// dir: articles it holds in another version are written again, articles it
+// holds and the index does not are deleted, the others are left alone.
+func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e Embedder, c Chunker) (SyncReport, error) {
+	var rep SyncReport
+	s, err := OpenWith(ctx, dir, e, c, remote)
+	if err != nil {
+		return rep, err
+	}
+	synced := map[string]string{}
+	raw, err := os.ReadFile(filepath.Join(dir, remoteSyncFile))
+	switch {
+	case err == nil:
+		if json.Unmarshal(raw, &synced) != nil {
+			synced = map[string]string{} // unreadable: write everything again
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return rep, err
+	}
+	save := func() error {
+		raw, err := json.Marshal(synced)
+		if err != nil {
+			return err
+		}
+		return writeFileAtomic(filepath.Join(dir, remoteSyncFile), raw)
+	}
+	var gone []string
+	for doc := range synced {
+		if _, ok := s.Manifest.Articles[doc]; !ok {
+			gone = append(gone, doc)
+		}
+	}
+	sort.Strings(gone)
+	for _, doc := range gone {
+		if err := remote.Delete(ctx, doc); err != nil {
+			return rep, errors.Join(err, save())
+		}
+		delete(synced, doc)
+		rep.Deleted = append(rep.Deleted, doc)
+	}
+	docs := make([]string, 0, len(s.Manifest.Articles))
+	for doc := range s.Manifest.Articles {
+		docs = append(docs, doc)
+	}
+	sort.Strings(docs)
+	for _, doc := range docs {
+		art := s.Manifest.Articles[doc]
+		rep.Passages += art.Chunks
+		if synced[doc] == art.Hash {
+			continue
+		}
+		first := s.first[doc]
+		chunks, vectors := make([]Chunk, art.Chunks), make([][]float32, art.Chunks)
+		for i := range chunks {
+			chunks[i], vectors[i] = s.chunk(first+i), s.vector(first+i)
+		}
+		if _, known := synced[doc]; known {
+			if err := remote.Delete(ctx, doc); err != nil { // it may have had more passages
+				return rep, errors.Join(err, save())
+			}
+		}
+		if err := remote.Upsert(ctx, doc, art.Hash, chunks, vectors); err != nil {
+			return rep, errors.Join(fmt.Errorf("%s: %w", doc, err), save())
+		}
+		synced[doc] = art.Hash
+		rep.Upserted = append(rep.Upserted, doc)
+	}
+	return rep, save()
+}
+
+// vector is the embedding of the chunk at global position pos.
+func (s *Store) vector(pos int) []float32 {
+	k := sort.Search(len(s.base), func(k int) bool { return s.base[k] > pos }) - 1
+	return s.segs[k].vector(pos - s.base[k])
+}
+
+// remoteSearch is the dense half of a search when the vectors live in a
+// remote index: its hits, mapped to live passages, with their cosine
+// similarity to the question computed from the segments' vectors.
+func (s *Store) remoteSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
+	hits, err := s.remote.Search(ctx, question, vec, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]scored, 0, len(hits))
+	for _, h := range hits {
+		first, ok := s.first[h.Doc]
+		if !ok || h.Index < 0 || h.Index >= s.Manifest.Articles[h.Doc].Chunks {
+			continue // the remote index is behind: the next ingest syncs it
+		}
+		pos := first + h.Index
+		var dot float64
+		for i, x := range s.vector(pos) {
+			dot += float64(x) * float64(vec[i])
+		}
+		out = append(out, scored{pos, dot})
+	}
+	return out, nil
+}
