@@ -327,7 +327,9 @@ func (x *Index) Upsert(ctx context.Context, doc, hash string, chunks []rag.Chunk
 }
 
 // Delete removes an article's passages.
-func (x *Index) Delete(ctx context.Context, doc string) error { return x.Client.DeleteDoc(ctx, x.Class, doc) }
+func (x *Index) Delete(ctx context.Context, doc string) error {
+	return x.Client.DeleteDoc(ctx, x.Class, doc)
+}
 
 // Search runs a hybrid search for the (folded) question and its vector.
 func (x *Index) Search(ctx context.Context, question string, vector []float32, n int) ([]rag.RemoteHit, error) {
