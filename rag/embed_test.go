@@ -54,14 +54,6 @@ func TestLocalEmbedderCancelled(t *testing.T) {
 	}
 }
 
-func dot(a, b []float32) float64 {
-	var s float64
-	for i := range a {
-		s += float64(a[i]) * float64(b[i])
-	}
-	return s
-}
-
 func BenchmarkLocalEmbed(b *testing.B) {
 	arts := seedArticles(b)
 	texts := make([]string, len(arts))

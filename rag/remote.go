@@ -122,6 +122,21 @@ func (s *Store) vector(pos int) []float32 {
 	return s.segs[k].vector(pos - s.base[k])
 }
 
+// scanVectors compares vec with every live passage's vector in the
+// segments and returns the n most similar, best first: the dense search
+// when the remote index cannot answer.
+func (s *Store) scanVectors(vec []float32, n int) []scored {
+	var all []scored
+	for pos := range s.chunks {
+		if !s.live[pos] {
+			continue
+		}
+		all = append(all, scored{pos, dot(s.vector(pos), vec)})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].similarity > all[j].similarity })
+	return all[:min(n, len(all))]
+}
+
 // remoteSearch is the dense half of a search when the vectors live in a
 // remote index: its hits, mapped to live passages, with their cosine
 // similarity to the question computed from the segments' vectors.
@@ -137,11 +152,17 @@ func (s *Store) remoteSearch(ctx context.Context, question string, vec []float32
 			continue // the remote index is behind: the next ingest syncs it
 		}
 		pos := first + h.Index
-		var dot float64
-		for i, x := range s.vector(pos) {
-			dot += float64(x) * float64(vec[i])
-		}
-		out = append(out, scored{pos, dot})
+		out = append(out, scored{pos, dot(s.vector(pos), vec)})
 	}
 	return out, nil
+}
+
+// dot is the dot product of two vectors of one length: their cosine
+// similarity, as vectors are normalised.
+func dot(a, b []float32) float64 {
+	var sum float64
+	for i, x := range a {
+		sum += float64(x) * float64(b[i])
+	}
+	return sum
 }

@@ -157,7 +157,15 @@ func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]scor
 		return nil, nil // nothing to compare, e.g. only punctuation
 	}
 	if s.remote != nil {
-		return s.remoteSearch(ctx, fold(plainQuestion(question)), vecs[0], n)
+		hits, err := s.remoteSearch(ctx, fold(plainQuestion(question)), vecs[0], n)
+		if err == nil || ctx.Err() != nil {
+			return hits, err
+		}
+		// The remote index is down: the segments hold the vectors too.
+		if s.OnRemoteError != nil {
+			s.OnRemoteError(err)
+		}
+		return s.scanVectors(vecs[0], n), nil
 	}
 	n = min(n, s.coll.Count())
 	if n <= 0 {

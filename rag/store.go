@@ -44,14 +44,17 @@ type Store struct {
 	embedder Embedder
 	coll     *chromem.Collection // nil when remote holds the vectors
 	remote   RemoteIndex
-	segs     []*segment
-	base     []int   // global position of each segment's first chunk
-	chunks   []Chunk // every stored chunk, live or not, by global position
-	live     []bool
-	first    map[string]int // global position of each live article's first chunk
-	nLive    int
-	avgLen   float64 // mean terms per stored chunk, for BM25
-	nStored  int
+	// OnRemoteError, when set, hears of a remote index failing a search,
+	// which is then answered from the segments' vectors.
+	OnRemoteError func(error)
+	segs          []*segment
+	base          []int   // global position of each segment's first chunk
+	chunks        []Chunk // every stored chunk, live or not, by global position
+	live          []bool
+	first         map[string]int // global position of each live article's first chunk
+	nLive         int
+	avgLen        float64 // mean terms per stored chunk, for BM25
+	nStored       int
 }
 
 // Open loads the live index in dir (a collection's directory). It fails

@@ -226,9 +226,14 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	dir := a.collectionDir()
 	remote, err := a.remote(ctx)
 	if err != nil {
-		return nil, err
+		// Answer anyway: the data dir holds the vectors too.
+		a.say("Weaviate 不可用（%v）：改用数据目录中的向量回答", "Weaviate is unavailable (%v): answering from the vectors in the data dir", err)
+		remote = nil
 	}
 	s, err := rag.OpenWith(ctx, dir, emb, a.chunker(), remote)
+	if err == nil && remote != nil {
+		s.OnRemoteError = a.remoteFailed
+	}
 	want := a.configuredCorpus()
 	var corpus string
 	switch {
@@ -252,7 +257,17 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	if _, err := a.ingest(ctx, corpusAt(corpus), emb); err != nil && !isPartial(err) {
 		return nil, err
 	}
-	return rag.OpenWith(ctx, dir, emb, a.chunker(), remote)
+	s, err = rag.OpenWith(ctx, dir, emb, a.chunker(), remote)
+	if err == nil && remote != nil {
+		s.OnRemoteError = a.remoteFailed
+	}
+	return s, err
+}
+
+// remoteFailed reports a search Weaviate could not answer; the answer
+// comes from the vectors in the data dir.
+func (a *app) remoteFailed(err error) {
+	a.log.Warn("weaviate failed a search; searching the vectors in the data dir instead", "error", err)
 }
 
 // remote is the collection's remote vector index when store.backend is

@@ -168,6 +168,9 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if remote != nil {
+		s.OnRemoteError = l.a.remoteFailed
+	}
 	next := *old
 	next.Store = s
 	l.live.current.Store(&next)

@@ -2,10 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // weaviateURL is the Weaviate server the integration tests use
@@ -102,16 +107,149 @@ func TestWeaviateBackend(t *testing.T) {
 	}
 }
 
-// A Weaviate that is not there is named, with the setting to check.
+// A Weaviate that is not there is named, with the setting to check: ingest
+// fails, and questions are answered from the vectors in the data dir.
 func TestWeaviateDown(t *testing.T) {
 	data := setup(t)
-	useWeaviate(t, "http://127.0.0.1:1", "down") // nothing listens on port 1
-	r := qabot(t, data, "", "ask", "问题")
-	if r.code != exitError || !strings.Contains(r.stderr, "cannot connect to Weaviate at http://127.0.0.1:1: start it, or check weaviate.url") {
-		t.Errorf("exit %d %q", r.code, r.stderr)
+	if r := qabot(t, data, "", "ingest"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	useWeaviate(t, "http://127.0.0.1:1", "default") // nothing listens on port 1
+	const why = "cannot connect to Weaviate at http://127.0.0.1:1: start it, or check weaviate.url"
+	if r := qabot(t, data, "", "ingest"); r.code != exitError || !strings.Contains(r.stderr, why) {
+		t.Errorf("ingest: exit %d %q", r.code, r.stderr)
+	}
+	r := qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
+	if r.code != 0 || !strings.Contains(r.stdout, "400米") || !strings.Contains(r.stderr, why) || !strings.Contains(r.stderr, "answering from the vectors in the data dir") {
+		t.Errorf("ask: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	t.Setenv("QABOT_WEAVIATE_URL", "")
 	if r := qabot(t, data, "", "ask", "问题"); r.code != exitError || !strings.Contains(r.stderr, "needs weaviate.url") {
 		t.Errorf("no URL: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// weaviateNode is a Weaviate server the test started.
+type weaviateNode struct {
+	name, url string
+	gossip    int
+	cmd       *exec.Cmd
+}
+
+// freePorts returns n ports nothing listens on, the raft one (the last)
+// followed by a free port too (Weaviate on localhost puts its RPC there).
+func freePorts(t *testing.T, n int) []int {
+	var out []int
+	for len(out) < n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if len(out) == n-1 { // the raft port: port+1 must be free as well
+			l2, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+1))
+			if err != nil {
+				continue
+			}
+			l2.Close()
+		}
+		out = append(out, port)
+	}
+	return out
+}
+
+// startNode starts a Weaviate node of a cluster whose raft members are
+// join (name:raft port), joining the gossip of seed when it is not 0.
+func startNode(t *testing.T, bin, name string, ports []int, join string, seed int) *weaviateNode {
+	httpPort, grpc, gossip, data, prof, raft := ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
+	cmd := exec.Command(bin, "--host", "127.0.0.1", "--port", fmt.Sprint(httpPort), "--scheme", "http")
+	cmd.Env = append(os.Environ(), "PERSISTENCE_DATA_PATH="+t.TempDir(), "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true",
+		"DEFAULT_VECTORIZER_MODULE=none", "ENABLE_TOKENIZER_GSE_CH=true", "RAFT_TIMEOUTS_MULTIPLIER=1", "DISABLE_TELEMETRY=true",
+		"LOG_LEVEL=warning", "CLUSTER_HOSTNAME="+name, fmt.Sprintf("GRPC_PORT=%d", grpc), fmt.Sprintf("CLUSTER_GOSSIP_BIND_PORT=%d", gossip),
+		fmt.Sprintf("CLUSTER_DATA_BIND_PORT=%d", data), fmt.Sprintf("RAFT_PORT=%d", raft), fmt.Sprintf("RAFT_INTERNAL_RPC_PORT=%d", raft+1),
+		fmt.Sprintf("GO_PROFILING_PORT=%d", prof), "CLUSTER_ADVERTISE_ADDR=127.0.0.1", "CLUSTER_BIND_ADDR=127.0.0.1",
+		"CLUSTER_IN_LOCALHOST=true", "RAFT_JOIN="+join, "RAFT_BOOTSTRAP_EXPECT=2")
+	if seed != 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("CLUSTER_JOIN=127.0.0.1:%d", seed))
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := &weaviateNode{name: name, url: fmt.Sprintf("http://127.0.0.1:%d", httpPort), gossip: gossip, cmd: cmd}
+	t.Cleanup(n.kill)
+	return n
+}
+
+func (n *weaviateNode) kill() {
+	if n.cmd.Process != nil {
+		n.cmd.Process.Kill()
+		n.cmd.Wait()
+	}
+}
+
+// waitReady waits until every node says it is ready, at most a minute.
+func waitReady(t *testing.T, nodes ...*weaviateNode) {
+	deadline := time.Now().Add(time.Minute)
+	for _, n := range nodes {
+		for {
+			resp, err := http.Get(n.url + "/v1/.well-known/ready")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s is not ready after a minute", n.name)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+}
+
+// Two Weaviate nodes with replication factor 2 both hold every passage; with
+// one killed, questions are still answered. (Two nodes lose their Raft
+// quorum with one gone, and the other then refuses queries: qabot answers
+// from the vectors in its data dir, and says so. Three nodes keep Weaviate
+// itself answering.)
+func TestWeaviateTwoNodes(t *testing.T) {
+	weaviateURL(t)
+	bin := os.Getenv("WEAVIATE_TEST_BIN")
+	if bin == "" {
+		t.Skip("no weaviate-server to start a cluster with: set WEAVIATE_TEST_BIN (.ci/run builds one)")
+	}
+	pa, pb := freePorts(t, 6), freePorts(t, 6)
+	join := fmt.Sprintf("a:%d,b:%d", pa[5], pb[5])
+	a := startNode(t, bin, "a", pa, join, 0)
+	for i := 0; ; i++ { // b joins a's gossip, which takes a few seconds to open
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", a.gossip)); err == nil {
+			c.Close()
+			break
+		}
+		if i > 300 {
+			t.Fatal("node a's gossip port never opened")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b := startNode(t, bin, "b", pb, join, a.gossip)
+	waitReady(t, a, b)
+
+	data := setup(t)
+	useWeaviate(t, a.url, "pair")
+	t.Setenv("QABOT_WEAVIATE_REPLICATION_FACTOR", "2")
+	t.Setenv("QABOT_WEAVIATE_CONSISTENCY_LEVEL", "ALL")
+	if r := qabot(t, data, "", "ingest"); r.code != 0 || !strings.Contains(r.stderr, "weaviate: 5 articles written") {
+		t.Fatalf("ingest into the pair: exit %d %s", r.code, r.stderr)
+	}
+	t.Setenv("QABOT_WEAVIATE_URL", b.url)
+	if r := qabot(t, data, "", "doctor"); !strings.Contains(r.stdout, "with 61 passages") {
+		t.Errorf("node b does not hold the passages:\n%s", r.stdout)
+	}
+	t.Setenv("QABOT_WEAVIATE_URL", a.url)
+	b.kill()
+	r := qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
+	if r.code != 0 || !strings.Contains(r.stdout, "400米") || !strings.Contains(r.stdout, "[1]") {
+		t.Errorf("with node b gone: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
