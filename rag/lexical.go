@@ -79,28 +79,34 @@ func (m matcher) coverage(text string) float64 {
 
 // present marks, in has, the terms that occur in text (has has one entry per
 // term), so that a run of sentences can be scored without rescanning.
-func (m matcher) present(text string, has []bool) {
-	folded := fold(text)
+func (m matcher) present(text string, has []bool) { m.presentFolded(fold(text), has) }
+
+// presentFolded is present for text already folded.
+func (m matcher) presentFolded(folded string, has []bool) {
 	for i, t := range m.terms {
 		has[i] = has[i] || containsTerm(folded, t.text)
 	}
 }
 
-// closeness is the best coverage of any two consecutive sentences of text:
-// a passage that holds the question's terms together, in one statement,
+// passageScores returns text's coverage and its closeness, folding it once.
+// The closeness is the best coverage of any two consecutive sentences: a
+// passage that holds the question's terms together, in one statement,
 // answers it more likely than one that scatters them over unrelated
 // sentences, as near-duplicate articles do.
-func (m matcher) closeness(text string) float64 {
-	best := 0.0
-	sents := Sentences(text)
+func (m matcher) passageScores(text string) (coverage, closeness float64) {
+	folded := fold(text)
+	has := make([]bool, len(m.terms))
+	m.presentFolded(folded, has)
+	coverage = m.score(has)
+	sents := Sentences(folded)
 	for i := range sents {
-		has := make([]bool, len(m.terms))
+		clear(has)
 		for j := i; j < min(i+2, len(sents)); j++ {
-			m.present(sents[j], has)
+			m.presentFolded(sents[j], has)
 		}
-		best = max(best, m.score(has))
+		closeness = max(closeness, m.score(has))
 	}
-	return best
+	return coverage, closeness
 }
 
 // score is the coverage of the terms marked in has.

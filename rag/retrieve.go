@@ -60,10 +60,10 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	hits := make([]Hit, 0, len(fused))
 	for pos, rrf := range fused {
 		text := s.chunks[pos].Text
-		rel := m.coverage(text)
+		rel, closeness := m.passageScores(text)
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
-		score := proximityWeight*m.closeness(text) + (1-proximityWeight)*rel + rrf*float64(rrfK+1)/2
+		score := proximityWeight*closeness + (1-proximityWeight)*rel + rrf*float64(rrfK+1)/2
 		hits = append(hits, Hit{Chunk: s.chunk(pos), Relevance: rel, Score: score, Similarity: similarity[pos]})
 	}
 	sort.Slice(hits, func(i, j int) bool {
