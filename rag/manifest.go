@@ -88,6 +88,11 @@ func writeFileSync(path string, data []byte) error {
 		f.Close()
 		return err
 	}
+	return syncClose(f)
+}
+
+// syncClose flushes f to disk and closes it.
+func syncClose(f *os.File) error {
 	if err := f.Sync(); err != nil {
 		f.Close()
 		return err

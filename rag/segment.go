@@ -303,11 +303,7 @@ func writeSegment(path string, chunks []Chunk, vectors [][]float32, dim int) err
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return syncClose(f)
 }
 
 // termCounts counts the index terms of a passage: CJK characters and
