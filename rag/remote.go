@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+
+	"github.com/philippgille/chromem-go"
 )
 
 // A collection's vectors may live in a remote index (Weaviate) rather than
@@ -17,23 +20,58 @@ import (
 // remote index answers the dense half of a search (a hybrid search of its
 // own); ingest brings it in line with the live index, article by article.
 
-// RemoteIndex is an index outside the process that holds a collection's
-// passages and their vectors.
+// VectorIndex is the seam between a store and where its vectors are
+// searched: both backends implement it, the local one (chromem-go in
+// memory, filled from the segment files) and Weaviate.
+type VectorIndex interface {
+	// Search returns up to n passages for the question (its text folded,
+	// and its vector), best first.
+	Search(ctx context.Context, question string, vector []float32, n int) ([]PassageRef, error)
+}
+
+// RemoteIndex is a vector index outside the process that holds a
+// collection's passages and their vectors, and is kept in step with the
+// segments by SyncRemote.
 type RemoteIndex interface {
+	VectorIndex
 	// Upsert stores the passages of one article (hash identifies its
 	// content), replacing those it had.
 	Upsert(ctx context.Context, doc, hash string, chunks []Chunk, vectors [][]float32) error
 	// Delete removes the passages of one article.
 	Delete(ctx context.Context, doc string) error
-	// Search returns up to n passages for the question (its text folded,
-	// and its vector), best first.
-	Search(ctx context.Context, question string, vector []float32, n int) ([]RemoteHit, error)
 }
 
-// RemoteHit is a passage a remote index found: its article and position.
-type RemoteHit struct {
+// PassageRef names a passage a vector index found: its article and its
+// position in it.
+type PassageRef struct {
 	Doc   string
 	Index int
+}
+
+// chromemIndex is the local vector index: chromem-go in memory, its
+// documents keyed by global position.
+type chromemIndex struct {
+	coll *chromem.Collection
+	s    *Store
+}
+
+func (x chromemIndex) Search(ctx context.Context, _ string, vector []float32, n int) ([]PassageRef, error) {
+	n = min(n, x.coll.Count())
+	if n <= 0 {
+		return nil, nil
+	}
+	res, err := x.coll.QueryEmbedding(ctx, vector, n, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("vector search: %w", err)
+	}
+	out := make([]PassageRef, 0, len(res))
+	for _, r := range res {
+		if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(x.s.chunks) {
+			c := x.s.chunks[pos]
+			out = append(out, PassageRef{Doc: c.Doc, Index: c.Index})
+		}
+	}
+	return out, nil
 }
 
 // remoteSyncFile records, in a collection's directory, which version (hash)
@@ -137,11 +175,11 @@ func (s *Store) scanVectors(vec []float32, n int) []scored {
 	return all[:min(n, len(all))]
 }
 
-// remoteSearch is the dense half of a search when the vectors live in a
-// remote index: its hits, mapped to live passages, with their cosine
-// similarity to the question computed from the segments' vectors.
-func (s *Store) remoteSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
-	hits, err := s.remote.Search(ctx, question, vec, n)
+// vectorSearch is the dense half of a search: the vector index's hits,
+// mapped to live passages, with their cosine similarity to the question
+// computed from the segments' vectors.
+func (s *Store) vectorSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
+	hits, err := s.vectors.Search(ctx, question, vec, n)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 )
 
 // Hit is a passage found for a question.
@@ -156,32 +155,15 @@ func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]scor
 	if isZero(vecs[0]) {
 		return nil, nil // nothing to compare, e.g. only punctuation
 	}
-	if s.remote != nil {
-		hits, err := s.remoteSearch(ctx, fold(plainQuestion(question)), vecs[0], n)
-		if err == nil || ctx.Err() != nil {
-			return hits, err
-		}
-		// The remote index is down: the segments hold the vectors too.
-		if s.OnRemoteError != nil {
-			s.OnRemoteError(err)
-		}
-		return s.scanVectors(vecs[0], n), nil
+	hits, err := s.vectorSearch(ctx, fold(plainQuestion(question)), vecs[0], n)
+	if err == nil || ctx.Err() != nil || s.remote == nil {
+		return hits, err
 	}
-	n = min(n, s.coll.Count())
-	if n <= 0 {
-		return nil, nil
+	// The remote index is down: the segments hold the vectors too.
+	if s.OnRemoteError != nil {
+		s.OnRemoteError(err)
 	}
-	res, err := s.coll.QueryEmbedding(ctx, vecs[0], n, nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("vector search: %w", err)
-	}
-	out := make([]scored, 0, len(res))
-	for _, r := range res {
-		if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(s.chunks) {
-			out = append(out, scored{pos, float64(r.Similarity)})
-		}
-	}
-	return out, nil
+	return s.scanVectors(vecs[0], n), nil
 }
 
 func isZero(v []float32) bool {

@@ -42,8 +42,8 @@ var (
 type Store struct {
 	Manifest Manifest
 	embedder Embedder
-	coll     *chromem.Collection // nil when remote holds the vectors
-	remote   RemoteIndex
+	vectors  VectorIndex // the local one, or remote
+	remote   RemoteIndex // nil for the local backend
 	// OnRemoteError, when set, hears of a remote index failing a search,
 	// which is then answered from the segments' vectors.
 	OnRemoteError func(error)
@@ -94,7 +94,7 @@ func openManifest(ctx context.Context, dir, name string, e Embedder, c Chunker, 
 	if why := m.compatible(e, c); why != "" {
 		return nil, fmt.Errorf("%w: %s", ErrIncompatible, why)
 	}
-	s := &Store{Manifest: m, embedder: e, remote: remote}
+	s := &Store{Manifest: m, embedder: e, remote: remote, vectors: remote}
 	if err := s.loadSegments(ctx, dir); err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (s *Store) loadVectors(ctx context.Context) error {
 			}
 		}
 	}
-	s.coll = coll
+	s.vectors = chromemIndex{coll: coll, s: s}
 	return nil
 }
 

@@ -332,14 +332,14 @@ func (x *Index) Delete(ctx context.Context, doc string) error {
 }
 
 // Search runs a hybrid search for the (folded) question and its vector.
-func (x *Index) Search(ctx context.Context, question string, vector []float32, n int) ([]rag.RemoteHit, error) {
+func (x *Index) Search(ctx context.Context, question string, vector []float32, n int) ([]rag.PassageRef, error) {
 	hits, err := x.Client.Hybrid(ctx, x.Class, question, vector, x.Alpha, n)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]rag.RemoteHit, len(hits))
+	out := make([]rag.PassageRef, len(hits))
 	for i, h := range hits {
-		out[i] = rag.RemoteHit{Doc: h.Doc, Index: h.Index}
+		out[i] = rag.PassageRef{Doc: h.Doc, Index: h.Index}
 	}
 	return out, nil
 }
