@@ -157,8 +157,9 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{}, err
 	}
 	hits := wide[:min(len(wide), a.TopK)]
+	named, stating := false, -1
 	if isAttribute {
-		hits = a.promoteStating(q, hits, wide[len(hits):])
+		hits, named, stating = a.findStatement(q, hits, wide[len(hits):])
 	}
 	if !a.relevant(hits) {
 		ans.Refused = true
@@ -181,9 +182,6 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	ans.Sources = ans.Retrieved
 	if isAttribute {
-		named, stating := a.statesAttribute(q, hits)
-		ans.Retrieved = a.sources(hits)
-		ans.Sources = ans.Retrieved
 		switch {
 		case !named:
 			ans.Refused, ans.Text, ans.Retrieved, ans.Sources = true, RefusalText(question), nil, nil
@@ -231,21 +229,24 @@ func (a *Answerer) statesAttribute(q asked, hits []Hit) (named bool, stating int
 // question looks through for one that states what it asks.
 const attributeReach = 4
 
-// promoteStating returns the top passages for an attribute question: when
-// none of top states the attribute but a passage further down (in rest)
-// does, that passage goes first, in place of the last of top. Matching the
-// kind of answer asked for is the strongest sign of the answering passage
-// among many that name the same entity.
-func (a *Answerer) promoteStating(q asked, top, rest []Hit) []Hit {
-	if _, stating := a.statesAttribute(q, top); stating >= 0 {
-		return top
+// findStatement looks for the passage that states what an attribute
+// question asks: among top (see statesAttribute), else further down, in
+// rest; one found there goes first, in place of the last of top. Matching
+// the kind of answer asked for is the strongest sign of the answering
+// passage among many that name the same entity. It returns the passages,
+// whether one names the entity, and which one states the attribute (-1:
+// none).
+func (a *Answerer) findStatement(q asked, top, rest []Hit) ([]Hit, bool, int) {
+	named, stating := a.statesAttribute(q, top)
+	if stating >= 0 || len(top) == 0 {
+		return top, named, stating
 	}
 	for _, h := range rest {
 		if q.statedIn(h.Chunk.Text, a.Store) {
-			return append([]Hit{h}, top[:len(top)-1]...)
+			return append([]Hit{h}, top[:len(top)-1]...), true, 0
 		}
 	}
-	return top
+	return top, named, -1
 }
 
 // looseFloor is the relevance below which not even a model is shown the

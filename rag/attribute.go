@@ -127,7 +127,7 @@ func (a asked) statement(text string, s *Store) string {
 	best, bestCov := "", -1.0
 	sents := Sentences(text)
 	for i, sent := range sents {
-		if a.sentenceStates(fold(sent), s) && a.namedNear(sents, i, s) {
+		if a.sentenceStates(fold(sent), s) && namedNear(sents, i, m) {
 			if cov := m.coverage(sent); cov > bestCov {
 				best, bestCov = sent, cov
 			}
@@ -142,9 +142,8 @@ func (a asked) statement(text string, s *Store) string {
 const nearby = 2
 
 // namedNear reports whether sentence i of sents, or one of its nearby
-// sentences, names the entity.
-func (a asked) namedNear(sents []string, i int, s *Store) bool {
-	m := s.matcher(queryTerms(a.entity))
+// sentences, names the entity (m matches the entity's terms).
+func namedNear(sents []string, i int, m matcher) bool {
 	for _, sent := range sents[max(0, i-nearby):min(len(sents), i+nearby+1)] {
 		if m.coverage(sent) >= 0.5 {
 			return true

@@ -87,7 +87,7 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 			known[name] = a.Hash
 		}
 	}
-	opts.Corpus = withWeb(opts.Corpus, opts.Dir)
+	opts.Corpus = withAdded(opts.Corpus, opts.Dir)
 	loaded, err := LoadArticles(ctx, opts.Corpus, known)
 	rep.Failed, rep.Skipped = loaded.Failed, loaded.Skipped
 	if err != nil {

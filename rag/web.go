@@ -26,9 +26,9 @@ import (
 // ingest asks each server only whether the page changed. The folder is
 // ingested beside the collection's own articles, under "added/".
 
-// webFolder is the folder of a collection's added articles, and the prefix
+// addedFolder is the folder of a collection's added articles, and the prefix
 // of their article names.
-const webFolder = "added"
+const addedFolder = "added"
 
 // webIndexFile lists the fetched pages, in the added folder (a dot file,
 // so that ingest does not take it for an article).
@@ -37,17 +37,17 @@ const webIndexFile = ".pages.json"
 // WebPage is one fetched page.
 type WebPage struct {
 	URL          string    `json:"url"`
-	File         string    `json:"file"` // in the web folder
+	File         string    `json:"file"` // in the added folder
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
 	Fetched      time.Time `json:"fetched"`
 }
 
-// WebDir is the added folder of the collection in dir.
-func WebDir(dir string) string { return filepath.Join(dir, webFolder) }
+// AddedDir is the added folder of the collection in dir.
+func AddedDir(dir string) string { return filepath.Join(dir, addedFolder) }
 
 // AddedName is the article name of a file of the added folder.
-func AddedName(file string) string { return webFolder + "/" + file }
+func AddedName(file string) string { return addedFolder + "/" + file }
 
 // AddFile stores data as the file name in the added folder of the
 // collection in dir (name is reduced to its base name); ingest indexes it.
@@ -62,10 +62,10 @@ func AddFile(dir, name string, data []byte) (string, error) {
 	if len(data) > MaxArticleBytes {
 		return "", ErrTooLarge
 	}
-	if err := os.MkdirAll(WebDir(dir), 0o755); err != nil {
+	if err := os.MkdirAll(AddedDir(dir), 0o755); err != nil {
 		return "", err
 	}
-	return name, writeFileAtomic(filepath.Join(WebDir(dir), name), data)
+	return name, writeFileAtomic(filepath.Join(AddedDir(dir), name), data)
 }
 
 // Forget removes an added article (a file of the added folder, or the page
@@ -75,7 +75,7 @@ func Forget(dir, nameOrURL string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	file := filepath.Base(filepath.Clean("/" + strings.TrimPrefix(nameOrURL, webFolder+"/")))
+	file := filepath.Base(filepath.Clean("/" + strings.TrimPrefix(nameOrURL, addedFolder+"/")))
 	kept := pages[:0]
 	for _, p := range pages {
 		if p.URL == nameOrURL {
@@ -86,16 +86,16 @@ func Forget(dir, nameOrURL string) (string, error) {
 			kept = append(kept, p)
 		}
 	}
-	if err := os.Remove(filepath.Join(WebDir(dir), file)); err != nil {
+	if err := os.Remove(filepath.Join(AddedDir(dir), file)); err != nil {
 		return "", fmt.Errorf("no added article %s", nameOrURL)
 	}
 	return file, saveWebPages(dir, kept)
 }
 
 // webPages reads the index of the collection's fetched pages (none when
-// there is no web folder).
+// there is no added folder).
 func webPages(dir string) ([]WebPage, error) {
-	raw, err := os.ReadFile(filepath.Join(WebDir(dir), webIndexFile))
+	raw, err := os.ReadFile(filepath.Join(AddedDir(dir), webIndexFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -115,7 +115,7 @@ func saveWebPages(dir string, pages []WebPage) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(WebDir(dir), webIndexFile), raw)
+	return writeFileAtomic(filepath.Join(AddedDir(dir), webIndexFile), raw)
 }
 
 // PageURLs maps the article names of a collection's fetched pages to their
@@ -150,10 +150,10 @@ type Fetcher struct {
 func (f *Fetcher) Fetch(ctx context.Context, dir string, urls []string, refresh bool) (FetchReport, error) {
 	var rep FetchReport
 	pages, err := webPages(dir)
-	if err != nil {
-		return rep, err
+	if err != nil || len(urls) == 0 && (!refresh || len(pages) == 0) {
+		return rep, err // nothing to fetch: the folder is not made
 	}
-	if err := os.MkdirAll(WebDir(dir), 0o755); err != nil {
+	if err := os.MkdirAll(AddedDir(dir), 0o755); err != nil {
 		return rep, err
 	}
 	byURL := map[string]int{}
@@ -244,7 +244,7 @@ func (f *Fetcher) fetch(ctx context.Context, raw string, prev WebPage, dir strin
 	sum := sha256.Sum256([]byte(raw))
 	page := WebPage{URL: raw, File: u.Hostname() + "-" + hex.EncodeToString(sum[:6]) + ext,
 		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Fetched: time.Now().UTC()}
-	if err := writeFileAtomic(filepath.Join(WebDir(dir), page.File), body); err != nil {
+	if err := writeFileAtomic(filepath.Join(AddedDir(dir), page.File), body); err != nil {
 		return prev, false, err
 	}
 	return page, true, nil
@@ -296,13 +296,13 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp, path)
 }
 
-// withWeb is corpus with the collection's added articles (in dir's added
+// withAdded is corpus with the collection's added articles (in dir's added
 // folder) under "added/"; corpus alone when there are none.
-func withWeb(corpus Corpus, dir string) Corpus {
-	if entries, _ := os.ReadDir(WebDir(dir)); len(entries) == 0 {
+func withAdded(corpus Corpus, dir string) Corpus {
+	if entries, _ := os.ReadDir(AddedDir(dir)); len(entries) == 0 {
 		return corpus
 	}
-	return Corpus{Name: corpus.Name, FS: unionFS{base: corpus.FS, sub: os.DirFS(WebDir(dir)), at: webFolder}}
+	return Corpus{Name: corpus.Name, FS: unionFS{base: corpus.FS, sub: os.DirFS(AddedDir(dir)), at: addedFolder}}
 }
 
 // unionFS is base with sub mounted at the top-level folder at (which hides
@@ -336,9 +336,12 @@ func (u unionFS) Open(name string) (fs.File, error) {
 }
 
 func (u unionFS) Stat(name string) (fs.FileInfo, error) {
-	fsys, rest := u.route(name)
-	if name == "." || fsys == nil {
+	if name == "." {
 		return fs.Stat(u.sub, ".")
+	}
+	fsys, rest := u.route(name)
+	if fsys == nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
 	return fs.Stat(fsys, rest)
 }

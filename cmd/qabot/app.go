@@ -230,10 +230,7 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 		a.say("Weaviate 不可用（%v）：改用数据目录中的向量回答", "Weaviate is unavailable (%v): answering from the vectors in the data dir", err)
 		remote = nil
 	}
-	s, err := rag.OpenWith(ctx, dir, emb, a.chunker(), remote)
-	if err == nil && remote != nil {
-		s.OnRemoteError = a.remoteFailed
-	}
+	s, err := a.openIndex(ctx, emb, remote)
 	want := a.configuredCorpus()
 	var corpus string
 	switch {
@@ -257,17 +254,26 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	if _, err := a.ingest(ctx, corpusAt(corpus), emb); err != nil && !isPartial(err) {
 		return nil, err
 	}
-	s, err = rag.OpenWith(ctx, dir, emb, a.chunker(), remote)
+	return a.openIndex(ctx, emb, remote)
+}
+
+// openIndex opens the collection's index with its vectors in remote (nil:
+// in memory); a search remote cannot answer is logged, and answered from
+// the vectors in the data dir.
+func (a *app) openIndex(ctx context.Context, emb rag.Embedder, remote rag.RemoteIndex) (*rag.Store, error) {
+	s, err := rag.OpenWith(ctx, a.collectionDir(), emb, a.chunker(), remote)
 	if err == nil && remote != nil {
-		s.OnRemoteError = a.remoteFailed
+		s.OnRemoteError = func(err error) {
+			a.log.Warn("weaviate failed a search; searching the vectors in the data dir instead", "error", err)
+		}
 	}
 	return s, err
 }
 
-// remoteFailed reports a search Weaviate could not answer; the answer
-// comes from the vectors in the data dir.
-func (a *app) remoteFailed(err error) {
-	a.log.Warn("weaviate failed a search; searching the vectors in the data dir instead", "error", err)
+// weaviateClient is a client of the configured Weaviate server.
+func (a *app) weaviateClient() *weaviate.Client {
+	w := a.cfg.Weaviate
+	return weaviate.New(weaviate.Config{URL: w.URL, APIKey: w.APIKey, Consistency: w.ConsistencyLevel, Replication: w.ReplicationFactor, Timeout: w.Timeout})
 }
 
 // remote is the collection's remote vector index when store.backend is
@@ -276,8 +282,7 @@ func (a *app) remote(ctx context.Context) (rag.RemoteIndex, error) {
 	if a.cfg.Store.Backend != "weaviate" || a.remoteIndex != nil {
 		return a.remoteIndex, nil
 	}
-	w := a.cfg.Weaviate
-	client := weaviate.New(weaviate.Config{URL: w.URL, APIKey: w.APIKey, Consistency: w.ConsistencyLevel, Replication: w.ReplicationFactor, Timeout: w.Timeout})
+	client := a.weaviateClient()
 	if _, err := client.Ready(ctx); err != nil {
 		return nil, err
 	}

@@ -121,8 +121,7 @@ func (a *app) checkWeaviate(ctx context.Context) (string, error) {
 	if a.cfg.Store.Backend != "weaviate" {
 		return "not used (store.backend is local)", nil
 	}
-	w := a.cfg.Weaviate
-	client := weaviate.New(weaviate.Config{URL: w.URL, APIKey: w.APIKey, Timeout: w.Timeout})
+	client := a.weaviateClient()
 	version, err := client.Ready(ctx)
 	if err != nil {
 		return "", err
@@ -136,7 +135,7 @@ func (a *app) checkWeaviate(ctx context.Context) (string, error) {
 	if err == nil && n != m.Passages() {
 		return "", fmt.Errorf("class %s holds %d passages, the index %d: run qabot ingest to bring it up to date", class, n, m.Passages())
 	}
-	return fmt.Sprintf("Weaviate %s at %s, class %s with %d passages", version, config.RedactURL(w.URL), class, n), nil
+	return fmt.Sprintf("Weaviate %s at %s, class %s with %d passages", version, config.RedactURL(a.cfg.Weaviate.URL), class, n), nil
 }
 
 func shortList(items []string, n int) string {

@@ -164,12 +164,9 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s, err := rag.OpenWith(ctx, l.a.collectionDir(), old.Store.Embedder(), l.a.chunker(), remote)
+	s, err := l.a.openIndex(ctx, old.Store.Embedder(), remote)
 	if err != nil {
 		return "", err
-	}
-	if remote != nil {
-		s.OnRemoteError = l.a.remoteFailed
 	}
 	next := *old
 	next.Store = s
