@@ -2,7 +2,6 @@ package rag
 
 import (
 	"math"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,7 +17,8 @@ const (
 // first. Terms held by more than a third of the passages are skipped: they
 // cost the most to score and tell the least.
 func (s *Store) lexicalSearch(query []queryTerm, n int) []int {
-	scores := map[int]float64{}
+	scores := make([]float64, len(s.live))
+	var touched []int
 	for _, t := range query {
 		df := s.df(t.text)
 		if df == 0 || df*3 > s.nStored && s.nStored > 30 {
@@ -32,23 +32,24 @@ func (s *Store) lexicalSearch(query []queryTerm, n int) []int {
 				if pos >= len(s.live) || !s.live[pos] {
 					return
 				}
+				if scores[pos] == 0 {
+					touched = append(touched, pos)
+				}
 				norm := bm25K1 * (1 - bm25B + bm25B*float64(sg.lengths[i])/s.avgLen)
 				scores[pos] += t.weight * idf * float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
 			})
 		}
 	}
-	ranked := make([]int, 0, len(scores))
-	for pos := range scores {
-		ranked = append(ranked, pos)
+	ranked := make([]scored, len(touched))
+	for i, pos := range touched {
+		ranked[i] = scored{pos, scores[pos]}
 	}
-	sort.Slice(ranked, func(i, j int) bool {
-		a, b := scores[ranked[i]], scores[ranked[j]]
-		if a != b {
-			return a > b
-		}
-		return ranked[i] < ranked[j]
-	})
-	return ranked[:min(n, len(ranked))]
+	sortScored(ranked)
+	out := make([]int, min(n, len(ranked)))
+	for i := range out {
+		out[i] = ranked[i].pos
+	}
+	return out
 }
 
 // matcher measures how much of one question a text covers: the share of

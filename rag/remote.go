@@ -48,28 +48,32 @@ type PassageRef struct {
 	Index int
 }
 
-// chromemIndex is the local vector index: chromem-go in memory, its
-// documents keyed by global position.
+// chromemIndex is the local vector index: chromem-go collections in
+// memory (shards of the live passages), their documents keyed by global
+// position.
 type chromemIndex struct {
-	coll *chromem.Collection
-	s    *Store
+	shards []*chromem.Collection
+	s      *Store
 }
 
 func (x chromemIndex) Search(ctx context.Context, _ string, vector []float32, n int) ([]PassageRef, error) {
-	n = min(n, x.coll.Count())
-	if n <= 0 {
-		return nil, nil
-	}
-	res, err := x.coll.QueryEmbedding(ctx, vector, n, nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("vector search: %w", err)
-	}
-	out := make([]PassageRef, 0, len(res))
-	for _, r := range res {
-		if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(x.s.chunks) {
-			c := x.s.chunks[pos]
-			out = append(out, PassageRef{Doc: c.Doc, Index: c.Index})
+	var hits []scored
+	for _, coll := range x.shards {
+		res, err := coll.QueryEmbedding(ctx, vector, min(n, coll.Count()), nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("vector search: %w", err)
 		}
+		for _, r := range res {
+			if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(x.s.chunks) {
+				hits = append(hits, scored{pos, float64(r.Similarity)})
+			}
+		}
+	}
+	sortScored(hits)
+	out := make([]PassageRef, 0, min(n, len(hits)))
+	for _, h := range hits[:min(n, len(hits))] {
+		c := x.s.chunks[h.pos]
+		out = append(out, PassageRef{Doc: c.Doc, Index: c.Index})
 	}
 	return out, nil
 }
@@ -171,7 +175,7 @@ func (s *Store) scanVectors(vec []float32, n int) []scored {
 		}
 		all = append(all, scored{pos, dot(s.vector(pos), vec)})
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].similarity > all[j].similarity })
+	sortScored(all)
 	return all[:min(n, len(all))]
 }
 

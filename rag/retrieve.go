@@ -1,8 +1,10 @@
 package rag
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -50,7 +52,7 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	similarity := map[int]float64{}
 	for rank, d := range dense {
 		fused[d.pos] += denseWeight(s.embedder) / float64(rrfK+rank+1)
-		similarity[d.pos] = d.similarity
+		similarity[d.pos] = d.score
 	}
 	for rank, pos := range lexical {
 		fused[pos] += 1 / float64(rrfK+rank+1)
@@ -132,10 +134,21 @@ func denseWeight(e Embedder) float64 {
 	return 1
 }
 
-// scored is a passage's global position and its similarity to a question.
+// scored is a passage's global position and its score for a question:
+// a cosine similarity or a BM25 score.
 type scored struct {
-	pos        int
-	similarity float64
+	pos   int
+	score float64
+}
+
+// sortScored puts the highest score first, ties in passage order.
+func sortScored(xs []scored) {
+	slices.SortFunc(xs, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
 }
 
 // lexicalEmbedder reports whether the store's embedder is the local one,

@@ -8,8 +8,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/philippgille/chromem-go"
 )
@@ -162,29 +164,52 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	return nil
 }
 
-// loadVectors puts the live passages' vectors into an in-memory chromem-go
-// collection, keyed by their global position.
+// loadVectors puts the live passages' vectors into in-memory chromem-go
+// collections, one per core, filled in parallel: chromem-go checks each
+// vector's norm and files it under a lock of its collection, which makes
+// one collection the slowest part of opening a large store.
 func (s *Store) loadVectors(ctx context.Context) error {
-	db := chromem.NewDB()
-	coll, err := db.CreateCollection(collectionName, nil, embeddingFunc(s.embedder))
-	if err != nil {
-		return err
-	}
-	for k, sg := range s.segs {
-		for i := range sg.chunks {
-			pos := s.base[k] + i
-			if !s.live[pos] {
-				continue
-			}
-			if pos%4096 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err := coll.AddDocument(ctx, chromem.Document{ID: strconv.Itoa(pos), Embedding: sg.vector(i)}); err != nil {
-				return fmt.Errorf("%w: passage %s: %w", ErrCorrupt, sg.chunks[i].ID(), err)
-			}
+	live := make([]int, 0, s.nLive)
+	for pos, ok := range s.live {
+		if ok {
+			live = append(live, pos)
 		}
 	}
-	s.vectors = chromemIndex{coll: coll, s: s}
+	shards := max(1, min(runtime.GOMAXPROCS(0), len(live)/minShard))
+	db := chromem.NewDB()
+	x := chromemIndex{shards: make([]*chromem.Collection, shards), s: s}
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for k := range shards {
+		coll, err := db.CreateCollection(collectionName+strconv.Itoa(k), nil, embeddingFunc(s.embedder))
+		if err != nil {
+			return err
+		}
+		x.shards[k] = coll
+		part := live[k*len(live)/shards : (k+1)*len(live)/shards]
+		wg.Go(func() { errs[k] = s.addVectors(ctx, coll, part) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	s.vectors = x
+	return nil
+}
+
+// minShard is the fewest passages worth a collection of their own.
+const minShard = 4096
+
+// addVectors adds the vectors of the passages at positions to coll.
+func (s *Store) addVectors(ctx context.Context, coll *chromem.Collection, positions []int) error {
+	for i, pos := range positions {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := coll.AddDocument(ctx, chromem.Document{ID: strconv.Itoa(pos), Embedding: s.vector(pos)}); err != nil {
+			return fmt.Errorf("%w: passage %s: %w", ErrCorrupt, s.chunks[pos].ID(), err)
+		}
+	}
 	return nil
 }
 

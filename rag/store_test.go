@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -579,6 +580,50 @@ func TestCollidingIDs(t *testing.T) {
 		hits, err := s.Search(context.Background(), q, 1)
 		if err != nil || len(hits) != 1 || hits[0].Chunk.Doc != doc {
 			t.Errorf("%s: %v %+v, want %s", q, err, hits, doc)
+		}
+	}
+}
+
+// A large store's vectors are loaded into several chromem-go collections;
+// searching them finds what comparing the question with every live vector
+// finds, and no passage that is not live.
+func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
+	const n, dim = 3 * minShard, 16
+	rng := rand.New(rand.NewPCG(3, 4))
+	sg := &segment{dim: dim, chunks: make([]Chunk, n)}
+	for i := range sg.chunks {
+		v := make([]float32, dim)
+		for k := range v {
+			v[k] = rng.Float32() - 0.5
+		}
+		sg.vectors = append(sg.vectors, normalize(v)...)
+		sg.chunks[i] = Chunk{Doc: fmt.Sprintf("a%d.txt", i/10), Index: i % 10}
+	}
+	s := &Store{embedder: NewLocalEmbedder(dim), segs: []*segment{sg}, base: []int{0}, chunks: sg.chunks, live: make([]bool, n)}
+	for i := range s.live {
+		s.live[i] = i%5 != 0 // every fifth passage is dead
+		if s.live[i] {
+			s.nLive++
+		}
+	}
+	if err := s.loadVectors(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s.vectors.(chromemIndex).shards); got < 2 && runtime.GOMAXPROCS(0) >= 2 {
+		t.Fatalf("%d passages in %d collection(s), want one per core", s.nLive, got)
+	}
+	for q := range 5 {
+		question := sg.vector(q * 97)
+		got, err := s.vectors.Search(context.Background(), "", question, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []PassageRef
+		for _, h := range s.scanVectors(question, 20) {
+			want = append(want, PassageRef{Doc: s.chunks[h.pos].Doc, Index: s.chunks[h.pos].Index})
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("query %d: sharded search differs from a full scan (-scan +sharded):\n%s", q, diff)
 		}
 	}
 }
