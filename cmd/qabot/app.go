@@ -261,7 +261,9 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 // in memory); a search remote cannot answer is logged, and answered from
 // the vectors in the data dir.
 func (a *app) openIndex(ctx context.Context, emb rag.Embedder, remote rag.RemoteIndex) (*rag.Store, error) {
+	resume := pauseGC()
 	s, err := rag.OpenWith(ctx, a.collectionDir(), emb, a.chunker(), remote)
+	resume()
 	if err == nil && remote != nil {
 		s.OnRemoteError = func(err error) {
 			a.log.Warn("weaviate failed a search; searching the vectors in the data dir instead", "error", err)
