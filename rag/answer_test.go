@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	openai "github.com/sashabaranov/go-openai"
+
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -114,6 +116,27 @@ func TestAskRefuses(t *testing.T) {
 	}
 	if RefusalText("上海?") == RefusalText("Shanghai?") {
 		t.Error("refusal does not follow the question's language")
+	}
+}
+
+// Offline, a passage that shares only a word with the question does not
+// answer it: the question is refused. With a model, the same passages reach
+// the model, which decides.
+func TestWeakMatchRefusedOffline(t *testing.T) {
+	const q = "太原有什么好吃的小吃推荐？" // shares 太原 and 推荐 with the seeds
+	hits, err := seedAnswerer(t).Store.Search(t.Context(), q, 5)
+	if err != nil || len(hits) == 0 || hits[0].Relevance < 0.08 {
+		t.Fatalf("the question passes no floor of its own (%v, %+v); pick one that shares a word", err, hits)
+	}
+	if ans, _ := seedAnswerer(t).Ask(t.Context(), q); !ans.Refused || ans.Text != RefusalText(q) {
+		t.Errorf("offline: want a refusal, got %+v", ans)
+	}
+	a, model := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return refusalZH })
+	if _, err := a.Ask(t.Context(), q); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(model.Chats()); n != 1 {
+		t.Errorf("%d model requests, want the passages to reach the model", n)
 	}
 }
 
@@ -327,6 +350,13 @@ func TestAbsentAttribute(t *testing.T) {
 		{"天脊集團的董事長叫什麼名字？", false, "畅学华"},
 		{"建设银行山西省分行挂牌开放了多少个劳动者港湾？", false, "410"},
 		{"王福西职工创新工作室是哪一年创建的？", false, "2014"},
+		// 几 asks as 多少 does.
+		{"建设银行山西省分行挂牌开放了几个劳动者港湾？", false, "410"},
+		{"建设银行山西省分行有几个网点？", true, "没有提到网点的数量"},
+		// A count is a number of things: 全长400米的生产线 counts no lines.
+		{"晋能光伏有几条生产线？", true, "没有提到生产线的数量"},
+		// The attribute must stand apart from the entity's own name.
+		{"智慧交通山西省实验室有几个实验室？", true, "没有提到实验室的数量"},
 	}
 	for _, tt := range tests {
 		ans, err := a.Ask(context.Background(), tt.q)

@@ -31,14 +31,18 @@ var (
 	askDate   = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)?的?$`)
 	askDateV  = regexp.MustCompile(`(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
 	askNumOf  = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
-	askNumN   = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?多少([个家名项块吨万亿元人座位所])([^的\s，,]{1,6})$`)
+	askNumN   = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([个家名项块条种台辆架件吨万亿元人座位所])([^的\s，,]{1,6})$`)
 	askLong   = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askPlace  = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
 )
 
+// hasCount matches a number of things in folded text: a number and a
+// measure word (7名, 410个, 58 家), whichever the question used.
+var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户]`)
+
 // counters are the measure words that count things (多少个港湾), as
 // opposed to units (多少吨煤).
-const counters = "个家名项块座位所"
+const counters = "个家名项块条种台辆架件座位所"
 
 // roleAliases maps colloquial words for a post to the titles articles use.
 var roleAliases = map[string][]string{
@@ -152,11 +156,15 @@ func namedNear(sents []string, i int, m matcher) bool {
 	return false
 }
 
+// sentenceStates reports whether sent (folded) holds the attribute's words
+// and a fact of the kind asked. The attribute must stand apart from the
+// entity's name: 山西大学城 does not state how many 大学 there are.
 func (a asked) sentenceStates(sent string, s *Store) bool {
 	names := append([]string{a.attr}, roleAliases[a.attr]...)
 	hasAttr := a.attr == ""
+	rest := withoutName(sent, fold(a.entity))
 	for _, n := range names {
-		if n != "" && (strings.Contains(sent, n) || s.matcher(queryTerms(n)).coverage(sent) >= 0.5) {
+		if n != "" && (strings.Contains(rest, n) || s.matcher(queryTerms(n)).coverage(rest) >= 0.5) {
 			hasAttr = true
 			break
 		}
@@ -164,12 +172,42 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 	if !hasAttr {
 		return false
 	}
-	switch a.kind {
-	case personAnswer:
+	switch {
+	case a.kind == personAnswer:
 		return true // the title is there; names have no shape to check
+	case a.counted:
+		return hasCount.MatchString(sent) // 400米的生产线 is no count of lines
 	default:
 		return a.kind.matches(sent)
 	}
+}
+
+// withoutName is text without the runs of three or more characters that
+// it shares with name, longest first from the left.
+func withoutName(text, name string) string {
+	const minRun = 3
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		end := 0
+		for j, n := i, 0; j < len(text); n++ {
+			_, size := utf8.DecodeRuneInString(text[j:])
+			j += size
+			if !strings.Contains(name, text[i:j]) {
+				break
+			}
+			if n+1 >= minRun {
+				end = j
+			}
+		}
+		if end > 0 {
+			i = end
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(text[i:])
+		b.WriteString(text[i : i+size])
+		i += size
+	}
+	return b.String()
 }
 
 // absentText says that the articles mention the entity but not the

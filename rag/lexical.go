@@ -89,16 +89,22 @@ func (m matcher) presentFolded(folded string, has []bool) {
 	}
 }
 
-// passageScores returns text's coverage and its closeness, folding it once.
+// passageScores returns text's coverage, its closeness and how many of the
+// question's terms it contains, folding it once.
 // The closeness is the best coverage of any two consecutive sentences: a
 // passage that holds the question's terms together, in one statement,
 // answers it more likely than one that scatters them over unrelated
 // sentences, as near-duplicate articles do.
-func (m matcher) passageScores(text string) (coverage, closeness float64) {
+func (m matcher) passageScores(text string) (coverage, closeness float64, shared int) {
 	folded := fold(text)
 	has := make([]bool, len(m.terms))
 	m.presentFolded(folded, has)
 	coverage = m.score(has)
+	for _, ok := range has {
+		if ok {
+			shared++
+		}
+	}
 	sents := Sentences(folded)
 	for i := range sents {
 		clear(has)
@@ -107,7 +113,7 @@ func (m matcher) passageScores(text string) (coverage, closeness float64) {
 		}
 		closeness = max(closeness, m.score(has))
 	}
-	return coverage, closeness
+	return coverage, closeness, shared
 }
 
 // score is the coverage of the terms marked in has.

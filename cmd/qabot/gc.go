@@ -45,4 +45,3 @@ var gcHold struct {
 	percent int
 	limit   int64
 }
-
