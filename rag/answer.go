@@ -94,9 +94,8 @@ type Answerer struct {
 	// MinRelevance is the lexical floor: when no retrieved passage contains
 	// at least this IDF-weighted share of the question's terms (and, with a
 	// neural embedder, none is MinSimilarity alike), the answer is a
-	// refusal. Offline, a passage below three times the floor must also
-	// share more than two of the question's terms. With an LLM the floor is
-	// looseFloor: the model sees the passages and refuses itself.
+	// refusal. With an LLM the floor is looseFloor: the model sees the
+	// passages and refuses itself.
 	MinRelevance float64
 	// MinSimilarity is the dense (cosine) floor for neural embedders.
 	MinSimilarity float64
@@ -254,15 +253,9 @@ func (a *Answerer) findStatement(q asked, top, rest []Hit) ([]Hit, bool, int) {
 // passages: nothing in them is even loosely related.
 const looseFloor = 0.05
 
-// Offline, a weak match must rest on more than a word or two: a passage
-// that shares at most weakShared of the question's terms and covers less
-// than three times the floor ("周末去平遥古城玩有啥好景点" and a passage that
-// mentions 平遥) is about something else.
-const weakShared = 2
-
 // relevant reports whether the passages may answer the question: their
-// lexical coverage reaches the floor (offline, on more than a word or two),
-// or, with a neural embedder, their meaning is close enough.
+// lexical coverage reaches the floor, or, with a neural embedder, their
+// meaning is close enough.
 func (a *Answerer) relevant(hits []Hit) bool {
 	floor := a.MinRelevance
 	if a.LLM != nil {
@@ -270,10 +263,7 @@ func (a *Answerer) relevant(hits []Hit) bool {
 	}
 	semantic := a.MinSimilarity > 0 && !a.Store.lexicalEmbedder()
 	for _, h := range hits {
-		if semantic && h.Similarity >= a.MinSimilarity {
-			return true
-		}
-		if h.Relevance >= floor && (a.LLM != nil || h.Relevance >= 3*floor || h.Shared > weakShared) {
+		if h.Relevance >= floor || semantic && h.Similarity >= a.MinSimilarity {
 			return true
 		}
 	}

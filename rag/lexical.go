@@ -89,22 +89,16 @@ func (m matcher) presentFolded(folded string, has []bool) {
 	}
 }
 
-// passageScores returns text's coverage, its closeness and how many of the
-// question's terms it contains, folding it once.
+// passageScores returns text's coverage and its closeness, folding it once.
 // The closeness is the best coverage of any two consecutive sentences: a
 // passage that holds the question's terms together, in one statement,
 // answers it more likely than one that scatters them over unrelated
 // sentences, as near-duplicate articles do.
-func (m matcher) passageScores(text string) (coverage, closeness float64, shared int) {
+func (m matcher) passageScores(text string) (coverage, closeness float64) {
 	folded := fold(text)
 	has := make([]bool, len(m.terms))
 	m.presentFolded(folded, has)
 	coverage = m.score(has)
-	for _, ok := range has {
-		if ok {
-			shared++
-		}
-	}
 	sents := Sentences(folded)
 	for i := range sents {
 		clear(has)
@@ -113,7 +107,7 @@ func (m matcher) passageScores(text string) (coverage, closeness float64, shared
 		}
 		closeness = max(closeness, m.score(has))
 	}
-	return coverage, closeness, shared
+	return coverage, closeness
 }
 
 // score is the coverage of the terms marked in has.

@@ -17,8 +17,6 @@ type Hit struct {
 	// Relevance is the IDF-weighted share of the question's terms that the
 	// passage contains, from 0 to 1.
 	Relevance float64
-	// Shared is how many of the question's terms the passage contains.
-	Shared int
 	// Similarity is the cosine similarity of the passage's vector to the
 	// question's, when the dense search ranked it; else 0.
 	Similarity float64
@@ -63,11 +61,11 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	hits := make([]Hit, 0, len(fused))
 	for pos, rrf := range fused {
 		text := s.chunks[pos].Text
-		rel, closeness, shared := m.passageScores(text)
+		rel, closeness := m.passageScores(text)
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
 		score := proximityWeight*closeness + (1-proximityWeight)*rel + rrf*float64(rrfK+1)/2
-		hits = append(hits, Hit{Chunk: s.chunk(pos), Relevance: rel, Shared: shared, Score: score, Similarity: similarity[pos]})
+		hits = append(hits, Hit{Chunk: s.chunk(pos), Relevance: rel, Score: score, Similarity: similarity[pos]})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
