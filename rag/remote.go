@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/philippgille/chromem-go"
 )
@@ -57,12 +58,18 @@ type chromemIndex struct {
 }
 
 func (x chromemIndex) Search(ctx context.Context, _ string, vector []float32, n int) ([]PassageRef, error) {
+	results := make([][]chromem.Result, len(x.shards))
+	errs := make([]error, len(x.shards))
+	var wg sync.WaitGroup
+	for k, coll := range x.shards {
+		wg.Go(func() { results[k], errs[k] = coll.QueryEmbedding(ctx, vector, min(n, coll.Count()), nil, nil) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("vector search: %w", err)
+	}
 	var hits []scored
-	for _, coll := range x.shards {
-		res, err := coll.QueryEmbedding(ctx, vector, min(n, coll.Count()), nil, nil)
-		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
-		}
+	for _, res := range results {
 		for _, r := range res {
 			if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(x.s.chunks) {
 				hits = append(hits, scored{pos, float64(r.Similarity)})
