@@ -193,7 +193,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 		// The answer is the statement itself.
 		src := &ans.Sources[stating]
-		ans.Text = a.quote(q.statement(src.Text, a.Store), src, query)
+		ans.Text = a.quote(q.statement(Chunk{Doc: src.Doc, Text: src.Text}, a.Store), src, query)
 		return ans, nil
 	}
 	ans.Text = a.extract(query, ans.Sources)
@@ -206,8 +206,8 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 // ("该公司总经理…") is widened, in hits, to include it.
 func (a *Answerer) statesAttribute(q asked, hits []Hit) (named bool, stating int) {
 	for i, h := range hits {
-		named = named || q.names(h.Chunk.Text, a.Store)
-		if q.statedIn(h.Chunk.Text, a.Store) {
+		named = named || q.names(h.Chunk.Text, a.Store) || q.namedInArticle(h.Chunk.Doc, a.Store)
+		if q.statedIn(h.Chunk, a.Store) {
 			return true, i
 		}
 	}
@@ -216,7 +216,7 @@ func (a *Answerer) statesAttribute(q asked, hits []Hit) (named bool, stating int
 			continue
 		}
 		for _, n := range a.Store.neighbours(h.Chunk) {
-			if wide, ok := mergeChunks(h.Chunk, n); ok && q.statedIn(wide.Text, a.Store) {
+			if wide, ok := mergeChunks(h.Chunk, n); ok && q.statedIn(wide, a.Store) {
 				hits[i].Chunk = wide
 				return true, i
 			}
@@ -242,7 +242,7 @@ func (a *Answerer) findStatement(q asked, top, rest []Hit) ([]Hit, bool, int) {
 		return top, named, stating
 	}
 	for _, h := range rest {
-		if q.statedIn(h.Chunk.Text, a.Store) {
+		if q.statedIn(h.Chunk, a.Store) {
 			return append([]Hit{h}, top[:len(top)-1]...), true, 0
 		}
 	}

@@ -305,7 +305,7 @@ func TestExtractListsAndStatements(t *testing.T) {
 		}
 	}
 	q, _ := attributeQuestion("西城区科技局局长是谁")
-	if got := q.statement("西城区科技工作会议召开。东城区科技局局长王一说，要加强创新。西城区科技局局长李二表示，要重视人才。", a.Store); !strings.Contains(got, "李二") {
+	if got := q.statement(Chunk{Text: "西城区科技工作会议召开。东城区科技局局长王一说，要加强创新。西城区科技局局长李二表示，要重视人才。"}, a.Store); !strings.Contains(got, "李二") {
 		t.Errorf("statement %q, want the one about 西城区", got)
 	}
 }
@@ -334,6 +334,12 @@ func TestAbsentAttribute(t *testing.T) {
 		{"晋能光伏有几条生产线？", true, "没有提到生产线的数量"},
 		// The attribute must stand apart from the entity's own name.
 		{"智慧交通山西省实验室有几个实验室？", true, "没有提到实验室的数量"},
+		// What the question says of its entity is not part of its name
+		// (新材料产业, not 新材料产业要聚焦), and a count may be stated in a
+		// passage that leaves the subject its article names unsaid.
+		{"新材料产业要聚焦几个核心环节？", false, "三个核心环节"},
+		{"新材料产业一共有几个研究院？", true, "没有提到研究院的数量"},
+		{"晋中市科技局要加强几项保障？", false, "三项保障"}, // the passage says 市科学技术局
 	}
 	for _, tt := range tests {
 		ans, err := a.Ask(context.Background(), tt.q)

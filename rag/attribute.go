@@ -20,6 +20,8 @@ type asked struct {
 	// counted is set when the question asks how many of attr there are
 	// (多少个劳动者港湾), rather than for a quantity named attr (年产能).
 	counted bool
+	// articles remembers which articles name the entity.
+	articles map[string]bool
 }
 
 // titles are the posts a "who" question asks about.
@@ -39,6 +41,10 @@ var (
 // hasCount matches a number of things in folded text: a number and a
 // measure word (7名, 410个, 58 家), whichever the question used.
 var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户]`)
+
+// predicate matches the words that begin what a question says of its
+// entity: a modal, an adverb of time or a total (要建立, 现在有, 一共有).
+var predicate = regexp.MustCompile(`要|准备|打算|计划|已经|正在|一共|总共|累计|目前|现在|如今|今年|去年|每年|这块|这边`)
 
 // counters are the measure words that count things (多少个港湾), as
 // opposed to units (多少吨煤).
@@ -92,9 +98,13 @@ func attributeQuestion(question string) (asked, bool) {
 		return asked{}, false
 	}
 	a.entity = strings.Trim(q[:at[0]], "的 ,，现任")
+	if loc := predicate.FindStringIndex(a.entity); loc != nil && utf8.RuneCountInString(a.entity[:loc[0]]) >= 2 {
+		a.entity = a.entity[:loc[0]] // 晋中科技局要建立几个清单 asks about 晋中科技局
+	}
 	if utf8.RuneCountInString(a.entity) < 2 {
 		return asked{}, false
 	}
+	a.articles = map[string]bool{}
 	return a, true
 }
 
@@ -116,28 +126,43 @@ func (a asked) names(text string, s *Store) bool {
 // entity: it names the entity, and has a sentence that holds both the
 // attribute's words (or a title they stand for) and a fact of the kind
 // asked.
-func (a asked) statedIn(text string, s *Store) bool {
-	return a.statement(text, s) != ""
+func (a asked) statedIn(c Chunk, s *Store) bool {
+	return a.statement(c, s) != ""
 }
 
-// statement is the sentence of text that states the attribute for the
+// statement is the sentence of c that states the attribute for the
 // entity, or "": of several, the one that names the entity most fully
-// itself (长治市科技局局长…, not 运城市科技局局长… next to it).
-func (a asked) statement(text string, s *Store) string {
-	if !a.names(text, s) {
+// itself (长治市科技局局长…, not 运城市科技局局长… next to it). The entity
+// is named within two sentences of it, or, for a count when c does not
+// name it at all, somewhere in c's article: news text names its subject
+// once and goes on with 市科技局 or 我市 (建立政策、项目、任务三个清单).
+func (a asked) statement(c Chunk, s *Store) string {
+	here := a.names(c.Text, s)
+	if !here && !(a.counted && a.namedInArticle(c.Doc, s)) {
 		return ""
 	}
 	m := s.matcher(queryTerms(a.entity))
 	best, bestCov := "", -1.0
-	sents := Sentences(text)
+	sents := Sentences(c.Text)
 	for i, sent := range sents {
-		if a.sentenceStates(fold(sent), s) && namedNear(sents, i, m) {
+		if a.sentenceStates(fold(sent), s) && (!here || namedNear(sents, i, m)) {
 			if cov := m.coverage(sent); cov > bestCov {
 				best, bestCov = sent, cov
 			}
 		}
 	}
 	return best
+}
+
+// namedInArticle reports whether the article doc names the entity, in its
+// title or any of its passages (remembered per question).
+func (a asked) namedInArticle(doc string, s *Store) bool {
+	named, ok := a.articles[doc]
+	if !ok {
+		named = a.names(s.articleText(doc), s)
+		a.articles[doc] = named
+	}
+	return named
 }
 
 // nearby is how many sentences before and after a statement may name the

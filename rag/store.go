@@ -269,6 +269,21 @@ func (s *Store) Language() string {
 // Article returns the manifest entry of the named article.
 func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }
 
+// articleText is the title and the passages of the article doc, or "".
+func (s *Store) articleText(doc string) string {
+	first, ok := s.first[doc]
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(s.Manifest.Articles[doc].Title)
+	for _, c := range s.chunks[first : first+s.Manifest.Articles[doc].Chunks] {
+		b.WriteString("\n")
+		b.WriteString(c.Text)
+	}
+	return b.String()
+}
+
 // df is the number of stored passages that hold term.
 func (s *Store) df(term string) int {
 	n := 0
