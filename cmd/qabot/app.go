@@ -247,7 +247,7 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 		if corpus = m.Corpus; corpus == "" {
 			corpus = a.firstCorpus(want)
 		}
-		a.say("%v；正在重新建立 %s 的索引…", "%v; re-indexing %s…", err, corpus)
+		a.say("索引需要重建，正在重新建立 %[2]s 的索引…（%[1]v）", "%v; re-indexing %s…", err, corpus)
 	default:
 		return nil, err
 	}

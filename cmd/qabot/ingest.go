@@ -127,7 +127,7 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 		return rep, err
 	}
 	if rep.Rebuilt != "" {
-		a.say("已全部重建索引：%s", "re-indexed everything: %s", rep.Rebuilt)
+		a.say("已全部重建索引（%s）", "re-indexed everything: %s", rep.Rebuilt)
 	}
 	if len(rep.Failed) > 0 {
 		return rep, partialError{fmt.Errorf("%d article files could not be used (see above)", len(rep.Failed))}

@@ -280,6 +280,13 @@ func TestAskRebuildsCorruptStore(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "晋商银行") || !strings.Contains(r.stderr, "re-indexing") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
+	// In Chinese the notice names the corpus, then the reason.
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	os.WriteFile(filepath.Join(rag.CollectionDir(data, rag.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
+	r = qabot(t, data, "", "ask", "哪家银行是山西省新材料产业合作银行?")
+	if r.code != 0 || !strings.Contains(r.stderr, "正在重新建立") || strings.Contains(r.stderr, "%!") || !strings.Contains(r.stderr, "的索引…（") {
+		t.Errorf("Chinese notice: exit %d\nstderr %s", r.code, r.stderr)
+	}
 }
 
 // A manifest that counts fewer passages than its segment holds is found by
