@@ -41,6 +41,9 @@ type Answer struct {
 	// without a model (a question in another language than the articles, or
 	// a follow-up, with no LLM configured); Text says what to configure.
 	Deferred bool
+	// Weak is set on an extractive answer whose passages share only a word
+	// or two with the question: Text says they may not answer it.
+	Weak bool
 }
 
 // Source is a retrieved passage; N is the number citations use.
@@ -197,7 +200,39 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return ans, nil
 	}
 	ans.Text = a.extract(query, ans.Sources)
+	if a.weakMatch(query, hits) {
+		ans.Weak, ans.Text = true, weakText(question)+ans.Text
+	}
 	return ans, nil
+}
+
+// weakShared is the most terms a passage may share with the question, below
+// three times the relevance floor, and still be a weak match.
+const weakShared = 2
+
+// weakMatch reports whether the passages share at most weakShared of the
+// question's terms and cover little of it: 太原哪家火锅店最好吃 and a passage
+// that mentions 太原. Such a question is as likely about something the
+// articles never mention as a loose paraphrase of one they answer, which
+// words alone cannot tell apart; the answer quotes the passages but says so.
+func (a *Answerer) weakMatch(query string, hits []Hit) bool {
+	semantic := a.MinSimilarity > 0 && !a.Store.lexicalEmbedder()
+	m := a.Store.matcher(queryTerms(query))
+	for _, h := range hits {
+		strong := h.Relevance >= 3*a.MinRelevance || h.Relevance >= a.MinRelevance && m.shared(h.Chunk.Text) > weakShared
+		if strong || semantic && h.Similarity >= a.MinSimilarity {
+			return false
+		}
+	}
+	return true
+}
+
+// weakText prefaces an answer from a weak match, in the question's language.
+func weakText(question string) string {
+	if Language(question) == "zh" {
+		return "（文章里似乎没有直接回答这个问题的内容，以下段落只在个别词上相关。）"
+	}
+	return "(The articles do not seem to answer this directly; these passages share only a word or two with the question.) "
 }
 
 // statesAttribute reports whether one of the passages found names q's

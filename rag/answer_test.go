@@ -117,6 +117,25 @@ func TestAskRefuses(t *testing.T) {
 	}
 }
 
+// Offline, an answer from passages that share only a word or two with the
+// question says it may not answer it; one that shares more does not.
+func TestWeakMatchSaysSo(t *testing.T) {
+	a := seedAnswerer(t)
+	for q, weak := range map[string]bool{
+		"太原有什么好吃的小吃推荐？":        true, // shares 太原 and 推荐
+		"晋能光伏的TOPCon电池生产线有多长？": false,
+		"做醋的那个学院院长觉得该从哪儿切入？":   false, // a loose paraphrase, still more than two words
+	} {
+		ans, err := a.Ask(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Refused || ans.Weak != weak || strings.HasPrefix(ans.Text, weakText(q)) != weak {
+			t.Errorf("%s: refused=%v weak=%v %q, want weak=%v", q, ans.Refused, ans.Weak, ans.Text, weak)
+		}
+	}
+}
+
 // The relevance floor separates covered from uncovered questions: lowering
 // it to 0 makes the same unanswerable question produce an answer.
 func TestRefusalFloor(t *testing.T) {

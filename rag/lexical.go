@@ -78,6 +78,19 @@ func (m matcher) coverage(text string) float64 {
 	return m.score(has)
 }
 
+// shared is how many of the question's terms text contains.
+func (m matcher) shared(text string) int {
+	has := make([]bool, len(m.terms))
+	m.present(text, has)
+	n := 0
+	for _, ok := range has {
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
 // present marks, in has, the terms that occur in text (has has one entry per
 // term), so that a run of sentences can be scored without rescanning.
 func (m matcher) present(text string, has []bool) { m.presentFolded(fold(text), has) }

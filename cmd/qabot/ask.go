@@ -194,6 +194,7 @@ type answerJSON struct {
 	Answer      string       `json:"answer"`
 	Mode        string       `json:"mode"`
 	Refused     bool         `json:"refused"`
+	Weak        bool         `json:"weak,omitempty"` // the passages share only a word or two with the question
 	Sources     []sourceJSON `json:"sources"`
 	Notice      string       `json:"notice,omitempty"`
 	Unsupported []string     `json:"unsupported,omitempty"`
@@ -210,7 +211,7 @@ type sourceJSON struct {
 }
 
 func jsonAnswer(r rag.Answer) answerJSON {
-	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Sources: []sourceJSON{},
+	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Weak: r.Weak, Sources: []sourceJSON{},
 		Notice: notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
 		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text, URL: s.URL})

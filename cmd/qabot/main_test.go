@@ -95,6 +95,20 @@ func TestAskText(t *testing.T) {
 	}
 }
 
+// An answer from passages that share only a word with the question says
+// so, in its text and with "weak" in JSON.
+func TestAskJSONWeakMatch(t *testing.T) {
+	data := setup(t)
+	r := qabot(t, data, "", "ask", "--json", "太原有什么好吃的小吃推荐？")
+	var ans answerJSON
+	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil || r.code != 0 {
+		t.Fatalf("exit %d, %v: %s", r.code, err, r.stderr)
+	}
+	if !ans.Weak || ans.Refused || !strings.HasPrefix(ans.Answer, "（文章里似乎没有直接回答") {
+		t.Errorf("want a hedged answer: %+v", ans)
+	}
+}
+
 func TestAskJSONSchema(t *testing.T) {
 	data := setup(t)
 	r := qabot(t, data, "山西重点打造哪四大新材料产业集群?\n\n\nWho won the 2022 FIFA World Cup?\n", "ask", "--json")
