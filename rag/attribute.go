@@ -122,10 +122,9 @@ func (a asked) names(text string, s *Store) bool {
 	return s.matcher(queryTerms(a.entity)).coverage(text) >= 0.5
 }
 
-// statedIn reports whether text (a passage) states the attribute for the
-// entity: it names the entity, and has a sentence that holds both the
-// attribute's words (or a title they stand for) and a fact of the kind
-// asked.
+// statedIn reports whether the passage c states the attribute for the
+// entity (see statement): a sentence holds both the attribute's words (or
+// a title they stand for) and a fact of the kind asked.
 func (a asked) statedIn(c Chunk, s *Store) bool {
 	return a.statement(c, s) != ""
 }
