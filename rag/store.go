@@ -178,14 +178,16 @@ func (s *Store) loadVectors(ctx context.Context) error {
 	shards := max(1, min(runtime.GOMAXPROCS(0), len(live)/minShard))
 	db := chromem.NewDB()
 	x := chromemIndex{shards: make([]*chromem.Collection, shards), s: s}
-	errs := make([]error, shards)
-	var wg sync.WaitGroup
 	for k := range shards {
 		coll, err := db.CreateCollection(collectionName+strconv.Itoa(k), nil, embeddingFunc(s.embedder))
 		if err != nil {
 			return err
 		}
 		x.shards[k] = coll
+	}
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for k, coll := range x.shards {
 		part := live[k*len(live)/shards : (k+1)*len(live)/shards]
 		wg.Go(func() { errs[k] = s.addVectors(ctx, coll, part) })
 	}
