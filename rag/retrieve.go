@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Hit is a passage found for a question.
@@ -60,12 +61,11 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	m := s.matcher(query)
 	hits := make([]Hit, 0, len(fused))
 	for pos, rrf := range fused {
-		text := s.chunks[pos].Text
-		rel, closeness := m.passageScores(text)
+		rel, closeness := m.passageScores(s.chunks[pos].Text)
 		// RRF of a passage ranked first by both lists is 2/61; scale it to
 		// the range of relevance so that both count.
 		score := proximityWeight*closeness + (1-proximityWeight)*rel + rrf*float64(rrfK+1)/2
-		hits = append(hits, Hit{Chunk: s.chunk(pos), Relevance: rel, Score: score, Similarity: similarity[pos]})
+		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: score, Similarity: similarity[pos]})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -73,7 +73,13 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 		}
 		return hits[i].Chunk.ID() < hits[j].Chunk.ID()
 	})
-	return mergeNeighbours(hits, topK), nil
+	out := mergeNeighbours(hits, topK)
+	for i := range out {
+		// Texts are in the segments' mapping, which goes away with the
+		// store; only the passages returned are copied out.
+		out[i].Chunk.Text = strings.Clone(out[i].Chunk.Text)
+	}
+	return out, nil
 }
 
 // mergeNeighbours takes hits best first and joins each hit to an earlier one
