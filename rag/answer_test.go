@@ -359,6 +359,18 @@ func TestAbsentAttribute(t *testing.T) {
 		{"新材料产业要聚焦几个核心环节？", false, "三个核心环节"},
 		{"新材料产业一共有几个研究院？", true, "没有提到研究院的数量"},
 		{"晋中市科技局要加强几项保障？", false, "三项保障"}, // the passage says 市科学技术局
+		// The seams between the words of an entity (钢冷, 轧项) are no words
+		// the passages lack.
+		{"太钢冷轧项目年产多少万吨？", false, "16万吨"},
+		// Any verb of founding dates a founding.
+		{"王福西职工创新工作室是哪一年建立的？", false, "2014"},
+		// A count may stand sentences away from where its article names
+		// the entity.
+		{"市农业农村局打算培育壮大多少个龙头企业？", false, "250个"},
+		// 多少 with no measure word counts the thing it asks about.
+		{"天脊集团有多少员工", true, "没有提到员工的数量"},
+		{"建设银行山西省分行开放了多少劳动者港湾？", false, "410"},
+		{"晋能光伏的生产线全长多少米？", false, "400米"}, // a unit, not a count
 	}
 	for _, tt := range tests {
 		ans, err := a.Ask(context.Background(), tt.q)
@@ -394,5 +406,30 @@ func TestFollowUpDeferredOffline(t *testing.T) {
 	}
 	if !ans.Refused || !ans.Deferred || !strings.Contains(ans.Text, "llm.base_url") {
 		t.Errorf("got %+v", ans)
+	}
+}
+
+// A bigram no passage holds, between two that passages hold, is the seam of
+// two words and weighs nothing; within a one-word phrase it still counts.
+func TestSeamsWeighNothing(t *testing.T) {
+	s := openSeeds(t)
+	weightOf := func(m matcher, term string) float64 {
+		for i, qt := range m.terms {
+			if qt.text == term {
+				return m.weights[i]
+			}
+		}
+		t.Fatalf("no term %s", term)
+		return 0
+	}
+	m := s.matcher(queryTerms("太钢冷轧项目"))
+	if weightOf(m, "钢冷") != 0 || weightOf(m, "轧项") != 0 || weightOf(m, "冷轧") == 0 {
+		t.Errorf("weights %v of %v", m.weights, m.terms)
+	}
+	if m := s.matcher(queryTerms("火锅店")); weightOf(m, "火锅") == 0 {
+		t.Error("a word the passages lack weighs nothing")
+	}
+	if m := s.phraseMatcher("研究人员"); weightOf(m, "究人") == 0 {
+		t.Error("a phrase's inner bigram weighs nothing")
 	}
 }

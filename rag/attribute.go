@@ -29,18 +29,22 @@ const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处�
 
 // Question shapes whose attribute can be told apart from their entity.
 var (
-	askPerson = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?[^的\s，,]{0,3}?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
-	askDate   = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)?的?$`)
-	askDateV  = regexp.MustCompile(`(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
-	askNumOf  = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
-	askNumN   = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([个家名项块条种台辆架件吨万亿元人座位所])([^的\s，,]{1,6})$`)
-	askLong   = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
-	askPlace  = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
+	askPerson  = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?[^的\s，,]{0,3}?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
+	askDate    = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)?的?$`)
+	askDateV   = regexp.MustCompile(`(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
+	askNumOf   = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
+	askNumN    = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([个家名项块条种台辆架件吨万亿元人座位所])([^的\s，,]{1,6})$`)
+	askNumBare = regexp.MustCompile(`(有|达到)?多少([^的\s，,个家名项块条种台辆架件吨万亿元人座位所钱][^的\s，,]{0,3})$`)
+	askLong    = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
+	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
 )
 
 // hasCount matches a number of things in folded text: a number and a
 // measure word (7名, 410个, 58 家), whichever the question used.
 var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户]`)
+
+// unit matches a unit of measure at the start of an attribute.
+var unit = regexp.MustCompile(`^(公斤|千克|斤|克|公里|千米|米|平方|立方|亩|公顷|元|块钱|岁|度|千瓦|瓦|小时|分钟|秒|天|年|月|倍|升|吨|万|亿)`)
 
 // predicate matches the words that begin what a question says of its
 // entity: a modal, an adverb of time or a total (要建立, 现在有, 一共有).
@@ -50,9 +54,20 @@ var predicate = regexp.MustCompile(`要|准备|打算|计划|已经|正在|一�
 // opposed to units (多少吨煤).
 const counters = "个家名项块条种台辆架件座位所"
 
-// roleAliases maps colloquial words for a post to the titles articles use.
-var roleAliases = map[string][]string{
+// attrAliases maps an attribute a question names to the other words
+// articles state it with: the titles behind colloquial words for a post,
+// and the verbs of founding, any of which dates a founding.
+var attrAliases = map[string][]string{
 	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
+}
+
+// founding are the verbs that date the start of an organisation.
+var founding = []string{"成立", "创办", "创建", "创立", "建立", "设立", "组建"}
+
+func init() {
+	for _, v := range founding {
+		attrAliases[v] = founding
+	}
 }
 
 // fillers are words around an attribute that name neither it nor the entity.
@@ -88,6 +103,10 @@ func attributeQuestion(question string) (asked, bool) {
 		} else { // a unit: 多少吨煤 asks for the tonnage
 			a = asked{kind: numberAnswer, attr: group(q, at, 2) + group(q, at, 3)}
 		}
+	case askNumBare.MatchString(q): // 有多少员工 counts 员工; 多少公斤 asks a weight
+		at = askNumBare.FindStringSubmatchIndex(q)
+		attr := group(q, at, 2)
+		a = asked{kind: numberAnswer, attr: attr, counted: !unit.MatchString(attr)}
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
@@ -136,15 +155,15 @@ func (a asked) statedIn(c Chunk, s *Store) bool {
 // name it at all, somewhere in c's article: news text names its subject
 // once and goes on with 市科技局 or 我市 (建立政策、项目、任务三个清单).
 func (a asked) statement(c Chunk, s *Store) string {
-	here := a.names(c.Text, s)
-	if !here && !(a.counted && a.namedInArticle(c.Doc, s)) {
+	inArticle := a.counted && a.namedInArticle(c.Doc, s)
+	if !inArticle && !a.names(c.Text, s) {
 		return ""
 	}
 	m := s.matcher(queryTerms(a.entity))
 	best, bestCov := "", -1.0
 	sents := Sentences(c.Text)
 	for i, sent := range sents {
-		if a.sentenceStates(fold(sent), s) && (!here || namedNear(sents, i, m)) {
+		if a.sentenceStates(fold(sent), s) && (inArticle || namedNear(sents, i, m)) {
 			if cov := m.coverage(sent); cov > bestCov {
 				best, bestCov = sent, cov
 			}
@@ -184,11 +203,11 @@ func namedNear(sents []string, i int, m matcher) bool {
 // and a fact of the kind asked. The attribute must stand apart from the
 // entity's name: 山西大学城 does not state how many 大学 there are.
 func (a asked) sentenceStates(sent string, s *Store) bool {
-	names := append([]string{a.attr}, roleAliases[a.attr]...)
+	names := append([]string{a.attr}, attrAliases[a.attr]...)
 	hasAttr := a.attr == ""
 	rest := withoutName(sent, fold(a.entity))
 	for _, n := range names {
-		if n != "" && (strings.Contains(rest, n) || s.matcher(queryTerms(n)).coverage(rest) >= 0.5) {
+		if n != "" && (strings.Contains(rest, n) || s.phraseMatcher(n).coverage(rest) >= 0.5) {
 			hasAttr = true
 			break
 		}
@@ -200,9 +219,9 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 	case a.kind == personAnswer:
 		return true // the title is there; names have no shape to check
 	case a.counted:
-		return hasCount.MatchString(sent) // 400米的生产线 is no count of lines
+		return hasCount.MatchString(rest) // 400米的生产线 is no count of lines
 	default:
-		return a.kind.matches(sent)
+		return a.kind.matches(rest)
 	}
 }
 

@@ -62,13 +62,32 @@ type matcher struct {
 	total   float64
 }
 
-func (s *Store) matcher(query []queryTerm) matcher {
+// matcher weighs the question's terms by their rarity in s. A bigram found
+// in no passage between two that are found (钢项 of 太钢那个硅钢项目) is the
+// seam between two words, not a word the passages lack, and weighs nothing.
+func (s *Store) matcher(query []queryTerm) matcher { return s.weigh(query, true) }
+
+// phraseMatcher weighs the terms of a short phrase, such as the attribute a
+// question asks for (研究人员), which is one word: every bigram counts,
+// 究人 too.
+func (s *Store) phraseMatcher(phrase string) matcher { return s.weigh(queryTerms(phrase), false) }
+
+func (s *Store) weigh(query []queryTerm, skipSeams bool) matcher {
 	m := matcher{terms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
+		if skipSeams && s.seam(t) {
+			continue
+		}
 		m.weights[i] = t.weight * s.idf(t.text)
 		m.total += m.weights[i]
 	}
 	return m
+}
+
+// seam reports whether t is a bigram that no passage holds, standing
+// between two bigrams that passages do hold.
+func (s *Store) seam(t queryTerm) bool {
+	return t.left != "" && t.right != "" && s.df(t.text) == 0 && s.df(t.left) > 0 && s.df(t.right) > 0
 }
 
 // coverage is the share of the question that text covers.

@@ -96,10 +96,14 @@ var latinStopwords = map[string]bool{
 	"it": true, "its": true, "this": true, "that": true, "there": true, "will": true, "can": true,
 }
 
-// queryTerm is a content term of a question and its weight.
+// queryTerm is a content term of a question and its weight. A bigram
+// remembers the bigrams either side of it in the question (left, right;
+// "" at the edge of a run of characters), to tell a word from the seam
+// between two words (钢项 of 硅钢项目).
 type queryTerm struct {
-	text   string
-	weight float64
+	text        string
+	weight      float64
+	left, right string
 }
 
 // quoted matches text the asker put in quotation marks: the name of what
@@ -139,26 +143,35 @@ func queryTerms(question string) []queryTerm {
 	question = fold(question)
 	seen := map[string]bool{}
 	var out []queryTerm
-	add := func(s string, w float64) {
-		if seen[s] {
+	add := func(t queryTerm) {
+		if seen[t.text] {
 			return
 		}
-		seen[s] = true
-		if emphasis[s] {
-			w *= 2
+		seen[t.text] = true
+		if emphasis[t.text] {
+			t.weight *= 2
 		}
-		out = append(out, queryTerm{s, w})
+		out = append(out, t)
 	}
 	for _, run := range strings.FieldsFunc(question, func(r rune) bool { return !isCJK(r) && !isWordRune(r) }) {
 		lone := utf8.RuneCountInString(run) == 1
-		for _, t := range splitTerms(run) {
+		terms := splitTerms(run)
+		for i, t := range terms {
 			switch {
 			case t.kind == bigram:
-				add(t.text, 1)
+				// Bigrams and unigrams alternate within a run of CJK.
+				left, right := "", ""
+				if i >= 2 && terms[i-2].kind == bigram {
+					left = terms[i-2].text
+				}
+				if i+2 < len(terms) && terms[i+2].kind == bigram {
+					right = terms[i+2].text
+				}
+				add(queryTerm{text: t.text, weight: 1, left: left, right: right})
 			case t.kind == word && !latinStopwords[t.text]:
-				add(t.text, 1)
+				add(queryTerm{text: t.text, weight: 1})
 			case t.kind == unigram && lone:
-				add(t.text, loneCharWeight)
+				add(queryTerm{text: t.text, weight: loneCharWeight})
 			}
 		}
 	}
