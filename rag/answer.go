@@ -184,6 +184,12 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		ans.ModelError = a.modelFailed(err)
 	}
 	ans.Sources = ans.Retrieved
+	weak := a.weakMatch(query, hits)
+	if outOfScope(query, weak) {
+		// The passages stay for the reader, as related, not as sources.
+		ans.Refused, ans.Text, ans.Sources = true, outOfScopeText(question), nil
+		return ans, nil
+	}
 	if isAttribute {
 		switch {
 		case !named:
@@ -200,7 +206,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		return ans, nil
 	}
 	ans.Text = a.extract(query, ans.Sources)
-	if a.weakMatch(query, hits) {
+	if weak {
 		ans.Weak, ans.Text = true, weakText(question)+ans.Text
 	}
 	return ans, nil

@@ -122,7 +122,7 @@ func TestAskRefuses(t *testing.T) {
 func TestWeakMatchSaysSo(t *testing.T) {
 	a := seedAnswerer(t)
 	for q, weak := range map[string]bool{
-		"太原有什么好吃的小吃推荐？":        true, // shares 太原 and 推荐
+		"平遥古城的城墙有多高？":          true, // shares 平遥
 		"晋能光伏的TOPCon电池生产线有多长？": false,
 		"做醋的那个学院院长觉得该从哪儿切入？":   false, // a loose paraphrase, still more than two words
 	} {
@@ -371,6 +371,10 @@ func TestAbsentAttribute(t *testing.T) {
 		{"天脊集团有多少员工", true, "没有提到员工的数量"},
 		{"建设银行山西省分行开放了多少劳动者港湾？", false, "410"},
 		{"晋能光伏的生产线全长多少米？", false, "400米"}, // a unit, not a count
+		// 的X怎么样 asks about X.
+		{"晋中开发区的创新资源怎么样？", false, "创新资源丰富"},
+		{"智慧交通山西省实验室的食堂怎么样？", true, "没有提到它的食堂"},
+		{"晋中数字文化产业园是什么时候投运的？", true, "没有提到它投运的时间"},
 	}
 	for _, tt := range tests {
 		ans, err := a.Ask(context.Background(), tt.q)

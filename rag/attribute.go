@@ -27,15 +27,19 @@ type asked struct {
 // titles are the posts a "who" question asks about.
 const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处长|局长|厅长|部长|负责人|工程师|总监|主席|市长|省长|县长|区长|老总|老板|一把手|头儿`
 
+// events are the verbs a date question asks the date of.
+const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕`
+
 // Question shapes whose attribute can be told apart from their entity.
 var (
 	askPerson  = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?[^的\s，,]{0,3}?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
-	askDate    = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)?的?$`)
-	askDateV   = regexp.MustCompile(`(成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
+	askDate    = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(` + events + `)?的?$`)
+	askDateV   = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
 	askNumOf   = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
 	askNumN    = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([个家名项块条种台辆架件吨万亿元人座位所])([^的\s，,]{1,6})$`)
 	askNumBare = regexp.MustCompile(`(有|达到)?多少([^的\s，,个家名项块条种台辆架件吨万亿元人座位所钱][^的\s，,]{0,3})$`)
 	askLong    = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
+	askHow     = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何|好不好)$`)
 	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
 )
 
@@ -110,6 +114,9 @@ func attributeQuestion(question string) (asked, bool) {
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
+	case askHow.MatchString(q): // 山西大学的宿舍条件怎么样 asks about 宿舍条件
+		at = askHow.FindStringSubmatchIndex(q)
+		a = asked{kind: anyAnswer, attr: group(q, at, 1)}
 	case askPlace.MatchString(q):
 		at = askPlace.FindStringSubmatchIndex(q)
 		a = asked{kind: placeAnswer, attr: group(q, at, 1)}
@@ -216,8 +223,8 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 		return false
 	}
 	switch {
-	case a.kind == personAnswer:
-		return true // the title is there; names have no shape to check
+	case a.kind == personAnswer || a.kind == anyAnswer:
+		return true // the title or the attribute is there; no shape to check
 	case a.counted:
 		return hasCount.MatchString(rest) // 400米的生产线 is no count of lines
 	default:
@@ -261,6 +268,9 @@ func (a asked) absentText() string {
 	}
 	if a.counted {
 		return "文章提到了" + a.entity + "，但没有提到" + a.attr + "的数量。"
+	}
+	if a.kind == dateAnswer {
+		return "文章提到了" + a.entity + "，但没有提到它" + a.attr + "的时间。"
 	}
 	return "文章提到了" + a.entity + "，但没有提到它的" + a.attr + "。"
 }

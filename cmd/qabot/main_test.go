@@ -99,7 +99,7 @@ func TestAskText(t *testing.T) {
 // so, in its text and with "weak" in JSON.
 func TestAskJSONWeakMatch(t *testing.T) {
 	data := setup(t)
-	r := qabot(t, data, "", "ask", "--json", "太原有什么好吃的小吃推荐？")
+	r := qabot(t, data, "", "ask", "--json", "平遥古城的城墙有多高？")
 	var ans answerJSON
 	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil || r.code != 0 {
 		t.Fatalf("exit %d, %v: %s", r.code, err, r.stderr)

@@ -1,0 +1,41 @@
+package rag
+
+import "regexp"
+
+// News articles report what was done and said. They do not rate
+// restaurants, recommend phones or tell how to apply for a visa, and they
+// do not know today's weather. Offline, with no model to read the passages,
+// a question of that kind that shares a word or two with the articles
+// (太原哪家火锅店最好吃: 太原) would be answered with a sentence about
+// something else; it is refused instead. With a model, the model reads the
+// passages and decides.
+
+var (
+	// asksOpinion matches a request for a recommendation, a judgement of
+	// taste or worth, or a how-to of personal errands: 推荐几部, 值得买吗,
+	// 好吃吗, 冷不冷, 哪个学校好, 怎么申请.
+	asksOpinion = regexp.MustCompile(`^(给我|帮我)?推荐|推荐(几|一|个|些|下)|有什么推荐|值不值|值得\p{Han}{0,4}[吗么]|` +
+		`好吃|好玩|好看|好用|便宜|实惠|靠谱|结实|` +
+		`哪(个|家|所|款|里)\p{Han}{0,4}好[吗呢啊呀]?[？?]?$|` +
+		`(怎么|如何|怎样)(申请|办理|报名|注册)|` +
+		`(冷不冷|热不热|贵不贵|远不远|难不难|累不累|好不好|多不多|大不大|快不快)`)
+	// asksNow matches a question about the present moment: the articles'
+	// news is of their day, not of the asker's.
+	asksNow = regexp.MustCompile(`今天|明天|今晚|今早|周末|这周|本周|最近|眼下`)
+)
+
+// outOfScope reports whether an offline answer should refuse question as
+// one news articles do not answer: an opinion or errand always, a question
+// about the present moment when the passages match it only weakly.
+func outOfScope(question string, weak bool) bool {
+	q := plainQuestion(question)
+	return asksOpinion.MatchString(q) || weak && asksNow.MatchString(q)
+}
+
+// outOfScopeText says why such a question is refused, in its language.
+func outOfScopeText(question string) string {
+	if Language(question) == "zh" {
+		return "文章里没有能回答这个问题的内容：这些文章是新闻报道，不提供评价、推荐、办事指南或眼下的实时情况。"
+	}
+	return "The articles do not answer this: they are news reports, with no reviews, recommendations, how-to guides or live information."
+}

@@ -1,0 +1,57 @@
+package rag
+
+import (
+	"strings"
+	"testing"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+func TestOutOfScope(t *testing.T) {
+	tests := []struct {
+		q    string
+		weak bool
+		want bool
+	}{
+		{"给我推荐几家晋中的饭店", false, true},
+		{"晋能光伏的组件值得入手吗", false, true},
+		{"平遥的牛肉好吃吗", false, true},
+		{"晋中哪所中学好", false, true},
+		{"太原的夏天熱不熱", false, true}, // Traditional
+		{"怎么办理山西的营业执照", false, true},
+		{"晋中明天下雨吗", true, true},
+		// A question about the present moment that the passages match
+		// well is no question of live news.
+		{"晋中明天下雨吗", false, false},
+		// 推荐 as a noun, 好 in a name, and plain facts are in scope.
+		{"三晋英才推荐由谁来做", false, false},
+		{"晋中的产业发展势头怎么样", false, false},
+		{"晋能光伏的生产线有多长", false, false},
+		{"哪家银行是新材料产业合作银行", false, false},
+	}
+	for _, tt := range tests {
+		if got := outOfScope(tt.q, tt.weak); got != tt.want {
+			t.Errorf("outOfScope(%q, weak=%v) = %v, want %v", tt.q, tt.weak, got, tt.want)
+		}
+	}
+}
+
+// Offline, an opinion question that shares words with the articles is
+// refused with the reason; with a model, the model reads the passages.
+func TestOpinionRefusedOffline(t *testing.T) {
+	const q = "天脊集团的化肥好用吗"
+	ans, err := seedAnswerer(t).Ask(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Refused || !strings.Contains(ans.Text, "新闻报道") || len(ans.Sources) != 0 {
+		t.Errorf("offline: %+v", ans)
+	}
+	a, model := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return refusalZH })
+	if ans, err = a.Ask(t.Context(), q); err != nil {
+		t.Fatal(err)
+	}
+	if len(model.Chats()) != 1 || !ans.Refused || ans.Mode != ModeLLM {
+		t.Errorf("with a model: %d requests, %+v", len(model.Chats()), ans)
+	}
+}
