@@ -371,6 +371,10 @@ func TestAbsentAttribute(t *testing.T) {
 		{"天脊集团有多少员工", true, "没有提到员工的数量"},
 		{"建设银行山西省分行开放了多少劳动者港湾？", false, "410"},
 		{"晋能光伏的生产线全长多少米？", false, "400米"}, // a unit, not a count
+		// A number of things is stated as a count, output with 年产.
+		{"劳动者港湾的数量是多少？", false, "410个"},
+		{"天脊集团的员工人数是多少？", true, "没有提到员工的数量"},
+		{"太钢集团硅钢的年产量是多少？", false, "16万吨"},
 		// 的X怎么样 asks about X.
 		{"晋中开发区的创新资源怎么样？", false, "创新资源丰富"},
 		{"智慧交通山西省实验室的食堂怎么样？", true, "没有提到它的食堂"},

@@ -59,11 +59,18 @@ var predicate = regexp.MustCompile(`要|准备|打算|计划|已经|正在|一�
 const counters = "个家名项块条种台辆架件座位所"
 
 // attrAliases maps an attribute a question names to the other words
-// articles state it with: the titles behind colloquial words for a post,
-// and the verbs of founding, any of which dates a founding.
+// articles state it with: the words of output, the titles behind colloquial
+// words for a post, and the verbs of founding, any of which dates a
+// founding.
 var attrAliases = map[string][]string{
+	"产量": {"年产", "产能"}, "年产量": {"年产", "产能"}, "产能": {"年产", "产量"}, "年产能": {"年产", "产量"},
 	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
 }
+
+// countWords name the number of things an entity has (员工人数, 港湾的数量),
+// which articles state as a count (300名员工, 410个港湾), not with these
+// words; longer words first.
+var countWords = []string{"数量", "个数", "数目", "总人数", "总数", "人数"}
 
 // founding are the verbs that date the start of an organisation.
 var founding = []string{"成立", "创办", "创建", "创立", "建立", "设立", "组建"}
@@ -129,6 +136,13 @@ func attributeQuestion(question string) (asked, bool) {
 	}
 	if utf8.RuneCountInString(a.entity) < 2 {
 		return asked{}, false
+	}
+	for _, w := range countWords {
+		if strings.HasSuffix(a.attr, w) {
+			// 港湾的数量 is stated as 410个港湾, 员工人数 as 300名员工.
+			a.attr, a.counted = strings.TrimSuffix(a.attr, w), true
+			break
+		}
 	}
 	a.articles = map[string]bool{}
 	return a, true
