@@ -375,6 +375,7 @@ func TestAbsentAttribute(t *testing.T) {
 		{"劳动者港湾的数量是多少？", false, "410个"},
 		{"天脊集团的员工人数是多少？", true, "没有提到员工的数量"},
 		{"太钢集团硅钢的年产量是多少？", false, "16万吨"},
+		{"天脊集团建厂多少年了？", false, "40年"}, // a trailing 了 is no part of the attribute
 		// 的X怎么样 asks about X.
 		{"晋中开发区的创新资源怎么样？", false, "创新资源丰富"},
 		{"智慧交通山西省实验室的食堂怎么样？", true, "没有提到它的食堂"},

@@ -88,7 +88,7 @@ var fillers = strings.NewReplacer("这家企业", "", "这家公司", "", "这�
 // plainQuestion). It returns false when the question does not plainly ask
 // for one attribute of one entity.
 func attributeQuestion(question string) (asked, bool) {
-	q := strings.TrimRight(strings.TrimSpace(fillers.Replace(question)), "?？!！。 啊呀呢吗吧")
+	q := strings.TrimRight(strings.TrimSpace(fillers.Replace(question)), "?？!！。 啊呀呢吗吧了")
 	if strings.Contains(q, "哪几") || strings.Contains(q, "第几") {
 		return asked{}, false // a list or a rank, not one attribute
 	}
