@@ -163,6 +163,9 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	named, stating := false, -1
 	if isAttribute {
 		hits, named, stating = a.findStatement(q, hits, wide[len(hits):])
+		// 的X怎么样 asks about anything; if its entity is not found as
+		// written (山西农大 for 山西农业大学), the passages may still answer.
+		isAttribute = named || q.kind != anyAnswer
 	}
 	if !a.relevant(hits) {
 		ans.Refused = true

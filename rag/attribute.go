@@ -47,6 +47,10 @@ var (
 // measure word (7名, 410个, 58 家), whichever the question used.
 var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户]`)
 
+// leadingTime matches a time word a question starts with (今天晋中的…),
+// which is no part of the entity's name.
+var leadingTime = regexp.MustCompile(`^(今天|现在|目前|如今|今年|去年|最近|眼下)`)
+
 // unit matches a unit of measure at the start of an attribute.
 var unit = regexp.MustCompile(`^(公斤|千克|斤|克|公里|千米|米|平方|立方|亩|公顷|元|块钱|岁|度|千瓦|瓦|小时|分钟|秒|天|年|月|倍|升|吨|万|亿)`)
 
@@ -130,7 +134,7 @@ func attributeQuestion(question string) (asked, bool) {
 	default:
 		return asked{}, false
 	}
-	a.entity = strings.Trim(q[:at[0]], "的 ,，现任")
+	a.entity = strings.Trim(leadingTime.ReplaceAllString(q[:at[0]], ""), "的 ,，现任")
 	if loc := predicate.FindStringIndex(a.entity); loc != nil && utf8.RuneCountInString(a.entity[:loc[0]]) >= 2 {
 		a.entity = a.entity[:loc[0]] // 晋中科技局要建立几个清单 asks about 晋中科技局
 	}
