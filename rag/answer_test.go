@@ -379,7 +379,7 @@ func TestAbsentAttribute(t *testing.T) {
 		// 的X怎么样 asks about X.
 		{"晋中开发区的创新资源怎么样？", false, "创新资源丰富"},
 		{"智慧交通山西省实验室的食堂怎么样？", true, "没有提到它的食堂"},
-		{"现在晋中的产业发展势头怎么样？", false, "势头强劲"}, // 现在 is no part of the name
+		{"现在晋中的产业发展势头怎么样？", false, "势头强劲"},   // 现在 is no part of the name
 		{"山西农大的食醋学院办得怎么样？", false, "食醋产业学院"}, // named otherwise: no refusal
 		{"晋中数字文化产业园是什么时候投运的？", true, "没有提到它投运的时间"},
 	}
