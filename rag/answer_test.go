@@ -376,6 +376,14 @@ func TestAbsentAttribute(t *testing.T) {
 		{"天脊集团的员工人数是多少？", true, "没有提到员工的数量"},
 		{"太钢集团硅钢的年产量是多少？", false, "16万吨"},
 		{"天脊集团建厂多少年了？", false, "40年"}, // a trailing 了 is no part of the attribute
+		// Colloquial ways to name the entity: without 的 before the post,
+		// a short form, a surname and post.
+		{"经纬化纤老板叫啥", false, "王琨"},
+		{"中北大学信创学院院长是谁", false, "秦品乐"},
+		{"郭局长要打通几个环节？", false, "两个环节"},
+		// Another city's bureau is not the one asked about.
+		{"晋中科技局局长是谁", false, "郭海成"},
+		{"运城科技局局长是谁", false, "白根虎"},
 		// 的X怎么样 asks about X.
 		{"晋中开发区的创新资源怎么样？", false, "创新资源丰富"},
 		{"智慧交通山西省实验室的食堂怎么样？", true, "没有提到它的食堂"},

@@ -32,7 +32,7 @@ const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|�
 
 // Question shapes whose attribute can be told apart from their entity.
 var (
-	askPerson  = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?[^的\s，,]{0,3}?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
+	askPerson  = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?(总|党委|党组|党总支|党支部|常务|执行|首席|总支)?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
 	askDate    = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(` + events + `)?的?$`)
 	askDateV   = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
 	askNumOf   = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
@@ -46,6 +46,10 @@ var (
 // hasCount matches a number of things in folded text: a number and a
 // measure word (7名, 410个, 58 家), whichever the question used.
 var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户]`)
+
+// howDone matches the verb and 得 of 食醋学院办得怎么样, which ask how well
+// the thing before them does.
+var howDone = regexp.MustCompile(`(办|搞|做|干|弄|管|发展|建设|经营|运营)得$`)
 
 // leadingTime matches a time word a question starts with (今天晋中的…),
 // which is no part of the entity's name.
@@ -127,7 +131,7 @@ func attributeQuestion(question string) (asked, bool) {
 		a = asked{kind: numberAnswer}
 	case askHow.MatchString(q): // 山西大学的宿舍条件怎么样 asks about 宿舍条件
 		at = askHow.FindStringSubmatchIndex(q)
-		a = asked{kind: anyAnswer, attr: group(q, at, 1)}
+		a = asked{kind: anyAnswer, attr: howDone.ReplaceAllString(group(q, at, 1), "")}
 	case askPlace.MatchString(q):
 		at = askPlace.FindStringSubmatchIndex(q)
 		a = asked{kind: placeAnswer, attr: group(q, at, 1)}
@@ -160,10 +164,70 @@ func group(q string, at []int, i int) string {
 	return q[at[2*i]:at[2*i+1]]
 }
 
-// names reports whether text (a passage) names the entity: it holds most
-// of the entity's terms, weighted by rarity.
-func (a asked) names(text string, s *Store) bool {
-	return s.matcher(queryTerms(a.entity)).coverage(text) >= 0.5
+// names reports whether text (a passage) names the entity (see namer).
+func (a asked) names(text string, s *Store) bool { return a.namer(s).in(text) }
+
+// namer tells whether a text names an entity: it holds most of the
+// entity's terms, weighted by rarity, or a name that the entity shortens,
+// or the post and surname the entity calls a person by.
+type namer struct {
+	m      matcher // the entity's terms
+	entity string  // folded
+}
+
+func (a asked) namer(s *Store) namer {
+	return namer{m: s.matcher(queryTerms(a.entity)), entity: fold(a.entity)}
+}
+
+func (n namer) in(text string) bool {
+	if n.m.coverage(text) >= 0.5 {
+		return true
+	}
+	folded := fold(text)
+	return abbreviates(n.entity, folded) || namesByTitle(n.entity, folded)
+}
+
+// abbreviates reports whether entity, of four or more characters, is a
+// short form of a name in text: its characters in order, within twice its
+// length (山西农大 of 山西农业大学, 晋中科技局 of 晋中市科学技术局).
+func abbreviates(entity, text string) bool {
+	e := []rune(entity)
+	if len(e) < 4 {
+		return false
+	}
+	t := []rune(text)
+	for start := range t {
+		if t[start] != e[0] {
+			continue
+		}
+		k := 1
+		for i := start + 1; i < len(t) && i < start+2*len(e) && k < len(e); i++ {
+			if t[i] == e[k] {
+				k++
+			}
+		}
+		if k == len(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// surnameTitle matches a person called by surname and post: 段局长, 姜总.
+var surnameTitle = regexp.MustCompile(`^(\p{Han})(` + titles + `|总)$`)
+
+// namesByTitle reports whether entity is a surname and post (段局长) and text
+// names a holder of that post with that surname (局长段燕瑞, 总经理姜小伟).
+func namesByTitle(entity, text string) bool {
+	m := surnameTitle.FindStringSubmatch(entity)
+	if m == nil {
+		return false
+	}
+	post := m[2]
+	if post == "总" {
+		post = "总经理|董事长|总裁|总工程师"
+	}
+	return regexp.MustCompile(`(` + post + `)` + regexp.QuoteMeta(m[1])).MatchString(text)
 }
 
 // statedIn reports whether the passage c states the attribute for the
@@ -184,12 +248,12 @@ func (a asked) statement(c Chunk, s *Store) string {
 	if !inArticle && !a.names(c.Text, s) {
 		return ""
 	}
-	m := s.matcher(queryTerms(a.entity))
+	n := a.namer(s)
 	best, bestCov := "", -1.0
 	sents := Sentences(c.Text)
 	for i, sent := range sents {
-		if a.sentenceStates(fold(sent), s) && (inArticle || namedNear(sents, i, m)) {
-			if cov := m.coverage(sent); cov > bestCov {
+		if a.sentenceStates(fold(sent), s) && (inArticle || namedNear(sents, i, n)) {
+			if cov := n.m.coverage(sent); cov > bestCov {
 				best, bestCov = sent, cov
 			}
 		}
@@ -214,10 +278,10 @@ func (a asked) namedInArticle(doc string, s *Store) bool {
 const nearby = 2
 
 // namedNear reports whether sentence i of sents, or one of its nearby
-// sentences, names the entity (m matches the entity's terms).
-func namedNear(sents []string, i int, m matcher) bool {
+// sentences, names the entity.
+func namedNear(sents []string, i int, n namer) bool {
 	for _, sent := range sents[max(0, i-nearby):min(len(sents), i+nearby+1)] {
-		if m.coverage(sent) >= 0.5 {
+		if n.in(sent) {
 			return true
 		}
 	}
@@ -228,11 +292,14 @@ func namedNear(sents []string, i int, m matcher) bool {
 // and a fact of the kind asked. The attribute must stand apart from the
 // entity's name: 山西大学城 does not state how many 大学 there are.
 func (a asked) sentenceStates(sent string, s *Store) bool {
+	if otherQualifier(sent, fold(a.entity)) {
+		return false
+	}
 	names := append([]string{a.attr}, attrAliases[a.attr]...)
 	hasAttr := a.attr == ""
 	rest := withoutName(sent, fold(a.entity))
 	for _, n := range names {
-		if n != "" && (strings.Contains(rest, n) || s.phraseMatcher(n).coverage(rest) >= 0.5) {
+		if n != "" && (strings.Contains(rest, n) || s.phraseMatcher(n).coverage(rest) >= 0.5 || abbreviates(fold(n), rest)) {
 			hasAttr = true
 			break
 		}
@@ -248,6 +315,38 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 	default:
 		return a.kind.matches(rest)
 	}
+}
+
+// adminSuffix matches the suffix of a place's name that a qualifier may
+// carry or drop (晋中市科技局, 晋中科技局).
+var adminSuffix = regexp.MustCompile(`(市|省|县|区)$`)
+
+// otherQualifier reports whether sent (folded) names the entity's kind of
+// body with another place: 运城市科技局 when the entity is 晋中科技局. A
+// sentence about that body states nothing of the entity.
+func otherQualifier(sent, entity string) bool {
+	e := []rune(entity)
+	for cut := 1; cut <= len(e)-2; cut++ { // longest tail first
+		tail := string(e[cut:])
+		if strings.ContainsRune("市省县区", e[cut]) {
+			continue // the place's suffix goes with the place
+		}
+		i := strings.Index(sent, tail)
+		if i < 0 {
+			continue
+		}
+		if !adminSuffix.MatchString(sent[:i]) {
+			return false // no place before it: 王福西职工创新工作室 is no other body
+		}
+		r := []rune(adminSuffix.ReplaceAllString(sent[:i], ""))
+		own := adminSuffix.ReplaceAllString(string(e[:cut]), "")
+		if len(r) < 2 || !isCJK(r[len(r)-1]) || !isCJK(r[len(r)-2]) {
+			return false
+		}
+		qualifier := string(r[len(r)-2:])
+		return own != "" && !strings.Contains(own, qualifier) && !strings.Contains(qualifier, own)
+	}
+	return false
 }
 
 // withoutName is text without the runs of three or more characters that
