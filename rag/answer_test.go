@@ -384,12 +384,17 @@ func TestAbsentAttribute(t *testing.T) {
 		// Another city's bureau is not the one asked about.
 		{"晋中科技局局长是谁", false, "郭海成"},
 		{"运城科技局局长是谁", false, "白根虎"},
+		// A price, a birth year, a count of 几大.
+		{"晋能光伏组件的价格是多少", true, "没有提到它的价格"},
+		{"王福西是哪年出生的", true, "没有提到出生的时间"},
+		{"智慧交通实验室有几大研究方向", false, "五大研究方向"},
+		{"太钢项目总投资多少钱", false, "太钢"}, // an investment, not a price
 		// 的X怎么样 asks about X.
 		{"晋中开发区的创新资源怎么样？", false, "创新资源丰富"},
 		{"智慧交通山西省实验室的食堂怎么样？", true, "没有提到它的食堂"},
 		{"现在晋中的产业发展势头怎么样？", false, "势头强劲"},   // 现在 is no part of the name
 		{"山西农大的食醋学院办得怎么样？", false, "食醋产业学院"}, // named otherwise: no refusal
-		{"晋中数字文化产业园是什么时候投运的？", true, "没有提到它投运的时间"},
+		{"晋中数字文化产业园是什么时候投运的？", true, "没有提到投运的时间"},
 	}
 	for _, tt := range tests {
 		ans, err := a.Ask(context.Background(), tt.q)

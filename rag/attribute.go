@@ -28,7 +28,7 @@ type asked struct {
 const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处长|局长|厅长|部长|负责人|工程师|总监|主席|市长|省长|县长|区长|老总|老板|一把手|头儿`
 
 // events are the verbs a date question asks the date of.
-const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕`
+const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生`
 
 // Question shapes whose attribute can be told apart from their entity.
 var (
@@ -39,13 +39,15 @@ var (
 	askNumN    = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([个家名项块条种台辆架件吨万亿元人座位所])([^的\s，,]{1,6})$`)
 	askNumBare = regexp.MustCompile(`(有|达到)?多少([^的\s，,个家名项块条种台辆架件吨万亿元人座位所钱][^的\s，,]{0,3})$`)
 	askLong    = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
+	askPrice   = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
 	askHow     = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何|好不好)$`)
 	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
 )
 
 // hasCount matches a number of things in folded text: a number and a
-// measure word (7名, 410个, 58 家), whichever the question used.
-var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户]`)
+// measure word (7名, 410个, 58 家, 五大研究方向), whichever the question
+// used.
+var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户大]`)
 
 // howDone matches the verb and 得 of 食醋学院办得怎么样, which ask how well
 // the thing before them does.
@@ -67,11 +69,12 @@ var predicate = regexp.MustCompile(`要|准备|打算|计划|已经|正在|一�
 const counters = "个家名项块条种台辆架件座位所"
 
 // attrAliases maps an attribute a question names to the other words
-// articles state it with: the words of output, the titles behind colloquial
+// articles state it with: the words of output and of price, the titles behind colloquial
 // words for a post, and the verbs of founding, any of which dates a
 // founding.
 var attrAliases = map[string][]string{
 	"产量": {"年产", "产能"}, "年产量": {"年产", "产能"}, "产能": {"年产", "产量"}, "年产能": {"年产", "产量"},
+	"价格": {"售价", "价钱", "单价"},
 	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
 }
 
@@ -129,6 +132,9 @@ func attributeQuestion(question string) (asked, bool) {
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
+	case askPrice.MatchString(q): // 馍片多少钱一袋 asks its price
+		at = askPrice.FindStringSubmatchIndex(q)
+		a = asked{kind: numberAnswer, attr: "价格"}
 	case askHow.MatchString(q): // 山西大学的宿舍条件怎么样 asks about 宿舍条件
 		at = askHow.FindStringSubmatchIndex(q)
 		a = asked{kind: anyAnswer, attr: howDone.ReplaceAllString(group(q, at, 1), "")}
@@ -387,7 +393,7 @@ func (a asked) absentText() string {
 		return "文章提到了" + a.entity + "，但没有提到" + a.attr + "的数量。"
 	}
 	if a.kind == dateAnswer {
-		return "文章提到了" + a.entity + "，但没有提到它" + a.attr + "的时间。"
+		return "文章提到了" + a.entity + "，但没有提到" + a.attr + "的时间。"
 	}
 	return "文章提到了" + a.entity + "，但没有提到它的" + a.attr + "。"
 }

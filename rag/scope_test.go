@@ -19,6 +19,7 @@ func TestOutOfScope(t *testing.T) {
 		{"晋中哪所中学好", false, true},
 		{"太原的夏天熱不熱", false, true}, // Traditional
 		{"怎么办理山西的营业执照", false, true},
+		{"晋能光伏的组件在哪儿能买到", false, true},
 		{"晋中明天下雨吗", true, true},
 		// A question about the present moment that the passages match
 		// well is no question of live news.
