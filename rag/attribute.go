@@ -69,9 +69,9 @@ var predicate = regexp.MustCompile(`要|准备|打算|计划|已经|正在|一�
 const counters = "个家名项块条种台辆架件座位所"
 
 // attrAliases maps an attribute a question names to the other words
-// articles state it with: the words of output and of price, the titles behind colloquial
-// words for a post, and the verbs of founding, any of which dates a
-// founding.
+// articles state it with: the words of output and of price, the titles
+// behind colloquial words for a post, and the verbs of founding, any of
+// which dates a founding.
 var attrAliases = map[string][]string{
 	"产量": {"年产", "产能"}, "年产量": {"年产", "产能"}, "产能": {"年产", "产量"}, "年产能": {"年产", "产量"},
 	"价格": {"售价", "价钱", "单价"},
@@ -177,12 +177,21 @@ func (a asked) names(text string, s *Store) bool { return a.namer(s).in(text) }
 // entity's terms, weighted by rarity, or a name that the entity shortens,
 // or the post and surname the entity calls a person by.
 type namer struct {
-	m      matcher // the entity's terms
-	entity string  // folded
+	m      matcher        // the entity's terms
+	entity string         // folded
+	holder *regexp.Regexp // for 段局长, the post and surname as text writes them (局长段); else nil
 }
 
 func (a asked) namer(s *Store) namer {
-	return namer{m: s.matcher(queryTerms(a.entity)), entity: fold(a.entity)}
+	n := namer{m: s.matcher(queryTerms(a.entity)), entity: fold(a.entity)}
+	if m := surnameTitle.FindStringSubmatch(n.entity); m != nil {
+		post := m[2]
+		if post == "总" {
+			post = "总经理|董事长|总裁|总工程师"
+		}
+		n.holder = regexp.MustCompile(`(` + post + `)` + regexp.QuoteMeta(m[1]))
+	}
+	return n
 }
 
 func (n namer) in(text string) bool {
@@ -190,7 +199,7 @@ func (n namer) in(text string) bool {
 		return true
 	}
 	folded := fold(text)
-	return abbreviates(n.entity, folded) || namesByTitle(n.entity, folded)
+	return abbreviates(n.entity, folded) || n.holder != nil && n.holder.MatchString(folded)
 }
 
 // abbreviates reports whether entity, of four or more characters, is a
@@ -221,20 +230,6 @@ func abbreviates(entity, text string) bool {
 
 // surnameTitle matches a person called by surname and post: 段局长, 姜总.
 var surnameTitle = regexp.MustCompile(`^(\p{Han})(` + titles + `|总)$`)
-
-// namesByTitle reports whether entity is a surname and post (段局长) and text
-// names a holder of that post with that surname (局长段燕瑞, 总经理姜小伟).
-func namesByTitle(entity, text string) bool {
-	m := surnameTitle.FindStringSubmatch(entity)
-	if m == nil {
-		return false
-	}
-	post := m[2]
-	if post == "总" {
-		post = "总经理|董事长|总裁|总工程师"
-	}
-	return regexp.MustCompile(`(` + post + `)` + regexp.QuoteMeta(m[1])).MatchString(text)
-}
 
 // statedIn reports whether the passage c states the attribute for the
 // entity (see statement): a sentence holds both the attribute's words (or
