@@ -472,10 +472,12 @@ const (
 var (
 	asksDate   = regexp.MustCompile(`哪天|哪几天|哪一天|什么时候|何时|哪年|哪一年|几月|几号|日期|(?i)\bwhen\b|what date|which year`)
 	asksNumber = regexp.MustCompile(`多少|几个|几家|几项|几名|几座|多长|多大|多高|多远|(?i)how (many|much|long|large|big|far|old)`)
+	asksPerson = regexp.MustCompile(`谁|哪位|哪一位|什么人|(?i)\bwho\b`)
 	asksList   = regexp.MustCompile(`哪些|哪几|哪[二两三四五六七八九十]|包括|(?i)which (\w+ )?(are|were)\b|what are`)
 	hasDate    = regexp.MustCompile(`\d{1,4}\s*[年月日]|[一二三四五六七八九十]+月`)
 	hasNumber  = regexp.MustCompile(`\d|[一二三四五六七八九十百千万亿两]+\s*[个家项名座米元吨亿万%]`)
 	hasList    = regexp.MustCompile(`[^、，,]+[、，,][^、，,]+[、，,]`)
+	hasPerson  = regexp.MustCompile(titles + `|教授|处长|调研员|(?i)\b(mr|ms|dr|director|chairman|president)\b`)
 	hasPlace   = regexp.MustCompile(`[\p{Han}]{1,8}(省|市|县|区|镇|乡|村|路|街|大道|号|园区|开发区)|位于|坐落`)
 )
 
@@ -489,6 +491,8 @@ func expectedAnswer(question string) answerKind {
 		return numberAnswer
 	case asksList.MatchString(question):
 		return listAnswer
+	case asksPerson.MatchString(question):
+		return personAnswer
 	}
 	return anyAnswer
 }
@@ -533,6 +537,8 @@ func (k answerKind) matches(text string) bool {
 		return strings.Count(text, "、") >= 2 || hasList.MatchString(text) && Language(text) != "zh"
 	case placeAnswer:
 		return hasPlace.MatchString(text)
+	case personAnswer:
+		return hasPerson.MatchString(text)
 	}
 	return false
 }

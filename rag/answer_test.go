@@ -269,6 +269,7 @@ func TestExpectedAnswer(t *testing.T) {
 		"How long is the line?": numberAnswer,
 		"华远陆港计划在哪些国家建设海外仓?":     listAnswer,
 		"郭海成提出要打造什么样的创新生态?":     anyAnswer,
+		"谁说要打造雨林式创新生态?":         personAnswer,
 	}
 	for q, want := range tests {
 		if got := expectedAnswer(q); got != want {
@@ -312,12 +313,13 @@ func TestExtractListsAndStatements(t *testing.T) {
 		"a.txt": "准确把握这一个方向。“三好”要求指明了方向，各方面都要落实。",
 		"c.txt": "会议提出，做好好学习、好工作、好身体“三好”文章。",
 		"b.txt": "西城区科技工作会议召开。东城区科技局局长王一说，要加强创新。西城区科技局局长李二表示，要重视人才。",
+		"d.txt": "会议强调，要在城市群中当好龙头。市发改委主任张三表示，将在城市群中当好龙头。",
 	})
 	if _, err := f.ingest(t); err != nil {
 		t.Fatal(err)
 	}
 	a := &Answerer{Store: f.open(t), TopK: 3, MinRelevance: 0.08}
-	for q, want := range map[string]string{"“三好”具体指哪三个方面？": "好学习、好工作、好身体", "西城区科技局局长是谁？": "李二"} {
+	for q, want := range map[string]string{"“三好”具体指哪三个方面？": "好学习、好工作、好身体", "西城区科技局局长是谁？": "李二", "谁说要在城市群中当好龙头？": "张三"} {
 		ans, err := a.Ask(t.Context(), q)
 		if err != nil || ans.Refused || !strings.Contains(ans.Text, want) {
 			t.Errorf("%s: %v %q, want it to quote %q", q, err, ans.Text, want)
