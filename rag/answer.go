@@ -478,7 +478,7 @@ var (
 	hasNumber  = regexp.MustCompile(`\d|[一二三四五六七八九十百千万亿两]+\s*[个家项名座米元吨亿万%]`)
 	hasList    = regexp.MustCompile(`[^、，,]+[、，,][^、，,]+[、，,]`)
 	hasPerson  = regexp.MustCompile(titles + `|教授|处长|调研员|(?i)\b(mr|ms|dr|director|chairman|president)\b`)
-	hasPlace   = regexp.MustCompile(`[\p{Han}]{1,8}(省|市|县|区|镇|乡|村|路|街|大道|号|园区|开发区)|位于|坐落`)
+	hasPlace   = regexp.MustCompile(`位于|坐落|地处|地址|落户|落地|扎根|(路|街|大道)\d+号|(在|于)\p{Han}{2,4}(省|市|县|区|镇)`)
 )
 
 // expectedAnswer guesses the kind of fact a question asks for from its

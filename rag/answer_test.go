@@ -370,7 +370,7 @@ func TestAbsentAttribute(t *testing.T) {
 		// the entity.
 		{"市农业农村局打算培育壮大多少个龙头企业？", false, "250个"},
 		// 多少 with no measure word counts the thing it asks about.
-		{"天脊集团有多少员工", true, "没有提到员工的数量"},
+		{"晋能光伏有多少员工", true, "没有提到员工的数量"},
 		{"建设银行山西省分行开放了多少劳动者港湾？", false, "410"},
 		{"晋能光伏的生产线全长多少米？", false, "400米"}, // a unit, not a count
 		// A number of things is stated as a count, output with 年产.
@@ -389,8 +389,13 @@ func TestAbsentAttribute(t *testing.T) {
 		// A price, a birth year, a count of 几大.
 		{"晋能光伏组件的价格是多少", true, "没有提到它的价格"},
 		{"王福西是哪年出生的", true, "没有提到出生的时间"},
-		{"智慧交通实验室有几大研究方向", false, "五大研究方向"},
+		{"智慧交通山西省实验室有几个研究方向", false, "五大研究方向"},
 		{"太钢项目总投资多少钱", false, "太钢"}, // an investment, not a price
+		// A place is stated of its own sentence's subject, with 位于, 落户
+		// or the like: not 车路协同, not 聚焦市委.
+		{"山西晋杰特种电缆研发生产项目在哪", false, "位于山西转型综改示范区"},
+		{"智慧交通山西省实验室位于哪里", true, "没有提到它在哪里"},
+		{"崖州湾实验室杂粮基地在哪个城市", true, "没有提到它在哪里"},
 		// 的X怎么样 asks about X.
 		{"晋中开发区的创新资源怎么样？", false, "创新资源丰富"},
 		{"智慧交通山西省实验室的食堂怎么样？", true, "没有提到它的食堂"},

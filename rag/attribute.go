@@ -41,13 +41,13 @@ var (
 	askLong    = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askPrice   = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
 	askHow     = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何|好不好)$`)
-	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个城市|是哪个城市|在什么地方)$`)
+	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个(城市|省|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
 )
 
 // hasCount matches a number of things in folded text: a number and a
-// measure word (7名, 410个, 58 家, 五大研究方向), whichever the question
-// used.
-var hasCount = regexp.MustCompile(`\d\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户大]`)
+// measure word (7名, 410个, 58 家, 五大研究方向: folding leaves a numeral
+// before 大 as written), whichever the question used.
+var hasCount = regexp.MustCompile(`(\d|[一二两三四五六七八九十百千])\s*(多|余)?\s*[个家名项块座位所条种批台只支间处款部辆架件人户大]`)
 
 // howDone matches the verb and 得 of 食醋学院办得怎么样, which ask how well
 // the thing before them does.
@@ -253,7 +253,7 @@ func (a asked) statement(c Chunk, s *Store) string {
 	best, bestCov := "", -1.0
 	sents := Sentences(c.Text)
 	for i, sent := range sents {
-		if a.sentenceStates(fold(sent), s) && (inArticle || namedNear(sents, i, n)) {
+		if a.sentenceStates(fold(sent), s) && (inArticle || namedNear(sents, i, a.near(), n)) {
 			if cov := n.m.coverage(sent); cov > bestCov {
 				best, bestCov = sent, cov
 			}
@@ -278,10 +278,20 @@ func (a asked) namedInArticle(doc string, s *Store) bool {
 // with "公司", "该实验室", or signs a paragraph with it afterwards.
 const nearby = 2
 
-// namedNear reports whether sentence i of sents, or one of its nearby
-// sentences, names the entity.
-func namedNear(sents []string, i int, n namer) bool {
-	for _, sent := range sents[max(0, i-nearby):min(len(sents), i+nearby+1)] {
+// near is how many sentences from a statement of a's attribute may name
+// its entity: none for a place, which news text states of the subject of
+// its own sentence (位于X的Y, Y位于X).
+func (a asked) near() int {
+	if a.kind == placeAnswer {
+		return 0
+	}
+	return nearby
+}
+
+// namedNear reports whether sentence i of sents, or one of the sentences
+// within near of it, names the entity.
+func namedNear(sents []string, i, near int, n namer) bool {
+	for _, sent := range sents[max(0, i-near):min(len(sents), i+near+1)] {
 		if n.in(sent) {
 			return true
 		}
@@ -381,6 +391,13 @@ func withoutName(text, name string) string {
 // absentText says that the articles mention the entity but not the
 // attribute, in the question's language.
 func (a asked) absentText() string {
+	if a.kind == placeAnswer {
+		it := "它"
+		if a.attr != "" {
+			it = "它的" + a.attr
+		}
+		return "文章提到了" + a.entity + "，但没有提到" + it + "在哪里。"
+	}
 	if a.attr == "" {
 		return "文章提到了" + a.entity + "，但没有提到问题所问的" + kindNameZH[a.kind] + "。"
 	}
@@ -393,4 +410,4 @@ func (a asked) absentText() string {
 	return "文章提到了" + a.entity + "，但没有提到它的" + a.attr + "。"
 }
 
-var kindNameZH = map[answerKind]string{numberAnswer: "数字", dateAnswer: "时间", personAnswer: "人", placeAnswer: "地点"}
+var kindNameZH = map[answerKind]string{numberAnswer: "数字", dateAnswer: "时间", personAnswer: "人"}
