@@ -13,11 +13,12 @@ import "regexp"
 var (
 	// asksOpinion matches a request for a recommendation, a judgement of
 	// taste or worth, or a how-to of personal errands: 推荐几部, 值得买吗,
-	// 好吃吗, 冷不冷, 哪个学校好, 怎么申请, 哪里能买.
+	// 好吃吗, 冷不冷, 哪个学校好, 怎么申请, 哪里能买, 怎么去.
 	asksOpinion = regexp.MustCompile(`^(给我|帮我)?推荐|推荐(几|一|个|些|下)|有什么推荐|值不值|值得\p{Han}{0,4}[吗么]|` +
 		`好吃|好玩|好看|好用|便宜|实惠|靠谱|结实|` +
 		`哪(个|家|所|款|里)\p{Han}{0,4}好[吗呢啊呀]?[？?]?$|` +
 		`(怎么|如何|怎样)(申请|办理|报名|注册)|(哪里|哪儿|在哪)(能|可以)?买|` +
+		`(怎么|怎样)(去|走|坐车|交|缴|报销)(最方便|比较好|最快)?[？?]?$|` +
 		`(冷不冷|热不热|贵不贵|远不远|难不难|累不累|好不好|多不多|大不大|快不快)`)
 	// asksNow matches a question about the present moment: the articles'
 	// news is of their day, not of the asker's.

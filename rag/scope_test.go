@@ -20,6 +20,8 @@ func TestOutOfScope(t *testing.T) {
 		{"太原的夏天熱不熱", false, true}, // Traditional
 		{"怎么办理山西的营业执照", false, true},
 		{"晋能光伏的组件在哪儿能买到", false, true},
+		{"从太原到晋中开发区怎么走", false, true},
+		{"晋中要怎么走专精特新之路", false, false}, // a path of policy, not of travel
 		{"晋中明天下雨吗", true, true},
 		// A question about the present moment that the passages match
 		// well is no question of live news.
