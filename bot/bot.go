@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(50*time.Second, &http.Client{Timeout: 70 * time.Second}),
+		tgbot.WithHTTPClient(50*time.Second, &http.Client{Timeout: 70 * time.Second, Transport: &pollGate{next: http.DefaultTransport}}),
 		tgbot.WithNotAsyncHandlers(), // updates reach handle in order; it only queues work
 		tgbot.WithDefaultHandler(b.handle),
 		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "error", redactToken(err, cfg.Token)) }),

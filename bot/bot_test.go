@@ -398,6 +398,25 @@ func TestTelegramErrors(t *testing.T) {
 			t.Errorf("retry after %s with %q; want the same message after retry_after (1 s)", at[1].Sub(at[0]), texts[1])
 		}
 	})
+	t.Run("429 on getUpdates waits retry_after", func(t *testing.T) {
+		r := startBot(t, Config{}, echo())
+		r.tg.SetFail(func(method string, _ map[string]string, attempt int) (int, string, bool) {
+			return 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 2","parameters":{"retry_after":2}}`,
+				method == "getUpdates" && attempt <= 2
+		})
+		r.tg.push(message(1, 1, "问题"))
+		r.tg.waitFor("the answer", func(c []call) bool { return len(sent(c, 1)) > 0 })
+		polls := r.tg.Polls()
+		if len(polls) < 3 {
+			t.Fatalf("%d polls", len(polls))
+		}
+		// The library's own backoff would poll again within 100-200 ms.
+		for i := 1; i < 3; i++ {
+			if gap := polls[i].Sub(polls[i-1]); gap < 1900*time.Millisecond {
+				t.Errorf("poll %d came %s after a 429 with retry_after 2 s", i+1, gap)
+			}
+		}
+	})
 	t.Run("429 in one chat delays no other", func(t *testing.T) {
 		r := startBot(t, Config{RatePerMinute: 1}, echo())
 		r.tg.SetFail(func(method string, form map[string]string, attempt int) (int, string, bool) {

@@ -45,6 +45,7 @@ type fakeTelegram struct {
 	// with a 429; it runs under the server's lock. Set it with SetFail.
 	fail     failFunc
 	attempts map[string]int    // per method and text, for fail
+	polls    []time.Time       // when getUpdates was called
 	files    map[string]string // downloadable files, by path
 }
 
@@ -116,6 +117,19 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if method == "getUpdates" {
+		f.mu.Lock()
+		f.polls = append(f.polls, time.Now())
+		f.attempts[method]++
+		status, body, fail := 0, "", false
+		if f.fail != nil {
+			status, body, fail = f.fail(method, form, f.attempts[method])
+		}
+		f.mu.Unlock()
+		if fail {
+			w.WriteHeader(status)
+			fmt.Fprint(w, body)
+			return
+		}
 		f.getUpdates(w, r)
 		return
 	}
@@ -177,6 +191,13 @@ func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// Polls returns when getUpdates was called.
+func (f *fakeTelegram) Polls() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.polls)
 }
 
 // push queues updates for getUpdates.
