@@ -40,6 +40,8 @@ var (
 	askNumBare = regexp.MustCompile(`(有|达到)?多少([^的\s，,个家名项块条种台辆架件吨万亿元人座位所钱][^的\s，,]{0,3})$`)
 	askLong    = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askPrice   = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
+	askAge     = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$`)
+	askOrigin  = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
 	askHow     = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何|好不好)$`)
 	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个(城市|省|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
 )
@@ -69,12 +71,12 @@ var predicate = regexp.MustCompile(`要|准备|打算|计划|已经|正在|一�
 const counters = "个家名项块条种台辆架件座位所"
 
 // attrAliases maps an attribute a question names to the other words
-// articles state it with: the words of output and of price, the titles
+// articles state it with: the words of output, price, age and origin, the titles
 // behind colloquial words for a post, and the verbs of founding, any of
 // which dates a founding.
 var attrAliases = map[string][]string{
 	"产量": {"年产", "产能"}, "年产量": {"年产", "产能"}, "产能": {"年产", "产量"}, "年产能": {"年产", "产量"},
-	"价格": {"售价", "价钱", "单价"},
+	"价格": {"售价", "价钱", "单价"}, "年龄": {"岁"}, "籍贯": {"人士", "出生于", "生于", "老家"},
 	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
 }
 
@@ -109,6 +111,12 @@ func attributeQuestion(question string) (asked, bool) {
 	case askPerson.MatchString(q):
 		at = askPerson.FindStringSubmatchIndex(q)
 		a = asked{kind: personAnswer, attr: q[at[4]:at[5]]}
+	case askAge.MatchString(q): // 张军多大年纪
+		at = askAge.FindStringSubmatchIndex(q)
+		a = asked{kind: numberAnswer, attr: "年龄"}
+	case askOrigin.MatchString(q): // 康磊是哪里人
+		at = askOrigin.FindStringSubmatchIndex(q)
+		a = asked{kind: placeAnswer, attr: "籍贯"}
 	case askDate.MatchString(q):
 		at = askDate.FindStringSubmatchIndex(q)
 		a = asked{kind: dateAnswer, attr: group(q, at, 3)}

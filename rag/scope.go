@@ -1,6 +1,9 @@
 package rag
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // News articles report what was done and said. They do not rate
 // restaurants, recommend phones or tell how to apply for a visa, and they
@@ -12,14 +15,16 @@ import "regexp"
 
 var (
 	// asksOpinion matches a request for a recommendation, a judgement of
-	// taste or worth, or a how-to of personal errands: 推荐几部, 值得买吗,
-	// 好吃吗, 冷不冷, 哪个学校好, 怎么申请, 哪里能买, 怎么去.
+	// taste or worth, or a how-to of personal errands, opening hours or
+	// jobs: 推荐几部, 值得买吗, 好吃吗, 哪个学校好, 怎么申请, 哪里能买, 怎么去,
+	// 几点开门, 招人吗 (and see judges).
 	asksOpinion = regexp.MustCompile(`^(给我|帮我)?推荐|推荐(几|一|个|些|下)|有什么推荐|值不值|值得\p{Han}{0,4}[吗么]|` +
 		`好吃|好玩|好看|好用|便宜|实惠|靠谱|结实|` +
 		`哪(个|家|所|款|里)\p{Han}{0,4}好[吗呢啊呀]?[？?]?$|` +
 		`(怎么|如何|怎样)(申请|办理|报名|注册)|(哪里|哪儿|在哪)(能|可以)?买|` +
 		`(怎么|怎样)(去|走|坐车|交|缴|报销)(最方便|比较好|最快)?[？?]?$|` +
-		`(冷不冷|热不热|贵不贵|远不远|难不难|累不累|好不好|多不多|大不大|快不快)`)
+		`(怎么|怎样)(保存|做|吃|用|养|涨粉)[？?]?$|` +
+		`几点(开门|关门|上班|下班|营业|开始|结束|发车)|营业时间|(上班|营业|开门|招人|招聘)[吗么]|待遇`)
 	// asksNow matches a question about the present moment: the articles'
 	// news is of their day, not of the asker's.
 	asksNow = regexp.MustCompile(`今天|明天|今晚|今早|周末|这周|本周|最近|眼下`)
@@ -30,7 +35,29 @@ var (
 // about the present moment when the passages match it only weakly.
 func outOfScope(question string, weak bool) bool {
 	q := plainQuestion(question)
-	return asksOpinion.MatchString(q) || weak && asksNow.MatchString(q)
+	return asksOpinion.MatchString(q) || judges(q) || weak && asksNow.MatchString(q)
+}
+
+// notJudged are the words whose A不A form asks a fact, not a judgement:
+// 是不是, 能不能, 会不会, 要不要, 可不可以, 对不对, 行不行, 有没有.
+const notJudged = "是有能会要可对行"
+
+// judges reports whether q asks a judgement in the A不A form, of one
+// character or two: 冷不冷, 高不高, 好吃不好吃.
+func judges(q string) bool {
+	r := []rune(q)
+	for i := 1; i+1 < len(r); i++ {
+		if r[i] != '不' {
+			continue
+		}
+		if r[i-1] == r[i+1] && !strings.ContainsRune(notJudged, r[i-1]) {
+			return true
+		}
+		if i >= 2 && i+2 < len(r) && r[i-2] == r[i+1] && r[i-1] == r[i+2] && !strings.ContainsRune(notJudged, r[i-2]) {
+			return true
+		}
+	}
+	return false
 }
 
 // outOfScopeText says why such a question is refused, in its language.

@@ -21,6 +21,12 @@ func TestOutOfScope(t *testing.T) {
 		{"怎么办理山西的营业执照", false, true},
 		{"晋能光伏的组件在哪儿能买到", false, true},
 		{"从太原到晋中开发区怎么走", false, true},
+		{"晋中数字文化产业园几点关门", false, true},
+		{"恒达钢结构招人吗", false, true},
+		{"长治的夏天热不热", false, true},
+		{"太原的面好吃不好吃", false, true},
+		{"晋中是不是全省第二", false, false}, // 是不是 asks a fact
+		{"这个实验室能不能建成", false, false},
 		{"晋中要怎么走专精特新之路", false, false}, // a path of policy, not of travel
 		{"晋中明天下雨吗", true, true},
 		// A question about the present moment that the passages match
