@@ -238,10 +238,16 @@ func (a *Answerer) weakMatch(query string, hits []Hit) bool {
 
 // weakText prefaces an answer from a weak match, in the question's language.
 func weakText(question string) string {
+	return inLanguageOf(question, "（文章里似乎没有直接回答这个问题的内容，以下段落只在个别词上相关。）",
+		"(The articles do not seem to answer this directly; these passages share only a word or two with the question.) ")
+}
+
+// inLanguageOf is zh for a Chinese question, else en.
+func inLanguageOf(question, zh, en string) string {
 	if Language(question) == "zh" {
-		return "（文章里似乎没有直接回答这个问题的内容，以下段落只在个别词上相关。）"
+		return zh
 	}
-	return "(The articles do not seem to answer this directly; these passages share only a word or two with the question.) "
+	return en
 }
 
 // statesAttribute reports whether one of the passages found names q's
@@ -328,12 +334,7 @@ func (a *Answerer) sources(hits []Hit) []Source {
 
 // RefusalText is the fixed reply when the articles do not cover a question,
 // in the question's language.
-func RefusalText(question string) string {
-	if Language(question) == "zh" {
-		return refusalZH
-	}
-	return refusalEN
-}
+func RefusalText(question string) string { return inLanguageOf(question, refusalZH, refusalEN) }
 
 const (
 	refusalZH = "抱歉，文章中没有找到与这个问题相关的内容。"
@@ -352,10 +353,8 @@ func crossLanguageText(question, corpusLang string) string {
 
 // followUpText explains that a follow-up question needs a model.
 func followUpText(question string) string {
-	if Language(question) == "zh" {
-		return "没有找到相关内容。没有配置模型时无法理解追问（“它”“那”指什么），请把问题说完整，或设置 llm.base_url 和 llm.model。"
-	}
-	return "Nothing relevant found. Without a model, follow-up questions (\"it\", \"that\") cannot be resolved: ask the whole question, or set llm.base_url and llm.model."
+	return inLanguageOf(question, "没有找到相关内容。没有配置模型时无法理解追问（“它”“那”指什么），请把问题说完整，或设置 llm.base_url 和 llm.model。",
+		"Nothing relevant found. Without a model, follow-up questions (\"it\", \"that\") cannot be resolved: ask the whole question, or set llm.base_url and llm.model.")
 }
 
 // followUpMarkers are words that refer back to the conversation.

@@ -62,8 +62,6 @@ func judges(q string) bool {
 
 // outOfScopeText says why such a question is refused, in its language.
 func outOfScopeText(question string) string {
-	if Language(question) == "zh" {
-		return "文章里没有能回答这个问题的内容：这些文章是新闻报道，不提供评价、推荐、办事指南或眼下的实时情况。"
-	}
-	return "The articles do not answer this: they are news reports, with no reviews, recommendations, how-to guides or live information."
+	return inLanguageOf(question, "文章里没有能回答这个问题的内容：这些文章是新闻报道，不提供评价、推荐、办事指南或眼下的实时情况。",
+		"The articles do not answer this: they are news reports, with no reviews, recommendations, how-to guides or live information.")
 }
