@@ -279,6 +279,9 @@ const lastMessageTimeout = 15 * time.Second
 func (b *Bot) serveWebhook(ctx context.Context) error {
 	if _, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
 		AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}}); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while registering: a stop, not a failure
+		}
 		return fmt.Errorf("setWebhook %s: %w", b.cfg.WebhookURL, redactToken(err, b.cfg.Token))
 	}
 	srv := &http.Server{Addr: b.cfg.Listen, Handler: b.webhookHandler(),
