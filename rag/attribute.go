@@ -30,19 +30,23 @@ const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处�
 // events are the verbs a date question asks the date of.
 const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生`
 
+// measures are the measure words and units a question puts after 多少 or
+// 几 (多少个港湾, 多少吨煤).
+const measures = "个家名项块条种台辆架件吨万亿元人座位所"
+
 // Question shapes whose attribute can be told apart from their entity.
 var (
 	askPerson  = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?(总|党委|党组|党总支|党支部|常务|执行|首席|总支)?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
 	askDate    = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(` + events + `)?的?$`)
 	askDateV   = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
 	askNumOf   = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
-	askNumN    = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([个家名项块条种台辆架件吨万亿元人座位所])([^的\s，,]{1,6})$`)
-	askNumBare = regexp.MustCompile(`(有|达到)?多少([^的\s，,个家名项块条种台辆架件吨万亿元人座位所钱][^的\s，,]{0,3})$`)
+	askNumN    = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([` + measures + `])([^的\s，,]{1,6})$`)
+	askNumBare = regexp.MustCompile(`(有|达到)?多少([^的\s，,` + measures + `钱][^的\s，,]{0,3})$`)
 	askLong    = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askPrice   = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
 	askAge     = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$`)
 	askOrigin  = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
-	askHow     = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何|好不好)$`)
+	askHow     = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何)$`)
 	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个(城市|省|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
 )
 
@@ -203,10 +207,10 @@ func (a asked) namer(s *Store) namer {
 }
 
 func (n namer) in(text string) bool {
-	if n.m.coverage(text) >= 0.5 {
+	folded := fold(text)
+	if n.m.coverageFolded(folded) >= 0.5 {
 		return true
 	}
-	folded := fold(text)
 	return abbreviates(n.entity, folded) || n.holder != nil && n.holder.MatchString(folded)
 }
 
@@ -347,7 +351,7 @@ func otherQualifier(sent, entity string) bool {
 	e := []rune(entity)
 	for cut := 1; cut <= len(e)-2; cut++ { // longest tail first
 		tail := string(e[cut:])
-		if strings.ContainsRune("市省县区", e[cut]) {
+		if adminSuffix.MatchString(string(e[cut])) {
 			continue // the place's suffix goes with the place
 		}
 		i := strings.Index(sent, tail)

@@ -75,25 +75,29 @@ func (s *Store) phraseMatcher(phrase string) matcher { return s.weigh(queryTerms
 func (s *Store) weigh(query []queryTerm, skipSeams bool) matcher {
 	m := matcher{terms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
-		if skipSeams && s.seam(t) {
+		df := s.df(t.text)
+		if skipSeams && df == 0 && s.seam(t) {
 			continue
 		}
-		m.weights[i] = t.weight * s.idf(t.text)
+		m.weights[i] = t.weight * s.idf(df)
 		m.total += m.weights[i]
 	}
 	return m
 }
 
-// seam reports whether t is a bigram that no passage holds, standing
-// between two bigrams that passages do hold.
+// seam reports whether t, a bigram that no passage holds, stands between
+// two bigrams that passages do hold.
 func (s *Store) seam(t queryTerm) bool {
-	return t.left != "" && t.right != "" && s.df(t.text) == 0 && s.df(t.left) > 0 && s.df(t.right) > 0
+	return t.left != "" && t.right != "" && s.df(t.left) > 0 && s.df(t.right) > 0
 }
 
 // coverage is the share of the question that text covers.
-func (m matcher) coverage(text string) float64 {
+func (m matcher) coverage(text string) float64 { return m.coverageFolded(fold(text)) }
+
+// coverageFolded is coverage for text already folded.
+func (m matcher) coverageFolded(folded string) float64 {
 	has := make([]bool, len(m.terms))
-	m.present(text, has)
+	m.presentFolded(folded, has)
 	return m.score(has)
 }
 

@@ -296,14 +296,14 @@ func (s *Store) df(term string) int {
 	return n
 }
 
-// idf weighs a term by its rarity among the passages, for coverage: by the
+// idf weighs a term held by df passages by its rarity, for coverage: by the
 // share of passages that hold it, saturating for terms rarer than
 // idfFloorShare, so that a term found nowhere weighs as much as a rare
 // one, and a coverage means the same in a small collection as in a
 // large one.
-func (s *Store) idf(term string) float64 {
+func (s *Store) idf(df int) float64 {
 	n := float64(max(s.nStored, 1))
-	return math.Log(1 + 1/(float64(s.df(term))/n+max(idfFloorShare, 1/n)))
+	return math.Log(1 + 1/(float64(df)/n+max(idfFloorShare, 1/n)))
 }
 
 // idfFloorShare is the share of passages below which terms are all
