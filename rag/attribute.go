@@ -20,6 +20,9 @@ type asked struct {
 	// counted is set when the question asks how many of attr there are
 	// (多少个劳动者港湾), rather than for a quantity named attr (年产能).
 	counted bool
+	// took is the verb of taking a post (当上 of 当上总经理) that a date
+	// question asks the date of; the post is attr.
+	took string
 	// articles remembers which articles name the entity.
 	articles map[string]bool
 }
@@ -28,7 +31,7 @@ type asked struct {
 const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处长|局长|厅长|部长|负责人|工程师|总监|主席|市长|省长|县长|区长|老总|老板|一把手|头儿`
 
 // events are the verbs a date question asks the date of.
-const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生`
+const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生|上任|就任|任职`
 
 // measures are the measure words and units a question puts after 多少 or
 // 几 (多少个港湾, 多少吨煤).
@@ -36,18 +39,21 @@ const measures = "个家名项块条种台辆架件吨万亿元人座位所"
 
 // Question shapes whose attribute can be told apart from their entity.
 var (
-	askPerson  = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?(总|党委|党组|党总支|党支部|常务|执行|首席|总支)?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
-	askDate    = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(` + events + `)?的?$`)
-	askDateV   = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
-	askNumOf   = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
-	askNumN    = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([` + measures + `])([^的\s，,]{1,6})$`)
-	askNumBare = regexp.MustCompile(`(有|达到)?多少([^的\s，,` + measures + `钱][^的\s，,]{0,3})$`)
-	askLong    = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
-	askPrice   = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
-	askAge     = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$`)
-	askOrigin  = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
-	askHow     = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何)$`)
-	askPlace   = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个(城市|省|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
+	askPerson     = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?(总|党委|党组|党总支|党支部|常务|执行|首席|总支)?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
+	askDate       = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(` + events + `)?的?$`)
+	askDateV      = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
+	askDateOffice = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天)(当上|当选|担任|出任|升任|就任)(\p{Han}{1,8}?)的?$`)
+	askWhat       = regexp.MustCompile(`的([^的\s，,]{1,6})(是什么)$`)
+	askNumOf      = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
+	askNumN       = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([` + measures + `])([^的\s，,]{1,6})$`)
+	askNumBare    = regexp.MustCompile(`(有|达到|年产|生产|产)?多少([^的\s，,` + measures + `钱][^的\s，,]{0,3})$`)
+	askNumEnd     = regexp.MustCompile(`(了)?(是|有|为|约为|达到)?多少钱?$`)
+	askLong       = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
+	askPrice      = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
+	askAge        = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$`)
+	askOrigin     = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
+	askHow        = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何)$`)
+	askPlace      = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个(城市|省|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
 )
 
 // hasCount matches a number of things in folded text: a number and a
@@ -101,10 +107,32 @@ func init() {
 // fillers are words around an attribute that name neither it nor the entity.
 var fillers = strings.NewReplacer("这家企业", "", "这家公司", "", "这家单位", "", "这家", "", "这个", "", "那个", "", "一共", "", "大约", "", "一年能", "年", "一年", "年")
 
+// meta matches the words that ask what something is about rather than for
+// a stated attribute (433工程的内容是什么, 郭海成的职务是什么): articles answer
+// them without those words.
+var meta = regexp.MustCompile(`(内容|意思|含义|作用|特点|目标|任务|职务|职位|身份|工作|情况|意义|要求|重点|核心|方向|思路|定位|措施|举措|办法|做法|成果|成绩|优势|关系|区别|原因|背景|主题|名字|名称|目的|特色)$`)
+
+// lastWord is where the last word of subject begins (营收 of 天脊集团去年营收):
+// the shortest tail of two to four characters that meets the rest at a
+// bigram no passage holds (年营), right after one that passages hold (去年);
+// else the last two characters. df is the number of passages holding a
+// term.
+func lastWord(subject string, df func(string) int) int {
+	r := []rune(subject)
+	for n := 2; n <= 4 && n+2 <= len(r); n++ {
+		cut := len(r) - n
+		if df(fold(string(r[cut-1:cut+1]))) == 0 && df(fold(string(r[cut-2:cut]))) > 0 {
+			return len(string(r[:cut]))
+		}
+	}
+	return len(string(r[:max(0, len(r)-2)]))
+}
+
 // attributeQuestion analyses a Chinese question in plain form (see
-// plainQuestion). It returns false when the question does not plainly ask
-// for one attribute of one entity.
-func attributeQuestion(question string) (asked, bool) {
+// plainQuestion); df is the number of passages holding a term, to find where
+// words meet. It returns false when the question does not plainly ask for
+// one attribute of one entity.
+func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	q := strings.TrimRight(strings.TrimSpace(fillers.Replace(question)), "?？!！。 啊呀呢吗吧了")
 	if strings.Contains(q, "哪几") || strings.Contains(q, "第几") {
 		return asked{}, false // a list or a rank, not one attribute
@@ -127,6 +155,9 @@ func attributeQuestion(question string) (asked, bool) {
 	case askDateV.MatchString(q):
 		at = askDateV.FindStringSubmatchIndex(q)
 		a = asked{kind: dateAnswer, attr: group(q, at, 1)}
+	case askDateOffice.MatchString(q): // 王琨是哪一年当上总经理的 asks when he took the post
+		at = askDateOffice.FindStringSubmatchIndex(q)
+		a = asked{kind: dateAnswer, attr: group(q, at, 4), took: group(q, at, 3)}
 	case askNumOf.MatchString(q):
 		at = askNumOf.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer, attr: group(q, at, 1)}
@@ -141,15 +172,26 @@ func attributeQuestion(question string) (asked, bool) {
 		at = askNumBare.FindStringSubmatchIndex(q)
 		attr := group(q, at, 2)
 		a = asked{kind: numberAnswer, attr: attr, counted: !unit.MatchString(attr)}
+		if strings.Contains(group(q, at, 1), "产") { // 年产多少煤 asks the output
+			a = asked{kind: numberAnswer, attr: "产量"}
+		}
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
 	case askPrice.MatchString(q): // 馍片多少钱一袋 asks its price
 		at = askPrice.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer, attr: "价格"}
+	case askNumEnd.MatchString(q): // 天脊集团去年营收是多少: the attribute is the subject's last word
+		at = askNumEnd.FindStringSubmatchIndex(q)
+		cut := lastWord(q[:at[0]], df)
+		a = asked{kind: numberAnswer, attr: leadingTime.ReplaceAllString(q[cut:at[0]], "")}
+		at[0] = cut
 	case askHow.MatchString(q): // 山西大学的宿舍条件怎么样 asks about 宿舍条件
 		at = askHow.FindStringSubmatchIndex(q)
 		a = asked{kind: anyAnswer, attr: howDone.ReplaceAllString(group(q, at, 1), "")}
+	case askWhat.MatchString(q) && !meta.MatchString(group(q, askWhat.FindStringSubmatchIndex(q), 1)):
+		at = askWhat.FindStringSubmatchIndex(q) // 太原理工大学的校训是什么
+		a = asked{kind: anyAnswer, attr: group(q, at, 1)}
 	case askPlace.MatchString(q):
 		at = askPlace.FindStringSubmatchIndex(q)
 		a = asked{kind: placeAnswer, attr: group(q, at, 1)}
@@ -403,23 +445,22 @@ func withoutName(text, name string) string {
 // absentText says that the articles mention the entity but not the
 // attribute, in the question's language.
 func (a asked) absentText() string {
-	if a.kind == placeAnswer {
-		it := "它"
-		if a.attr != "" {
-			it = "它的" + a.attr
-		}
-		return "文章提到了" + a.entity + "，但没有提到" + it + "在哪里。"
+	missing := "其" + a.attr // 其 is neutral: the entity may be a person or a body
+	switch {
+	case a.kind == placeAnswer && a.attr == "":
+		missing = "其所在的地方"
+	case a.kind == placeAnswer:
+		missing = "其" + a.attr + "在哪里"
+	case a.attr == "":
+		missing = "问题所问的" + kindNameZH[a.kind]
+	case a.counted:
+		missing = a.attr + "的数量"
+	case a.kind == dateAnswer:
+		missing = a.took + a.attr + "的时间"
+	case unit.FindString(a.attr) == a.attr: // 占地多少亩
+		missing = "具体是多少" + a.attr
 	}
-	if a.attr == "" {
-		return "文章提到了" + a.entity + "，但没有提到问题所问的" + kindNameZH[a.kind] + "。"
-	}
-	if a.counted {
-		return "文章提到了" + a.entity + "，但没有提到" + a.attr + "的数量。"
-	}
-	if a.kind == dateAnswer {
-		return "文章提到了" + a.entity + "，但没有提到" + a.attr + "的时间。"
-	}
-	return "文章提到了" + a.entity + "，但没有提到它的" + a.attr + "。"
+	return "文章提到了" + a.entity + "，但没有提到" + missing + "。"
 }
 
 var kindNameZH = map[answerKind]string{numberAnswer: "数字", dateAnswer: "时间", personAnswer: "人"}

@@ -95,8 +95,8 @@ func TestAskText(t *testing.T) {
 	}
 }
 
-// An answer from passages that share only a word with the question says
-// so, in its text and with "weak" in JSON.
+// Passages that share only a word with the question make a refusal that
+// says so, quotes them, and has "weak" in JSON.
 func TestAskJSONWeakMatch(t *testing.T) {
 	data := setup(t)
 	r := qabot(t, data, "", "ask", "--json", "平遥古城的城墙有多高？")
@@ -104,8 +104,8 @@ func TestAskJSONWeakMatch(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil || r.code != 0 {
 		t.Fatalf("exit %d, %v: %s", r.code, err, r.stderr)
 	}
-	if !ans.Weak || ans.Refused || !strings.HasPrefix(ans.Answer, "（文章里似乎没有直接回答") {
-		t.Errorf("want a hedged answer: %+v", ans)
+	if !ans.Weak || !ans.Refused || !strings.HasPrefix(ans.Answer, "抱歉，文章中没有直接回答") || len(ans.Sources) == 0 {
+		t.Errorf("want a refusal quoting the related passages: %+v", ans)
 	}
 }
 
