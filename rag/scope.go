@@ -15,11 +15,12 @@ import (
 
 var (
 	// asksOpinion matches a request for a recommendation, a judgement of
-	// taste or worth, or a how-to of personal errands, opening hours or
-	// jobs: 推荐几部, 值得买吗, 好吃吗, 哪个学校好, 怎么申请, 哪里能买, 怎么去,
-	// 几点开门, 招人吗 (and see judges).
+	// taste, worth or prospects, or a how-to of personal errands, opening
+	// hours or jobs: 推荐几部, 值得买吗, 好吃吗, 哪个学校好, 好就业吗, 景气吗,
+	// 怎么申请, 哪里能买, 怎么去, 几点开门, 招人吗 (and see judges).
 	asksOpinion = regexp.MustCompile(`^(给我|帮我)?推荐|推荐(几|一|个|些|下)|有什么推荐|值不值|值得\p{Han}{0,4}[吗么]|` +
-		`好吃|好玩|好看|好用|便宜|实惠|靠谱|结实|` +
+		`好吃|好玩|好看|好用|便宜|实惠|靠谱|结实|划算|` +
+		`(好|难)(就业|找工作|考|学)[吗么]?$|景气|有前途|有前景|前景(好|怎么样|如何)|(赚钱|挣钱)[吗么]|` +
 		`哪(个|家|所|款|里)\p{Han}{0,4}好[吗呢啊呀]?[？?]?$|` +
 		`(怎么|如何|怎样)(申请|办理|报名|注册)|(哪里|哪儿|在哪)(能|可以)?买|` +
 		`(怎么|怎样)(去|走|坐车|交|缴|报销)(最方便|比较好|最快)?[？?]?$|` +
