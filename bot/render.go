@@ -38,7 +38,7 @@ func renderAnswer(ans rag.Answer, lang string) string {
 		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(note))
 	}
 	if sources := ans.Cited(); len(sources) > 0 {
-		fmt.Fprintf(&b, "\n\n<b>%s</b>", pick(zh, "来源", "Sources"))
+		fmt.Fprintf(&b, "\n\n<b>%s</b>", ans.SourcesLabel())
 		for _, s := range sources {
 			fmt.Fprintf(&b, "\n[%d] %s", s.N, sourceHTML(s))
 		}

@@ -71,6 +71,16 @@ func (a Answer) Cited() []Source {
 	return out
 }
 
+// SourcesLabel heads the list of cited passages, in the question's
+// language: the sources of an answer, or the related passages a weak-match
+// refusal quotes.
+func (a Answer) SourcesLabel() string {
+	if a.Refused {
+		return inLanguageOf(a.Question, "相关段落", "Related passages")
+	}
+	return inLanguageOf(a.Question, "来源", "Sources")
+}
+
 // Byline is the source's date and publisher, as far as the article states
 // them: "2024-03-05, 新华网".
 func (s Source) Byline() string {

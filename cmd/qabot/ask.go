@@ -235,7 +235,7 @@ func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
 func printSources(w io.Writer, r rag.Answer) {
 	zh := rag.Language(r.Question) == "zh"
 	if cited := r.Cited(); len(cited) > 0 {
-		fmt.Fprintln(w, pick(zh, "\n来源:", "\nSources:"))
+		fmt.Fprintf(w, "\n%s:\n", r.SourcesLabel())
 		for _, s := range cited {
 			printSource(w, s, s.Quote)
 		}

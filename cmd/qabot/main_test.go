@@ -107,6 +107,9 @@ func TestAskJSONWeakMatch(t *testing.T) {
 	if !ans.Weak || !ans.Refused || !strings.HasPrefix(ans.Answer, "抱歉，文章中没有直接回答") || len(ans.Sources) == 0 {
 		t.Errorf("want a refusal quoting the related passages: %+v", ans)
 	}
+	if r := qabot(t, data, "", "ask", "平遥古城的城墙有多高？"); !strings.Contains(r.stdout, "\n相关段落:\n[") || strings.Contains(r.stdout, "来源") {
+		t.Errorf("the quoted passages are listed as related, not as sources:\n%s", r.stdout)
+	}
 }
 
 func TestAskJSONSchema(t *testing.T) {
