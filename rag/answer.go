@@ -231,7 +231,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 const weakShared = 2
 
 // weakMatch reports whether the passages share at most weakShared of the
-// question's terms and cover little of it: 平遥古城的城墙有多高 and a passage
+// question's terms and cover little of it: 平遥古城的城墙是谁修的 and a passage
 // that mentions 平遥. Such a question is far more often about something the
 // articles never mention than a loose paraphrase of one they answer (21 to
 // 4 over the evaluation sets), so it is refused; the refusal quotes the

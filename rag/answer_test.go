@@ -123,7 +123,7 @@ func TestAskRefuses(t *testing.T) {
 func TestWeakMatchRefused(t *testing.T) {
 	a := seedAnswerer(t)
 	for q, weak := range map[string]bool{
-		"平遥古城的城墙有多高？":          true, // shares 平遥
+		"平遥古城的城墙是谁修的？":         true, // shares 平遥
 		"晋能光伏的TOPCon电池生产线有多长？": false,
 		"做醋的那个学院院长觉得该从哪儿切入？":   false, // a loose paraphrase, still more than two words
 	} {
@@ -419,6 +419,9 @@ func TestAbsentAttribute(t *testing.T) {
 		// 的X是什么 asks for X, unless X asks what something is about.
 		{"晋能光伏的股票代码是什么", true, "没有提到其股票代码"},
 		{"经纬化纤的前身是什么", false, "专件厂"},
+		// 多重, 多高, 多长 ask a dimension, stated with its unit.
+		{"晋能光伏的组件一块多重", true, "没有提到其重量"},
+		{"晋能光伏那条智能生产线有多长", false, "400米"},
 		{"“433”创新工程的内容是什么", false, "四大攻坚行动"},
 	}
 	for _, tt := range tests {

@@ -49,6 +49,7 @@ var (
 	askNumBare    = regexp.MustCompile(`(有|达到|年产|生产|产)?多少([^的\s，,` + measures + `钱][^的\s，,]{0,3})$`)
 	askNumEnd     = regexp.MustCompile(`(了)?(是|有|为|约为|达到)?多少钱?$`)
 	askLong       = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
+	askMeasure    = regexp.MustCompile(`的?(有)?多(重|高|长|远)$`)
 	askPrice      = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
 	askAge        = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$`)
 	askOrigin     = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
@@ -69,6 +70,10 @@ var howDone = regexp.MustCompile(`(办|搞|做|干|弄|管|发展|建设|经营|
 // which is no part of the entity's name.
 var leadingTime = regexp.MustCompile(`^(今天|现在|目前|如今|今年|去年|最近|眼下)`)
 
+// perUnit matches "a piece" after an entity (组件一块多重), which is no
+// part of its name.
+var perUnit = regexp.MustCompile(`(一|每)[` + measures + `袋斤]$`)
+
 // unit matches a unit of measure at the start of an attribute.
 var unit = regexp.MustCompile(`^(公斤|千克|斤|克|公里|千米|米|平方|立方|亩|公顷|元|块钱|岁|度|千瓦|瓦|小时|分钟|秒|天|年|月|倍|升|吨|万|亿)`)
 
@@ -86,9 +91,13 @@ const counters = "个家名项块条种台辆架件座位所"
 // which dates a founding.
 var attrAliases = map[string][]string{
 	"产量": {"年产", "产能"}, "年产量": {"年产", "产能"}, "产能": {"年产", "产量"}, "年产能": {"年产", "产量"},
+	"重量": {"吨", "公斤", "千克", "斤", "克"}, "高度": {"米", "高"}, "长度": {"全长", "米", "公里", "千米"}, "距离": {"公里", "千米", "米"},
 	"价格": {"售价", "价钱", "单价"}, "年龄": {"岁"}, "籍贯": {"人士", "出生于", "生于", "老家"},
 	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
 }
+
+// dimensions name what 多重, 多高, 多长 and 多远 ask.
+var dimensions = map[string]string{"重": "重量", "高": "高度", "长": "长度", "远": "距离"}
 
 // countWords name the number of things an entity has (员工人数, 港湾的数量),
 // which articles state as a count (300名员工, 410个港湾), not with these
@@ -178,6 +187,9 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
+	case askMeasure.MatchString(q): // 城墙有多高 asks its height
+		at = askMeasure.FindStringSubmatchIndex(q)
+		a = asked{kind: numberAnswer, attr: dimensions[group(q, at, 2)]}
 	case askPrice.MatchString(q): // 馍片多少钱一袋 asks its price
 		at = askPrice.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer, attr: "价格"}
@@ -198,7 +210,7 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	default:
 		return asked{}, false
 	}
-	a.entity = strings.Trim(leadingTime.ReplaceAllString(q[:at[0]], ""), "的 ,，现任")
+	a.entity = strings.Trim(leadingTime.ReplaceAllString(perUnit.ReplaceAllString(q[:at[0]], ""), ""), "的 ,，现任")
 	if loc := predicate.FindStringIndex(a.entity); loc != nil && utf8.RuneCountInString(a.entity[:loc[0]]) >= 2 {
 		a.entity = a.entity[:loc[0]] // 晋中科技局要建立几个清单 asks about 晋中科技局
 	}

@@ -28,6 +28,7 @@ func TestOutOfScope(t *testing.T) {
 		{"学新材料专业好找工作吗", false, true}, // prospects
 		{"光伏行业现在还景气吗", false, true},
 		{"搞跨境电商赚钱吗", false, true},
+		{"晋中哪个区最适合买房", false, true}, // a superlative of worth
 		{"晋中是不是全省第二", false, false}, // 是不是 asks a fact
 		{"这个实验室能不能建成", false, false},
 		{"晋中要怎么走专精特新之路", false, false}, // a path of policy, not of travel
@@ -42,6 +43,7 @@ func TestOutOfScope(t *testing.T) {
 		{"哪家银行是新材料产业合作银行", false, false},
 		{"王福西说研发成果有什么样的前景", false, false}, // 前景 reported, not judged
 		{"高等教育百亿工程由谁来抓", false, false},
+		{"哪个省实验室最早获批", false, false}, // a superlative of fact
 	}
 	for _, tt := range tests {
 		if got := outOfScope(tt.q, tt.weak); got != tt.want {
