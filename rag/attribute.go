@@ -398,6 +398,10 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 // carry or drop (晋中市科技局, 晋中科技局).
 var adminSuffix = regexp.MustCompile(`(市|省|县|区)$`)
 
+// notPlace are characters that end a clause or a phrase before a bare 市
+// or 省 (这让市农业农村局, 表示省科技厅) and are no part of a place's name.
+const notPlace = "这那让使在和与及对是了的将为把被向从给据由该本我你他她它其说示"
+
 // otherQualifier reports whether sent (folded) names the entity's kind of
 // body with another place: 运城市科技局 when the entity is 晋中科技局. A
 // sentence about that body states nothing of the entity.
@@ -421,6 +425,9 @@ func otherQualifier(sent, entity string) bool {
 			return false
 		}
 		qualifier := string(r[len(r)-2:])
+		if strings.ContainsAny(qualifier, notPlace) {
+			return false // 这让市农业农村局: a bare 市, this city
+		}
 		return own != "" && !strings.Contains(own, qualifier) && !strings.Contains(qualifier, own)
 	}
 	return false
