@@ -43,7 +43,7 @@ var (
 	askDate       = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(` + events + `)?的?$`)
 	askDateV      = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
 	askDateOffice = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天)(当上|当选|担任|出任|升任|就任)(\p{Han}{1,8}?)的?$`)
-	askWhat       = regexp.MustCompile(`的([^的\s，,]{1,6})(是什么)$`)
+	askWhat       = regexp.MustCompile(`的([^的\s，,]{1,6})是什么$`)
 	askNumOf      = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
 	askNumN       = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([` + measures + `])([^的\s，,]{1,6})$`)
 	askNumBare    = regexp.MustCompile(`(有|达到|年产|生产|产)?多少([^的\s，,` + measures + `钱][^的\s，,]{0,3})$`)
@@ -201,7 +201,7 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	case askHow.MatchString(q): // 山西大学的宿舍条件怎么样 asks about 宿舍条件
 		at = askHow.FindStringSubmatchIndex(q)
 		a = asked{kind: anyAnswer, attr: howDone.ReplaceAllString(group(q, at, 1), "")}
-	case askWhat.MatchString(q) && !meta.MatchString(group(q, askWhat.FindStringSubmatchIndex(q), 1)):
+	case askWhat.MatchString(q) && !meta.MatchString(askWhat.FindStringSubmatch(q)[1]):
 		at = askWhat.FindStringSubmatchIndex(q) // 太原理工大学的校训是什么
 		a = asked{kind: anyAnswer, attr: group(q, at, 1)}
 	case askPlace.MatchString(q):
