@@ -423,6 +423,12 @@ func TestAbsentAttribute(t *testing.T) {
 		// 多重, 多高, 多长 ask a dimension, stated with its unit.
 		{"晋能光伏的组件一块多重", true, "没有提到其重量"},
 		{"晋能光伏那条智能生产线有多长", false, "400米"},
+		// After a word of time, all the rest is the attribute (人均收入标准,
+		// not 标准); an event's date may be asked with its object after it
+		// (入驻晋中); 今年多大 asks an age.
+		{"晋中今年人均收入标准是多少", true, "没有提到其人均收入标准"},
+		{"优必选是哪一年入驻晋中的", true, "没有提到入驻的时间"},
+		{"张洁今年多大", true, "没有提到其年龄"},
 		{"“433”创新工程的内容是什么", false, "四大攻坚行动"},
 	}
 	for _, tt := range tests {
@@ -446,6 +452,12 @@ func TestQuestionForms(t *testing.T) {
 		ans, err := a.Ask(context.Background(), q)
 		if err != nil || ans.Refused || !strings.Contains(ans.Text, "取向硅钢") {
 			t.Errorf("%s: %v %q", q, err, ans.Text)
+		}
+	}
+	// 指的是 asks what a name means; it is no word the answer holds.
+	for q, want := range map[string]string{"五小指的是啥": "五小创新大赛", "六共指的是什么": "平台共搭"} {
+		if ans, err := a.Ask(context.Background(), q); err != nil || ans.Refused || !strings.Contains(ans.Text, want) {
+			t.Errorf("%s: %v %q, want %q", q, err, ans.Text, want)
 		}
 	}
 }

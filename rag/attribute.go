@@ -40,7 +40,7 @@ const measures = "个家名项块条种台辆架件吨万亿元人座位所"
 // Question shapes whose attribute can be told apart from their entity.
 var (
 	askPerson     = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?(总|党委|党组|党总支|党支部|常务|执行|首席|总支)?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
-	askDate       = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(` + events + `)?的?$`)
+	askDate       = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(?:(` + events + `)\p{Han}{0,4}?)?的?$`)
 	askDateV      = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
 	askDateOffice = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天)(当上|当选|担任|出任|升任|就任)(\p{Han}{1,8}?)的?$`)
 	askWhat       = regexp.MustCompile(`的([^的\s，,]{1,6})是什么$`)
@@ -51,7 +51,7 @@ var (
 	askLong       = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askMeasure    = regexp.MustCompile(`的?(有)?多(重|高|长|远)$`)
 	askPrice      = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
-	askAge        = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$`)
+	askAge        = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$|(今年|现在)(有)?多大$`)
 	askOrigin     = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
 	askHow        = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何)$`)
 	askPlace      = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个(城市|省|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
@@ -137,6 +137,17 @@ func lastWord(subject string, df func(string) int) int {
 	return len(string(r[:max(0, len(r)-2)]))
 }
 
+// splitSubject splits what a question says before 多少 into the entity
+// and the attribute asked: after a word of time or a modal (山西 | 今年 |
+// 最低工资标准), else at the last word (天脊集团 | 营收).
+func splitSubject(subject string, df func(string) int) (entity, attr string) {
+	if loc := predicate.FindStringIndex(subject); loc != nil && utf8.RuneCountInString(subject[:loc[0]]) >= 2 && loc[1] < len(subject) {
+		return subject[:loc[0]], subject[loc[1]:]
+	}
+	cut := lastWord(subject, df)
+	return subject[:cut], subject[cut:]
+}
+
 // attributeQuestion analyses a Chinese question in plain form (see
 // plainQuestion); df is the number of passages holding a term, to find where
 // words meet. It returns false when the question does not plainly ask for
@@ -193,11 +204,11 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	case askPrice.MatchString(q): // 馍片多少钱一袋 asks its price
 		at = askPrice.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer, attr: "价格"}
-	case askNumEnd.MatchString(q): // 天脊集团去年营收是多少: the attribute is the subject's last word
+	case askNumEnd.MatchString(q): // 天脊集团营收是多少
 		at = askNumEnd.FindStringSubmatchIndex(q)
-		cut := lastWord(q[:at[0]], df)
-		a = asked{kind: numberAnswer, attr: leadingTime.ReplaceAllString(q[cut:at[0]], "")}
-		at[0] = cut
+		entity, attr := splitSubject(q[:at[0]], df)
+		a = asked{kind: numberAnswer, attr: attr}
+		at[0] = len(entity)
 	case askHow.MatchString(q): // 山西大学的宿舍条件怎么样 asks about 宿舍条件
 		at = askHow.FindStringSubmatchIndex(q)
 		a = asked{kind: anyAnswer, attr: howDone.ReplaceAllString(group(q, at, 1), "")}
