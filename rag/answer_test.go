@@ -398,6 +398,7 @@ func TestAbsentAttribute(t *testing.T) {
 		// or the like: not 车路协同, not 聚焦市委.
 		{"山西晋杰特种电缆研发生产项目在哪", false, "位于山西转型综改示范区"},
 		{"智慧交通山西省实验室位于哪里", true, "没有提到其所在的地方"},
+		{"华北首家抖音短视频创作基地落在哪了", false, "落户我市"}, // 落 is no part of the name
 		{"崖州湾实验室杂粮基地在哪个城市", true, "没有提到其所在的地方"},
 		// A person's age and origin.
 		{"郭海成多大年纪", true, "没有提到其年龄"},
