@@ -31,7 +31,7 @@ type asked struct {
 const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处长|局长|厅长|部长|负责人|工程师|总监|主席|市长|省长|县长|区长|老总|老板|一把手|头儿`
 
 // events are the verbs a date question asks the date of.
-const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生|上任|就任|任职`
+const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生|上任|就任|任职|入职|加入|毕业|退休|当选`
 
 // measures are the measure words and units a question puts after 多少 or
 // 几 (多少个港湾, 多少吨煤).
@@ -93,6 +93,7 @@ var attrAliases = map[string][]string{
 	"产量": {"年产", "产能"}, "年产量": {"年产", "产能"}, "产能": {"年产", "产量"}, "年产能": {"年产", "产量"},
 	"重量": {"吨", "公斤", "千克", "斤", "克"}, "高度": {"米", "高"}, "长度": {"全长", "米", "公里", "千米"}, "距离": {"公里", "千米", "米"},
 	"价格": {"售价", "价钱", "单价"}, "年龄": {"岁"}, "籍贯": {"人士", "出生于", "生于", "老家"},
+	"获批": {"批准"}, "批准": {"获批"},
 	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
 }
 
@@ -438,6 +439,9 @@ func otherQualifier(sent, entity string) bool {
 		qualifier := string(r[len(r)-2:])
 		if strings.ContainsAny(qualifier, notPlace) {
 			return false // 这让市农业农村局: a bare 市, this city
+		}
+		if own != "" && strings.HasSuffix(string(r[:len(r)-2]), own) {
+			return false // 智慧交通山西省实验室: the entity's own words, then the place
 		}
 		return own != "" && !strings.Contains(own, qualifier) && !strings.Contains(qualifier, own)
 	}
