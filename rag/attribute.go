@@ -142,11 +142,22 @@ func lastWord(subject string, df func(string) int) int {
 // and the attribute asked: after a word of time or a modal (山西 | 今年 |
 // 最低工资标准), else at the last word (天脊集团 | 营收).
 func splitSubject(subject string, df func(string) int) (entity, attr string) {
-	if loc := predicate.FindStringIndex(subject); loc != nil && utf8.RuneCountInString(subject[:loc[0]]) >= 2 && loc[1] < len(subject) {
-		return subject[:loc[0]], subject[loc[1]:]
+	if entity, rest, ok := cutPredicate(subject); ok && rest != "" {
+		return entity, rest
 	}
 	cut := lastWord(subject, df)
 	return subject[:cut], subject[cut:]
+}
+
+// cutPredicate cuts s before the first word of a predicate that follows a
+// name of two or more characters (晋中科技局 | 要 | 建立), returning the name
+// and what follows the predicate's word.
+func cutPredicate(s string) (name, rest string, ok bool) {
+	loc := predicate.FindStringIndex(s)
+	if loc == nil || utf8.RuneCountInString(s[:loc[0]]) < 2 {
+		return s, "", false
+	}
+	return s[:loc[0]], s[loc[1]:], true
 }
 
 // attributeQuestion analyses a Chinese question in plain form (see
@@ -223,9 +234,7 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 		return asked{}, false
 	}
 	a.entity = strings.Trim(leadingTime.ReplaceAllString(perUnit.ReplaceAllString(q[:at[0]], ""), ""), "的 ,，现任")
-	if loc := predicate.FindStringIndex(a.entity); loc != nil && utf8.RuneCountInString(a.entity[:loc[0]]) >= 2 {
-		a.entity = a.entity[:loc[0]] // 晋中科技局要建立几个清单 asks about 晋中科技局
-	}
+	a.entity, _, _ = cutPredicate(a.entity) // 晋中科技局要建立几个清单 asks about 晋中科技局
 	if utf8.RuneCountInString(a.entity) < 2 {
 		return asked{}, false
 	}
