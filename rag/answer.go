@@ -175,7 +175,9 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		hits, named, stating = a.findStatement(q, hits, wide[len(hits):])
 		// 的X怎么样 asks about anything; if its entity is not found as
 		// written (山西农大 for 山西农业大学), the passages may still answer.
-		isAttribute = named || q.kind != anyAnswer
+		// So may a passage that shares most of the question, whatever it
+		// calls its entity (杜亮的公司在晋中待了多少年).
+		isAttribute = named || q.kind != anyAnswer && !a.sharesMuch(query, hits)
 	}
 	if !a.relevant(hits) {
 		ans.Refused = true
@@ -246,6 +248,22 @@ func (a *Answerer) weakMatch(query string, hits []Hit) bool {
 		}
 	}
 	return true
+}
+
+// manyShared is how many of the question's terms a passage shares when it
+// answers the question, however the question names its entity.
+const manyShared = 5
+
+// sharesMuch reports whether a passage shares manyShared or more of the
+// question's terms.
+func (a *Answerer) sharesMuch(query string, hits []Hit) bool {
+	m := a.Store.matcher(queryTerms(query))
+	for _, h := range hits {
+		if m.shared(h.Chunk.Text) >= manyShared {
+			return true
+		}
+	}
+	return false
 }
 
 // weakText opens the refusal of a weak match, in the question's language.

@@ -66,6 +66,13 @@ var hasCount = regexp.MustCompile(`(\d|[一二两三四五六七八九十百千]
 // the thing before them does.
 var howDone = regexp.MustCompile(`(办|搞|做|干|弄|管|发展|建设|经营|运营)得$`)
 
+// asksWithin matches a question word, which an entity's name never holds.
+var asksWithin = regexp.MustCompile(`几|哪|谁|什么|多少`)
+
+// askedFirst matches a question of its own before a comma, and the entity
+// it asks about.
+var askedFirst = regexp.MustCompile(`^(\p{Han}{2,}?)(是|在|有)?(干|做|搞)?(几|哪|谁|什么|多少)[^，,]*[，,]`)
+
 // leadingTime matches a time word a question starts with (今天晋中的…),
 // which is no part of the entity's name.
 var leadingTime = regexp.MustCompile(`^(今天|现在|目前|如今|今年|去年|最近|眼下)`)
@@ -233,10 +240,14 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	default:
 		return asked{}, false
 	}
-	a.entity = strings.Trim(leadingTime.ReplaceAllString(perUnit.ReplaceAllString(q[:at[0]], ""), ""), "的 ,，现任")
+	subject := q[:at[0]]
+	if m := askedFirst.FindStringSubmatch(subject); m != nil {
+		subject = m[1] // 后稷实验室是干什么的，在哪 asks two things of 后稷实验室
+	}
+	a.entity = strings.Trim(leadingTime.ReplaceAllString(perUnit.ReplaceAllString(subject, ""), ""), "的 ,，现任")
 	a.entity, _, _ = cutPredicate(a.entity) // 晋中科技局要建立几个清单 asks about 晋中科技局
-	if utf8.RuneCountInString(a.entity) < 2 {
-		return asked{}, false
+	if utf8.RuneCountInString(a.entity) < 2 || asksWithin.MatchString(a.entity) {
+		return asked{}, false // 江苏考察是几号到几号 asks a range, not one attribute
 	}
 	for _, w := range countWords {
 		if strings.HasSuffix(a.attr, w) {

@@ -168,6 +168,10 @@ func queryTerms(question string) []queryTerm {
 					right = terms[i+2].text
 				}
 				add(queryTerm{text: t.text, weight: 1, left: left, right: right})
+			case t.kind == word && len(t.text) == 1 && unicode.IsDigit(rune(t.text[0])):
+				// A lone digit says as little as a lone character: the 5
+				// of 五台山 (folded 5台山) is also an item's number (5、).
+				add(queryTerm{text: t.text, weight: loneCharWeight})
 			case t.kind == word && !latinStopwords[t.text]:
 				add(queryTerm{text: t.text, weight: 1})
 			case t.kind == unigram && lone:
