@@ -31,7 +31,7 @@ type asked struct {
 const titles = `行长|主任|书记|经理|董事长|院长|校长|所长|处长|局长|厅长|部长|负责人|工程师|总监|主席|市长|省长|县长|区长|老总|老板|一把手|头儿`
 
 // events are the verbs a date question asks the date of.
-const events = `成立|创办|创建|创立|建成|建立|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生|上任|就任|任职|入职|加入|毕业|退休|当选`
+const events = `成立|创办|创建|创立|建成|建立|建厂|建校|开办|开业|投产|批准|获批|设立|挂牌|落户|开工|举办|召开|发布|入驻|入选|上线|投运|启用|开通|启动|签约|竣工|开幕|出生|诞生|上任|就任|任职|入职|加入|毕业|退休|当选`
 
 // measures are the measure words and units a question puts after 多少 or
 // 几 (多少个港湾, 多少吨煤).
@@ -42,19 +42,22 @@ var (
 	askPerson     = regexp.MustCompile(`的?(现任|目前的?|现在的?)?(副?(总|党委|党组|党总支|党支部|常务|执行|首席|总支)?(` + titles + `))(是谁|叫什么名字|叫什么|是哪位|是哪一位|姓什么)`)
 	askDate       = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天|几月几[日号]|几月|几号)(?:(` + events + `)\p{Han}{0,4}?)?的?$`)
 	askDateV      = regexp.MustCompile(`(` + events + `)(于|在)?(哪一?年|什么时候|何时|哪一?天)的?$`)
-	askDateOffice = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天)(当上|当选|担任|出任|升任|就任)(\p{Han}{1,8}?)的?$`)
+	askDateOffice = regexp.MustCompile(`的?(是|在|于)?(哪一?年|什么时候|何时|哪一?天)(当上|当选|担任|出任|升任|就任|调到|调任|调入|当)的?(\p{Han}{1,8}?)的?$`)
 	askWhat       = regexp.MustCompile(`的([^的\s，,]{1,6})是什么$`)
 	askNumOf      = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
-	askNumN       = regexp.MustCompile(`(有|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([` + measures + `])([^的\s，,]{1,6})$`)
+	askNumN       = regexp.MustCompile(`(有|年产|年生产|年能产|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([` + measures + `])([^的\s，,]{1,6})$`)
 	askNumBare    = regexp.MustCompile(`(有|达到|年产|生产|产)?多少([^的\s，,` + measures + `钱][^的\s，,]{0,3})$`)
 	askNumEnd     = regexp.MustCompile(`(了)?(是|有|为|约为|达到)?多少钱?$`)
 	askLong       = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askMeasure    = regexp.MustCompile(`的?(有)?多(重|高|长|远)$`)
+	askArea       = regexp.MustCompile(`的?(总面积|占地面积|建筑面积|面积|占地)(有|是|为|约为)?(多大|多少(平方米|平方公里|平米|亩|公顷)?)$`)
+	askSchool     = regexp.MustCompile(`(是)?(从)?(哪所|哪个|哪家|什么)(大学|学校|院校)毕业的?$|毕业于(哪所|哪个|哪里|哪儿|什么)(大学|学校|院校)?$|的?(最高)?(学历|学位|文凭)是?什么$|(是)?什么(学历|学位|文凭)$`)
+	askFormer     = regexp.MustCompile(`(以前|之前|原来|过去|曾经|早先)(是)?(在)?(哪里|哪儿|哪个单位|什么单位|哪)(工作|上班|任职|干)(过)?的?$`)
 	askPrice      = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
 	askAge        = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$|(今年|现在)(有)?多大$`)
 	askOrigin     = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
 	askHow        = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何)$`)
-	askPlace      = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处|落|开|搬)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在哪个(城市|省|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
+	askPlace      = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处|落|开|搬)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在(?:\p{Han}{2,3})?哪个(城市|省|市|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
 )
 
 // hasCount matches a number of things in folded text: a number and a
@@ -101,7 +104,10 @@ var attrAliases = map[string][]string{
 	"重量": {"吨", "公斤", "千克", "斤", "克"}, "高度": {"米", "高"}, "长度": {"全长", "米", "公里", "千米"}, "距离": {"公里", "千米", "米"},
 	"价格": {"售价", "价钱", "单价"}, "年龄": {"岁"}, "籍贯": {"人士", "出生于", "生于", "老家"},
 	"获批": {"批准"}, "批准": {"获批"},
-	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
+	"面积":    {"占地", "平方米", "平方公里", "亩", "公顷"},
+	"学历":    {"毕业", "博士", "硕士", "学士", "本科", "大专", "学位"},
+	"以前的工作": {"曾任", "原任", "历任", "先后任", "此前", "曾在", "原为"},
+	"老总":    {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
 }
 
 // dimensions name what 多重, 多高, 多长 and 多远 ask.
@@ -113,7 +119,7 @@ var dimensions = map[string]string{"重": "重量", "高": "高度", "长": "长
 var countWords = []string{"数量", "个数", "数目", "总人数", "总数", "人数"}
 
 // founding are the verbs that date the start of an organisation.
-var founding = []string{"成立", "创办", "创建", "创立", "建立", "设立", "组建"}
+var founding = []string{"成立", "创办", "创建", "创立", "建立", "设立", "组建", "建厂", "建校", "开办"}
 
 func init() {
 	for _, v := range founding {
@@ -149,12 +155,18 @@ func lastWord(subject string, df func(string) int) int {
 // and the attribute asked: after a word of time or a modal (山西 | 今年 |
 // 最低工资标准), else at the last word (天脊集团 | 营收).
 func splitSubject(subject string, df func(string) int) (entity, attr string) {
+	if at := outputWord.FindStringIndex(subject); at != nil {
+		return subject[:at[0]], "产量" // 太钢集团的冷轧取向硅钢 | 年产
+	}
 	if entity, rest, ok := cutPredicate(subject); ok && rest != "" {
 		return entity, rest
 	}
 	cut := lastWord(subject, df)
 	return subject[:cut], subject[cut:]
 }
+
+// outputWord matches the words of output that end a subject.
+var outputWord = regexp.MustCompile(`(年产量|年产能|年产|产量|产能)$`)
 
 // cutPredicate cuts s before the first word of a predicate that follows a
 // name of two or more characters (晋中科技局 | 要 | 建立), returning the name
@@ -202,9 +214,12 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 		a = asked{kind: numberAnswer, attr: group(q, at, 1)}
 	case askNumN.MatchString(q):
 		at = askNumN.FindStringSubmatchIndex(q)
-		if strings.Contains(counters, group(q, at, 2)) {
+		switch {
+		case strings.Contains(group(q, at, 1), "产"): // 年产多少吨煤 asks the output
+			a = asked{kind: numberAnswer, attr: "产量"}
+		case strings.Contains(counters, group(q, at, 2)):
 			a = asked{kind: numberAnswer, attr: group(q, at, 3), counted: true}
-		} else { // a unit: 多少吨煤 asks for the tonnage
+		default: // a unit: 多少吨煤 asks for the tonnage
 			a = asked{kind: numberAnswer, attr: group(q, at, 2) + group(q, at, 3)}
 		}
 	case askNumBare.MatchString(q): // 有多少员工 counts 员工; 多少公斤 asks a weight
@@ -217,6 +232,15 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
+	case askArea.MatchString(q): // 开发区占地多大 asks its area
+		at = askArea.FindStringSubmatchIndex(q)
+		a = asked{kind: numberAnswer, attr: "面积"}
+	case askSchool.MatchString(q): // 秦品乐是哪所大学毕业的 asks his education
+		at = askSchool.FindStringSubmatchIndex(q)
+		a = asked{kind: anyAnswer, attr: "学历"}
+	case askFormer.MatchString(q): // 郭海成以前在哪里工作 asks his earlier posts
+		at = askFormer.FindStringSubmatchIndex(q)
+		a = asked{kind: anyAnswer, attr: "以前的工作"}
 	case askMeasure.MatchString(q): // 城墙有多高 asks its height
 		at = askMeasure.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer, attr: dimensions[group(q, at, 2)]}
@@ -430,6 +454,10 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 // carry or drop (晋中市科技局, 晋中科技局).
 var adminSuffix = regexp.MustCompile(`(市|省|县|区)$`)
 
+// notDistrict matches the words ending in 区 that name no place's
+// district: 园区, 开发区, 示范区, 社区.
+var notDistrict = regexp.MustCompile(`(园|厂|校|矿|社|景|片|城|小|功能|开发|示范|保税|综改|试验)区$`)
+
 // notPlace are characters that end a clause or a phrase before a bare 市
 // or 省 (这让市农业农村局, 表示省科技厅) and are no part of a place's name.
 const notPlace = "这那让使在和与及对是了的将为把被向从给据由该本我你他她它其说示"
@@ -448,8 +476,8 @@ func otherQualifier(sent, entity string) bool {
 		if i < 0 {
 			continue
 		}
-		if !adminSuffix.MatchString(sent[:i]) {
-			return false // no place before it: 王福西职工创新工作室 is no other body
+		if !adminSuffix.MatchString(sent[:i]) || notDistrict.MatchString(sent[:i]) {
+			return false // no place before it: 王福西职工创新工作室, 生态园区项目 are no other body
 		}
 		r := []rune(adminSuffix.ReplaceAllString(sent[:i], ""))
 		own := adminSuffix.ReplaceAllString(string(e[:cut]), "")

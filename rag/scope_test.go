@@ -29,6 +29,8 @@ func TestOutOfScope(t *testing.T) {
 		{"光伏行业现在还景气吗", false, true},
 		{"搞跨境电商赚钱吗", false, true},
 		{"晋中哪个区最适合买房", false, true}, // a superlative of worth
+		{"山西哪个大学的计算机专业最好", false, true},
+		{"平遥牛肉哪家最正宗", false, true},
 		{"晋中是不是全省第二", false, false}, // 是不是 asks a fact
 		{"这个实验室能不能建成", false, false},
 		{"晋中要怎么走专精特新之路", false, false}, // a path of policy, not of travel
