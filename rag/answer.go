@@ -507,7 +507,7 @@ var (
 	hasNumber  = regexp.MustCompile(`\d|[一二三四五六七八九十百千万亿两]+\s*[个家项名座米元吨亿万%]`)
 	hasList    = regexp.MustCompile(`[^、，,]+[、，,][^、，,]+[、，,]`)
 	hasPerson  = regexp.MustCompile(titles + `|教授|处长|调研员|(?i)\b(mr|ms|dr|director|chairman|president)\b`)
-	hasPlace   = regexp.MustCompile(`位于|坐落|地处|地址|落户|落地|扎根|(路|街|大道)\d+号|(在|于)\p{Han}{2,4}(省|市|县|区|镇)`)
+	hasPlace   = regexp.MustCompile(`位于|坐落|地处|地址|落户|落地|扎根|入驻|(在|于)[^，。,；;]{2,16}等地|(路|街|大道)\d+号|(在|于)\p{Han}{2,4}(省|市|县|区|镇)`)
 )
 
 // expectedAnswer guesses the kind of fact a question asks for from its

@@ -457,6 +457,12 @@ func TestAbsentAttribute(t *testing.T) {
 		{"原效国是什么学历", true, "没有提到其学历"},
 		{"郭海成以前在哪里工作", true, "没有提到其以前的工作"},
 		{"中北大学在太原哪个区", true, "没有提到其所在的地方"},
+		// 区域总部 is a name, not the 总部 of a place called 优必选的区域;
+		// settling in (入驻) and building "in such places" state a place; a
+		// street asks an address.
+		{"优必选的区域总部落户在哪", false, "中北区域总部入驻"},
+		{"华远陆港的海外仓建在哪", false, "德国"},
+		{"優必選中北區域總部在哪條街", true, "没有提到其地址在哪里"},
 	}
 	for _, tt := range tests {
 		ans, err := a.Ask(context.Background(), tt.q)

@@ -57,7 +57,7 @@ var (
 	askAge        = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$|(今年|现在)(有)?多大$`)
 	askOrigin     = regexp.MustCompile(`是?(哪里|哪儿|哪个地方|什么地方)人$`)
 	askHow        = regexp.MustCompile(`的([^的\s，,]{1,6})(怎么样|如何)$`)
-	askPlace      = regexp.MustCompile(`的?(总部|地址|工厂|厂址|办公地点|位置|所在地)?(落户|位于|坐落|设在|建在|地处|落|开|搬)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在(?:\p{Han}{2,3})?哪个(城市|省|市|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
+	askPlace      = regexp.MustCompile(`(?:的?(地址|厂址|办公地点|位置|所在地)|的(总部|工厂)|的)?(落户|位于|坐落|设在|建在|地处|落|开|搬|建|设)?(在哪里|在哪儿|在哪|位于哪里|位于哪|在(?:\p{Han}{2,3})?哪个(城市|省|市|区|县)|在哪条(街|路)上?|是哪个城市|在什么地方)$`)
 )
 
 // hasCount matches a number of things in folded text: a number and a
@@ -104,7 +104,7 @@ var attrAliases = map[string][]string{
 	"重量": {"吨", "公斤", "千克", "斤", "克"}, "高度": {"米", "高"}, "长度": {"全长", "米", "公里", "千米"}, "距离": {"公里", "千米", "米"},
 	"价格": {"售价", "价钱", "单价"}, "年龄": {"岁"}, "籍贯": {"人士", "出生于", "生于", "老家"},
 	"获批": {"批准"}, "批准": {"获批"},
-	"面积":    {"占地", "平方米", "平方公里", "亩", "公顷"},
+	"面积": {"占地", "平方米", "平方公里", "亩", "公顷"}, "地址": {"路", "街", "大道"},
 	"学历":    {"毕业", "博士", "硕士", "学士", "本科", "大专", "学位"},
 	"以前的工作": {"曾任", "原任", "历任", "先后任", "此前", "曾在", "原为"},
 	"老总":    {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
@@ -259,8 +259,11 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 		at = askWhat.FindStringSubmatchIndex(q) // 太原理工大学的校训是什么
 		a = asked{kind: anyAnswer, attr: group(q, at, 1)}
 	case askPlace.MatchString(q):
-		at = askPlace.FindStringSubmatchIndex(q)
-		a = asked{kind: placeAnswer, attr: group(q, at, 1)}
+		at = askPlace.FindStringSubmatchIndex(q) // 总部 after 的 only: 区域总部 is a name
+		a = asked{kind: placeAnswer, attr: group(q, at, 1) + group(q, at, 2)}
+		if group(q, at, 6) != "" { // 在哪条街 asks an address
+			a.attr = "地址"
+		}
 	default:
 		return asked{}, false
 	}
@@ -454,6 +457,9 @@ func (a asked) sentenceStates(sent string, s *Store) bool {
 // carry or drop (晋中市科技局, 晋中科技局).
 var adminSuffix = regexp.MustCompile(`(市|省|县|区)$`)
 
+// suffixWords are words that begin with a place's suffix (区域总部).
+const suffixWords = "区域 县域 市域 省域 市场 市民 区级 市级 县级 省级"
+
 // notDistrict matches the words ending in 区 that name no place's
 // district: 园区, 开发区, 示范区, 社区.
 var notDistrict = regexp.MustCompile(`(园|厂|校|矿|社|景|片|城|小|功能|开发|示范|保税|综改|试验)区$`)
@@ -469,8 +475,8 @@ func otherQualifier(sent, entity string) bool {
 	e := []rune(entity)
 	for cut := 1; cut <= len(e)-2; cut++ { // longest tail first
 		tail := string(e[cut:])
-		if adminSuffix.MatchString(string(e[cut])) {
-			continue // the place's suffix goes with the place
+		if adminSuffix.MatchString(string(e[cut])) || strings.Contains(suffixWords, string(e[cut-1:cut+1])) {
+			continue // the place's suffix goes with the place; 区域 is no 区
 		}
 		i := strings.Index(sent, tail)
 		if i < 0 {
