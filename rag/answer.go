@@ -205,6 +205,10 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		ans.Refused, ans.Text, ans.Sources = true, outOfScopeText(question), nil
 		return ans, nil
 	}
+	if text := unknownAsked(query, a.Store.df); text != "" {
+		ans.Refused, ans.Text, ans.Sources = true, text, nil
+		return ans, nil
+	}
 	if isAttribute {
 		switch {
 		case !named:

@@ -66,3 +66,42 @@ func outOfScopeText(question string) string {
 	return inLanguageOf(question, "文章里没有能回答这个问题的内容：这些文章是新闻报道，不提供评价、推荐、办事指南或眼下的实时情况。",
 		"The articles do not answer this: they are news reports, with no reviews, recommendations, how-to guides or live information.")
 }
+
+var (
+	// asksHowTo matches a question that asks how to do something, and the
+	// doing: 平遥牛肉怎么腌, 抖音怎么开直播才能火.
+	asksHowTo = regexp.MustCompile(`(怎么|怎样|如何)(\p{Han}{1,4}?)(才\p{Han}{0,4})?$`)
+	// asksExists matches a question that asks whether something is there,
+	// and the thing: 运城有机场吗, 长治有没有高铁站.
+	asksExists = regexp.MustCompile(`有没有(\p{Han}{2,8})$|有(\p{Han}{2,8}?)(吗|么|没有|没)$`)
+)
+
+// unknownAsked is the refusal of a question that asks how to do, or
+// whether there is, something no passage mentions at all (腌, 机场): the
+// articles cannot tell. df is the number of passages holding a term. It
+// is "" for any other question.
+func unknownAsked(question string, df func(string) int) string {
+	q := strings.TrimRight(plainQuestion(question), "?？!！。 啊呀呢")
+	// 是怎么干活的 asks the manner of what was done, which news reports.
+	// 怎么样 asks how something is, not how to do it.
+	if m := asksHowTo.FindStringSubmatch(q); m != nil && !strings.HasSuffix(m[2], "的") && !strings.HasPrefix(m[2], "样") && unmentioned(m[2], df) {
+		return "抱歉，文章中没有讲到怎么" + m[2] + "。"
+	}
+	// 获奖 is stated apart (荣获…优秀奖), so a prize asked for is no unknown.
+	if m := asksExists.FindStringSubmatch(q); m != nil && !strings.ContainsAny(m[1]+m[2], "获得拿奖") && unmentioned(m[1]+m[2], df) {
+		return "抱歉，文章中没有提到“" + m[1] + m[2] + "”。"
+	}
+	return ""
+}
+
+// unmentioned reports whether no passage holds any word of phrase: none of
+// its bigrams and numbers, or, for one character, the character.
+func unmentioned(phrase string, df func(string) int) bool {
+	terms := splitTerms(fold(phrase))
+	for _, t := range terms {
+		if (t.kind != unigram || len(terms) == 1) && df(t.text) > 0 {
+			return false
+		}
+	}
+	return len(terms) > 0
+}

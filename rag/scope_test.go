@@ -73,3 +73,31 @@ func TestOpinionRefusedOffline(t *testing.T) {
 		t.Errorf("with a model: %d requests, %+v", len(model.Chats()), ans)
 	}
 }
+
+// Offline, a question that asks how to do, or whether there is, something
+// no passage mentions is refused; one whose thing the passages mention is
+// not.
+func TestUnknownAsked(t *testing.T) {
+	s := openSeeds(t)
+	for q, want := range map[string]string{
+		"平遥牛肉怎么腌？":             "抱歉，文章中没有讲到怎么腌。",
+		"抖音怎么开直播才能火":           "抱歉，文章中没有讲到怎么开直播。",
+		"运城有机场吗":               "抱歉，文章中没有提到“机场”。",
+		"大同有没有地铁":              "抱歉，文章中没有提到“地铁”。",
+		"新质生产力怎么培育":            "",
+		"天脊集团的食堂怎么样":           "", // how it is, not how to do it
+		"恒达钢结构以前是咋干活的":         "", // 是…的 asks how something was done
+		"晋中有国家级开发区吗":           "",
+		"王福西工作室有没有获奖":          "", // stated as 荣获…优秀奖
+		"省级重点实验室和创新平台一共有五十八家吗": "", // 58家 is a number the passages hold
+	} {
+		if got := unknownAsked(q, s.df); got != want {
+			t.Errorf("unknownAsked(%q) = %q, want %q", q, got, want)
+		}
+	}
+	a := seedAnswerer(t)
+	ans, err := a.Ask(t.Context(), "运城有机场吗")
+	if err != nil || !ans.Refused || len(ans.Sources) != 0 {
+		t.Errorf("运城有机场吗: %v %+v", err, ans)
+	}
+}
