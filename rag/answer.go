@@ -173,11 +173,10 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	named, stating := false, -1
 	if isAttribute {
 		hits, named, stating = a.findStatement(q, hits, wide[len(hits):])
-		// 的X怎么样 asks about anything; if its entity is not found as
-		// written (山西农大 for 山西农业大学), the passages may still answer.
-		// So may a passage that shares most of the question, whatever it
-		// calls its entity (杜亮的公司在晋中待了多少年).
-		isAttribute = named || q.kind != anyAnswer && !a.sharesMuch(query, hits)
+		// A loose question's entity may be named otherwise (山西农大 for
+		// 山西农业大学), and a passage that shares most of the question
+		// answers it, whatever it calls its entity (杜亮的公司在晋中待了多少年).
+		isAttribute = named || !q.loose && !a.sharesMuch(query, hits)
 	}
 	if !a.relevant(hits) {
 		ans.Refused = true

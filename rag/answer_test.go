@@ -463,6 +463,14 @@ func TestAbsentAttribute(t *testing.T) {
 		{"优必选的区域总部落户在哪", false, "中北区域总部入驻"},
 		{"华远陆港的海外仓建在哪", false, "德国"},
 		{"優必選中北區域總部在哪條街", true, "没有提到其地址在哪里"},
+		// How long ago a founding was, markets, a level (有多高 of an
+		// abstract attribute), a sum in 亿, a brand (of an entity not named:
+		// the plain refusal).
+		{"天绿环保成立多少年了", true, "没有提到成立的时间"},
+		{"恒达钢结构的产品卖到哪里", true, "没有提到其销路"},
+		{"晋能光伏电池的转化效率有多高", true, "没有提到其转化效率"},
+		{"晋中数字文化产业园投资了多少亿", true, "没有提到其投资"},
+		{"天脊集团生产的化肥叫什么牌子", true, RefusalText("天脊")},
 	}
 	for _, tt := range tests {
 		ans, err := a.Ask(context.Background(), tt.q)

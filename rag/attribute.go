@@ -23,6 +23,10 @@ type asked struct {
 	// took is the verb of taking a post (当上 of 当上总经理) that a date
 	// question asks the date of; the post is attr.
 	took string
+	// loose is set for 的X怎么样 and 的X是什么, which may ask about anything
+	// the passages say: when the entity is not found as written, the
+	// passages may still answer.
+	loose bool
 	// articles remembers which articles name the entity.
 	articles map[string]bool
 }
@@ -47,11 +51,13 @@ var (
 	askNumOf      = regexp.MustCompile(`的([^的\s，,]{1,6}?)(是|有|为|达到|约为|大约是)?多少([\p{Han}]{0,2})$`)
 	askNumN       = regexp.MustCompile(`(有|年产|年生产|年能产|能产|能生产|生产|产|开放了|达到)?(?:多少|几)([` + measures + `])([^的\s，,]{1,6})$`)
 	askNumBare    = regexp.MustCompile(`(有|达到|年产|生产|产)?多少([^的\s，,` + measures + `钱][^的\s，,]{0,3})$`)
-	askNumEnd     = regexp.MustCompile(`(了)?(是|有|为|约为|达到)?多少钱?$`)
+	askNumEnd     = regexp.MustCompile(`(了)?(是|有|为|约为|达到)?多少(钱|亿元?|万元?)?$`)
 	askLong       = regexp.MustCompile(`(需要|要|得)?(多长时间|多久)[\p{Han}]{0,2}$`)
 	askMeasure    = regexp.MustCompile(`的?(有)?多(重|高|长|远)$`)
 	askArea       = regexp.MustCompile(`的?(总面积|占地面积|建筑面积|面积|占地)(有|是|为|约为)?(多大|多少(平方米|平方公里|平米|亩|公顷)?)$`)
 	askSchool     = regexp.MustCompile(`(是)?(从)?(哪所|哪个|哪家|什么)(大学|学校|院校)毕业的?$|毕业于(哪所|哪个|哪里|哪儿|什么)(大学|学校|院校)?$|的?(最高)?(学历|学位|文凭)是?什么$|(是)?什么(学历|学位|文凭)$`)
+	askMarket     = regexp.MustCompile(`(卖到|卖往|销往|销售到|出口到|出口)(哪里|哪儿|哪些国家|哪些地方|哪些地区|哪个国家|什么地方)$`)
+	askBrand      = regexp.MustCompile(`(叫|是)什么(牌子|品牌|商标)$`)
 	askFormer     = regexp.MustCompile(`(以前|之前|原来|过去|曾经|早先)(是)?(在)?(哪里|哪儿|哪个单位|什么单位|哪)(工作|上班|任职|干)(过)?的?$`)
 	askPrice      = regexp.MustCompile(`的?((价格|售价|价钱)(是|要)?(多少钱?|什么)|(卖|要)?多少钱(一|每)\p{Han}{1,2})$`)
 	askAge        = regexp.MustCompile(`(今年|现在)?(有)?(多大年纪|多大岁数|几岁|多少岁)$|(今年|现在)(有)?多大$`)
@@ -75,6 +81,9 @@ var asksWithin = regexp.MustCompile(`几|哪|谁|什么|多少`)
 // askedFirst matches a question of its own before a comma, and the entity
 // it asks about.
 var askedFirst = regexp.MustCompile(`^(\p{Han}{2,}?)(是|在|有)?(干|做|搞)?(几|哪|谁|什么|多少)[^，,]*[，,]`)
+
+// eventEnd matches an event's verb at the end of a subject (天绿环保成立).
+var eventEnd = regexp.MustCompile(`(` + events + `)了?$`)
 
 // leadingTime matches a time word a question starts with (今天晋中的…),
 // which is no part of the entity's name.
@@ -105,6 +114,7 @@ var attrAliases = map[string][]string{
 	"价格": {"售价", "价钱", "单价"}, "年龄": {"岁"}, "籍贯": {"人士", "出生于", "生于", "老家"},
 	"获批": {"批准"}, "批准": {"获批"},
 	"面积": {"占地", "平方米", "平方公里", "亩", "公顷"}, "地址": {"路", "街", "大道"},
+	"销路": {"销往", "远销", "出口", "销售到", "卖到"}, "品牌": {"牌子", "商标"},
 	"学历":    {"毕业", "博士", "硕士", "学士", "本科", "大专", "学位"},
 	"以前的工作": {"曾任", "原任", "历任", "先后任", "此前", "曾在", "原为"},
 	"老总":    {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
@@ -229,6 +239,10 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 		if strings.Contains(group(q, at, 1), "产") { // 年产多少煤 asks the output
 			a = asked{kind: numberAnswer, attr: "产量"}
 		}
+		if ev := eventEnd.FindStringSubmatchIndex(q[:at[0]]); ev != nil && attr == "年" {
+			// 成立多少年了 asks how long ago the founding was.
+			a, at[0] = asked{kind: dateAnswer, attr: q[ev[2]:ev[3]]}, ev[0]
+		}
 	case askLong.MatchString(q):
 		at = askLong.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer}
@@ -241,9 +255,21 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	case askFormer.MatchString(q): // 郭海成以前在哪里工作 asks his earlier posts
 		at = askFormer.FindStringSubmatchIndex(q)
 		a = asked{kind: anyAnswer, attr: "以前的工作"}
+	case askMarket.MatchString(q): // 化肥卖到哪些国家 asks its markets
+		at = askMarket.FindStringSubmatchIndex(q)
+		a = asked{kind: anyAnswer, attr: "销路"}
+	case askBrand.MatchString(q): // 化肥叫什么牌子 asks its brand
+		at = askBrand.FindStringSubmatchIndex(q)
+		a = asked{kind: anyAnswer, attr: "品牌"}
 	case askMeasure.MatchString(q): // 城墙有多高 asks its height
 		at = askMeasure.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer, attr: dimensions[group(q, at, 2)]}
+		if of := strings.LastIndex(q[:at[0]], "的"); of > 0 && utf8.RuneCountInString(q[of:at[0]]) > 2 && group(q, at, 2) == "高" {
+			// 电池的转化效率有多高 asks the 转化效率 of 电池: a level, not a
+			// height. (生产线有多长 keeps 生产线 in the entity, which may be
+			// named loosely: 那个光伏厂的生产线.)
+			a.attr, at[0] = q[of+len("的"):at[0]], of
+		}
 	case askPrice.MatchString(q): // 馍片多少钱一袋 asks its price
 		at = askPrice.FindStringSubmatchIndex(q)
 		a = asked{kind: numberAnswer, attr: "价格"}
@@ -254,10 +280,10 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 		at[0] = len(entity)
 	case askHow.MatchString(q): // 山西大学的宿舍条件怎么样 asks about 宿舍条件
 		at = askHow.FindStringSubmatchIndex(q)
-		a = asked{kind: anyAnswer, attr: howDone.ReplaceAllString(group(q, at, 1), "")}
+		a = asked{kind: anyAnswer, attr: howDone.ReplaceAllString(group(q, at, 1), ""), loose: true}
 	case askWhat.MatchString(q) && !meta.MatchString(askWhat.FindStringSubmatch(q)[1]):
 		at = askWhat.FindStringSubmatchIndex(q) // 太原理工大学的校训是什么
-		a = asked{kind: anyAnswer, attr: group(q, at, 1)}
+		a = asked{kind: anyAnswer, attr: group(q, at, 1), loose: true}
 	case askPlace.MatchString(q):
 		at = askPlace.FindStringSubmatchIndex(q) // 总部 after 的 only: 区域总部 is a name
 		a = asked{kind: placeAnswer, attr: group(q, at, 1) + group(q, at, 2)}
