@@ -467,6 +467,8 @@ func TestAbsentAttribute(t *testing.T) {
 		// abstract attribute), a sum in 亿, a brand (of an entity not named:
 		// the plain refusal).
 		{"天绿环保成立多少年了", true, "没有提到成立的时间"},
+		{"太钢集团的硅钢年产能有多少", false, "16万吨"},
+		{"智慧交通实验室获批多少年了", false, "2022"},
 		{"恒达钢结构的产品卖到哪里", true, "没有提到其销路"},
 		{"晋能光伏电池的转化效率有多高", true, "没有提到其转化效率"},
 		{"晋中数字文化产业园投资了多少亿", true, "没有提到其投资"},

@@ -302,6 +302,9 @@ func attributeQuestion(question string, df func(string) int) (asked, bool) {
 	if utf8.RuneCountInString(a.entity) < 2 || asksWithin.MatchString(a.entity) {
 		return asked{}, false // 江苏考察是几号到几号 asks a range, not one attribute
 	}
+	if outputWord.MatchString(a.attr) {
+		a.attr = "产量" // 硅钢年产能 is stated as 年产16万吨…硅钢
+	}
 	for _, w := range countWords {
 		if strings.HasSuffix(a.attr, w) {
 			// 港湾的数量 is stated as 410个港湾, 员工人数 as 300名员工.
