@@ -497,6 +497,10 @@ func TestQuestionForms(t *testing.T) {
 			t.Errorf("%s: %v %q", q, err, ans.Text)
 		}
 	}
+	// The 为 of 成为 before 什么 is no 为什么 (why).
+	if ans, err := a.Ask(context.Background(), "恒达想成为啥样的企业"); err != nil || ans.Refused || !strings.Contains(ans.Text, "恒达") {
+		t.Errorf("恒达想成为啥样的企业: %v %q", err, ans.Text)
+	}
 	// 指的是 asks what a name means; it is no word the answer holds.
 	for q, want := range map[string]string{"五小指的是啥": "五小创新大赛", "六共指的是什么": "平台共搭"} {
 		if ans, err := a.Ask(context.Background(), q); err != nil || ans.Refused || !strings.Contains(ans.Text, want) {

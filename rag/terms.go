@@ -120,6 +120,10 @@ func init() {
 // word (个方 of 个方面) that no answer holds.
 var askedCount = regexp.MustCompile(`(哪|几|多少)[一二两三四五六七八九十几]?(个|家|项|种|类|位|名|条|座|所|批|件|次|大)`)
 
+// verbWei matches the 为 of a verb (成为, 作为, 认为) before 什么, which is
+// no 为什么 (why): 恒达想成为什么样的企业 keeps 成为.
+var verbWei = regexp.MustCompile(`([成作认称视改变以])为什么`)
+
 // loneCharWeight is the weight of a character standing alone between
 // question words (指 in 具体指哪些, 在 in 在哪里): one character says far less
 // than a word.
@@ -131,6 +135,7 @@ const loneCharWeight = 0.3
 func queryTerms(question string) []queryTerm {
 	question = plainQuestion(question)
 	question = askedCount.ReplaceAllString(question, " ")
+	question = verbWei.ReplaceAllString(question, "${1}为 ")
 	for _, w := range questionWords {
 		question = strings.ReplaceAll(question, w, " ")
 	}
