@@ -467,6 +467,9 @@ func TestAbsentAttribute(t *testing.T) {
 		// abstract attribute), a sum in 亿, a brand (of an entity not named:
 		// the plain refusal).
 		{"天绿环保成立多少年了", true, "没有提到成立的时间"},
+		// A count in an article that names the entity elsewhere must count
+		// the attribute itself (三项保障), not stand anywhere near its word.
+		{"晋中开发区有几个项目", true, "没有提到项目的数量"},
 		{"太钢集团的硅钢年产能有多少", false, "16万吨"},
 		{"智慧交通实验室获批多少年了", false, "2022"},
 		{"恒达钢结构的产品卖到哪里", true, "没有提到其销路"},

@@ -407,7 +407,7 @@ func (a asked) statement(c Chunk, s *Store) string {
 	best, bestCov := "", -1.0
 	sents := Sentences(c.Text)
 	for i, sent := range sents {
-		if a.sentenceStates(fold(sent), s) && (inArticle || namedNear(sents, i, a.near(), n)) {
+		if a.sentenceStates(fold(sent), s) && (namedNear(sents, i, a.near(), n) || inArticle && a.countsAttr(fold(sent))) {
 			if cov := n.m.coverage(sent); cov > bestCov {
 				best, bestCov = sent, cov
 			}
@@ -415,6 +415,18 @@ func (a asked) statement(c Chunk, s *Store) string {
 	}
 	return best
 }
+
+// countsAttr reports whether sent (folded) counts the attribute itself: a
+// number and a measure word at most twelve characters before it (加强…三项保障, 250个市级以上农业龙头
+//企业), as a sentence that leaves the entity to its article must.
+func (a asked) countsAttr(sent string) bool {
+	i := strings.Index(sent, fold(a.attr))
+	return i > 0 && countBefore.MatchString(sent[:i])
+}
+
+// countBefore matches a count followed by at most twelve characters, at the
+// end of text.
+var countBefore = regexp.MustCompile(hasCount.String() + `[^，,。；;：:]{0,12}$`)
 
 // namedInArticle reports whether the article doc names the entity, in its
 // title or any of its passages (remembered per question).
