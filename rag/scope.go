@@ -74,11 +74,14 @@ var (
 	// asksExists matches a question that asks whether something is there,
 	// and the thing: 运城有机场吗, 长治有没有高铁站.
 	asksExists = regexp.MustCompile(`有没有(\p{Han}{2,8})$|有(\p{Han}{2,8}?)(吗|么|没有|没)$`)
+	// asksWhich matches a question that asks which things of a kind there
+	// are, and the kind: 山西的特产有哪些, 山西有哪些特产.
+	asksWhich = regexp.MustCompile(`有哪些(\p{Han}{2,8})$|的(\p{Han}{2,6})(都|主要)?有哪些$`)
 )
 
-// unknownAsked is the refusal of a question that asks how to do, or
-// whether there is, something no passage mentions at all (腌, 机场): the
-// articles cannot tell. df is the number of passages holding a term. It
+// unknownAsked is the refusal of a question that asks how to do, whether
+// there is, or which there are of something no passage mentions at all
+// (腌, 机场, 特产): the articles cannot tell. df is the number of passages holding a term. It
 // is "" for any other question.
 func unknownAsked(question string, df func(string) int) string {
 	q := strings.TrimRight(plainQuestion(question), "?？!！。 啊呀呢")
@@ -89,6 +92,9 @@ func unknownAsked(question string, df func(string) int) string {
 	}
 	// 获奖 is stated apart (荣获…优秀奖), so a prize asked for is no unknown.
 	if m := asksExists.FindStringSubmatch(q); m != nil && !strings.ContainsAny(m[1]+m[2], "获得拿奖") && unmentioned(m[1]+m[2], df) {
+		return "抱歉，文章中没有提到“" + m[1] + m[2] + "”。"
+	}
+	if m := asksWhich.FindStringSubmatch(q); m != nil && unmentioned(m[1]+m[2], df) {
 		return "抱歉，文章中没有提到“" + m[1] + m[2] + "”。"
 	}
 	return ""

@@ -74,7 +74,7 @@ func TestOpinionRefusedOffline(t *testing.T) {
 	}
 }
 
-// Offline, a question that asks how to do, or whether there is, something
+// Offline, a question that asks how to do, whether there is, or which there are of something
 // no passage mentions is refused; one whose thing the passages mention is
 // not.
 func TestUnknownAsked(t *testing.T) {
@@ -84,6 +84,8 @@ func TestUnknownAsked(t *testing.T) {
 		"抖音怎么开直播才能火":           "抱歉，文章中没有讲到怎么开直播。",
 		"运城有机场吗":               "抱歉，文章中没有提到“机场”。",
 		"大同有没有地铁":              "抱歉，文章中没有提到“地铁”。",
+		"山西的特产有哪些":             "抱歉，文章中没有提到“特产”。",
+		"晋中有哪些新兴产业":            "",
 		"新质生产力怎么培育":            "",
 		"天脊集团的食堂怎么样":           "", // how it is, not how to do it
 		"恒达钢结构以前是咋干活的":         "", // 是…的 asks how something was done
