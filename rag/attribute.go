@@ -418,7 +418,7 @@ func (a asked) statement(c Chunk, s *Store) string {
 
 // countsAttr reports whether sent (folded) counts the attribute itself: a
 // number and a measure word at most twelve characters before it (加强…三项保障, 250个市级以上农业龙头
-//企业), as a sentence that leaves the entity to its article must.
+// 企业), as a sentence that leaves the entity to its article must.
 func (a asked) countsAttr(sent string) bool {
 	i := strings.Index(sent, fold(a.attr))
 	return i > 0 && countBefore.MatchString(sent[:i])
