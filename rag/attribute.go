@@ -115,9 +115,8 @@ var attrAliases = map[string][]string{
 	"获批": {"批准"}, "批准": {"获批"},
 	"面积": {"占地", "平方米", "平方公里", "亩", "公顷"}, "地址": {"路", "街", "大道"},
 	"销路": {"销往", "远销", "出口", "销售到", "卖到"}, "品牌": {"牌子", "商标"},
-	"学历":    {"毕业", "博士", "硕士", "学士", "本科", "大专", "学位"},
-	"以前的工作": {"曾任", "原任", "历任", "先后任", "此前", "曾在", "原为"},
-	"老总":    {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
+	"学历": {"毕业", "博士", "硕士", "学士", "本科", "大专", "学位"}, "以前的工作": {"曾任", "原任", "历任", "先后任", "此前", "曾在", "原为"},
+	"老总": {"总经理", "董事长"}, "老板": {"董事长", "总经理"}, "一把手": {"书记", "局长", "董事长"}, "头儿": {"负责人", "局长", "主任"},
 }
 
 // dimensions name what 多重, 多高, 多长 and 多远 ask.
@@ -416,9 +415,10 @@ func (a asked) statement(c Chunk, s *Store) string {
 	return best
 }
 
-// countsAttr reports whether sent (folded) counts the attribute itself: a
-// number and a measure word at most twelve characters before it (加强…三项保障, 250个市级以上农业龙头
-// 企业), as a sentence that leaves the entity to its article must.
+// countsAttr reports whether sent (folded) counts the attribute itself,
+// with a number and a measure word at most twelve characters before it
+// (三项保障, 250个市级以上农业龙头企业), as a sentence that leaves the entity
+// to its article must.
 func (a asked) countsAttr(sent string) bool {
 	i := strings.Index(sent, fold(a.attr))
 	return i > 0 && countBefore.MatchString(sent[:i])

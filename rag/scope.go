@@ -81,21 +81,24 @@ var (
 
 // unknownAsked is the refusal of a question that asks how to do, whether
 // there is, or which there are of something no passage mentions at all
-// (腌, 机场, 特产): the articles cannot tell. df is the number of passages holding a term. It
-// is "" for any other question.
+// (腌, 机场, 特产): the articles cannot tell. df is the number of passages
+// holding a term. It is "" for any other question.
 func unknownAsked(question string, df func(string) int) string {
 	q := strings.TrimRight(plainQuestion(question), "?？!！。 啊呀呢")
-	// 是怎么干活的 asks the manner of what was done, which news reports.
-	// 怎么样 asks how something is, not how to do it.
+	// 是怎么干活的 asks the manner of what was done, which news reports;
+	// 怎么样 asks how something is.
 	if m := asksHowTo.FindStringSubmatch(q); m != nil && !strings.HasSuffix(m[2], "的") && !strings.HasPrefix(m[2], "样") && unmentioned(m[2], df) {
 		return "抱歉，文章中没有讲到怎么" + m[2] + "。"
 	}
-	// 获奖 is stated apart (荣获…优秀奖), so a prize asked for is no unknown.
-	if m := asksExists.FindStringSubmatch(q); m != nil && !strings.ContainsAny(m[1]+m[2], "获得拿奖") && unmentioned(m[1]+m[2], df) {
-		return "抱歉，文章中没有提到“" + m[1] + m[2] + "”。"
-	}
-	if m := asksWhich.FindStringSubmatch(q); m != nil && unmentioned(m[1]+m[2], df) {
-		return "抱歉，文章中没有提到“" + m[1] + m[2] + "”。"
+	for _, asks := range []*regexp.Regexp{asksExists, asksWhich} {
+		m := asks.FindStringSubmatch(q)
+		if m == nil {
+			continue
+		}
+		// 获奖 is stated apart (荣获…优秀奖): a prize asked for is no unknown.
+		if thing := m[1] + m[2]; !strings.ContainsAny(thing, "获得拿奖") && unmentioned(thing, df) {
+			return "抱歉，文章中没有提到“" + thing + "”。"
+		}
 	}
 	return ""
 }
