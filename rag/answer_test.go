@@ -470,6 +470,11 @@ func TestAbsentAttribute(t *testing.T) {
 		// A count in an article that names the entity elsewhere must count
 		// the attribute itself (三项保障), not stand anywhere near its word.
 		{"晋中开发区有几个项目", true, "没有提到项目的数量"},
+		// The next paragraph is about the next subject: 秦品乐's 学院 is not
+		// what 王福西's 工作室 (创建于2014年) is.
+		{"中北大学信创产业学院是哪一年创建的", true, "没有提到创建的时间"},
+		{"许女多大了", true, "没有提到其年龄"},        // 多大了 asks an age
+		{"平遥兆辉食品扎根晋中多少年了", false, "20余载"}, // 载 counts years
 		{"太钢集团的硅钢年产能有多少", false, "16万吨"},
 		{"智慧交通实验室获批多少年了", false, "2022"},
 		{"恒达钢结构的产品卖到哪里", true, "没有提到其销路"},

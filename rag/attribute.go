@@ -112,7 +112,7 @@ var attrAliases = map[string][]string{
 	"产量": {"年产", "产能"}, "年产量": {"年产", "产能"}, "产能": {"年产", "产量"}, "年产能": {"年产", "产量"},
 	"重量": {"吨", "公斤", "千克", "斤", "克"}, "高度": {"米", "高"}, "长度": {"全长", "米", "公里", "千米"}, "距离": {"公里", "千米", "米"},
 	"价格": {"售价", "价钱", "单价"}, "年龄": {"岁"}, "籍贯": {"人士", "出生于", "生于", "老家"},
-	"获批": {"批准"}, "批准": {"获批"},
+	"获批": {"批准"}, "批准": {"获批"}, "年": {"载"}, // 扎根晋中20余载
 	"面积": {"占地", "平方米", "平方公里", "亩", "公顷"}, "地址": {"路", "街", "大道"},
 	"销路": {"销往", "远销", "出口", "销售到", "卖到"}, "品牌": {"牌子", "商标"},
 	"学历": {"毕业", "博士", "硕士", "学士", "本科", "大专", "学位"}, "以前的工作": {"曾任", "原任", "历任", "先后任", "此前", "曾在", "原为"},
@@ -137,7 +137,7 @@ func init() {
 }
 
 // fillers are words around an attribute that name neither it nor the entity.
-var fillers = strings.NewReplacer("这家企业", "", "这家公司", "", "这家单位", "", "这家", "", "这个", "", "那个", "", "一共", "", "大约", "", "一年能", "年", "一年", "年")
+var fillers = strings.NewReplacer("这家企业", "", "这家公司", "", "这家单位", "", "这家", "", "这个", "", "那个", "", "一共", "", "大约", "", "一年能", "年", "一年", "年", "多大了", "多大年纪")
 
 // meta matches the words that ask what something is about rather than for
 // a stated attribute (433工程的内容是什么, 郭海成的职务是什么): articles answer
@@ -404,11 +404,15 @@ func (a asked) statement(c Chunk, s *Store) string {
 	}
 	n := a.namer(s)
 	best, bestCov := "", -1.0
-	sents := Sentences(c.Text)
-	for i, sent := range sents {
-		if a.sentenceStates(fold(sent), s) && (namedNear(sents, i, a.near(), n) || inArticle && a.countsAttr(fold(sent))) {
-			if cov := n.m.coverage(sent); cov > bestCov {
-				best, bestCov = sent, cov
+	// The entity is named near a statement within its paragraph: the next
+	// paragraph is about the next subject (…学院院长秦品乐…。\n…工作室创建于2014年).
+	for _, paragraph := range strings.Split(c.Text, "\n") {
+		sents := Sentences(paragraph)
+		for i, sent := range sents {
+			if a.sentenceStates(fold(sent), s) && (namedNear(sents, i, a.near(), n) || inArticle && a.countsAttr(fold(sent))) {
+				if cov := n.m.coverage(sent); cov > bestCov {
+					best, bestCov = sent, cov
+				}
 			}
 		}
 	}
