@@ -74,15 +74,16 @@ var (
 	asksHowTo = regexp.MustCompile(`(怎么|怎样|如何)(\p{Han}{1,4}?)(才\p{Han}{0,4})?$`)
 	// asksExists matches a question that asks whether something is there,
 	// and the thing: 运城有机场吗, 长治有没有高铁站.
-	asksExists = regexp.MustCompile(`有没有(\p{Han}{2,8})$|有(\p{Han}{2,8}?)(吗|么|没有|没)$`)
+	asksExists = regexp.MustCompile(`有没有(\p{Han}{2,8})$|有(\p{Han}{2,8}?)(吗|没有)$`)
 	// asksWhich matches a question that asks which things of a kind there
 	// are, and the kind: 山西的特产有哪些, 山西有哪些特产.
 	asksWhich = regexp.MustCompile(`有哪些(\p{Han}{2,8})$|的(\p{Han}{2,6})(都|主要)?有哪些$`)
 )
 
-// unknownAsked is the refusal of a question that asks how to do, whether
-// there is, or which there are of something no passage mentions at all
-// (腌, 机场, 特产): the articles cannot tell. df is the number of passages
+// unknownAsked is the refusal of a question that asks how to do something
+// no passage mentions at all (腌), or whether there is, or which there are,
+// of something with a word no passage holds (机场, 特产, 信用卡优惠活动): the
+// articles cannot tell. df is the number of passages
 // holding a term. It is "" for any other question.
 func unknownAsked(question string, df func(string) int) string {
 	q := strings.TrimRight(plainQuestion(question), "?？!！。 啊呀呢")
@@ -97,7 +98,7 @@ func unknownAsked(question string, df func(string) int) string {
 			continue
 		}
 		// 获奖 is stated apart (荣获…优秀奖): a prize asked for is no unknown.
-		if thing := m[1] + m[2]; !strings.ContainsAny(thing, "获得拿奖") && unmentioned(thing, df) {
+		if thing := m[1] + m[2]; !strings.ContainsAny(thing, "获得拿奖") && hasUnknownWord(thing, df) {
 			return "抱歉，文章中没有提到“" + thing + "”。"
 		}
 	}
@@ -114,4 +115,26 @@ func unmentioned(phrase string, df func(string) int) bool {
 		}
 	}
 	return len(terms) > 0
+}
+
+// hasUnknownWord reports whether a word of phrase is in no passage: a
+// number, or a bigram that is no seam between two words passages hold
+// (信用卡 of 信用卡优惠活动, 985 of 985大学, 馆 of 科技馆).
+func hasUnknownWord(phrase string, df func(string) int) bool {
+	var bigrams []string
+	for _, t := range splitTerms(fold(phrase)) {
+		switch {
+		case t.kind == word && df(t.text) == 0:
+			return true
+		case t.kind == bigram:
+			bigrams = append(bigrams, t.text)
+		}
+	}
+	for i, b := range bigrams {
+		seam := i > 0 && i+1 < len(bigrams) && df(bigrams[i-1]) > 0 && df(bigrams[i+1]) > 0
+		if df(b) == 0 && !seam {
+			return true
+		}
+	}
+	return false
 }
