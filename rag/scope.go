@@ -16,8 +16,9 @@ import (
 var (
 	// asksOpinion matches a request for a recommendation, a judgement of
 	// taste, worth or prospects, or a how-to of personal errands, opening
-	// hours or jobs: 推荐几部, 值得买吗, 好吃吗, 哪个学校好, 好就业吗, 景气吗,
-	// 怎么申请, 哪里能买, 怎么去, 几点开门, 招人吗 (and see judges).
+	// hours, jobs or travel: 推荐几部, 值得买吗, 好吃吗, 哪个学校好, 好就业吗,
+	// 景气吗, 怎么申请, 哪里能买, 怎么去, 几点开门, 招人吗, 要注意什么 (and see
+	// judges).
 	asksOpinion = regexp.MustCompile(`^(给我|帮我)?推荐|推荐(几|一|个|些|下)|有什么推荐|值不值|值得\p{Han}{0,4}[吗么]|` +
 		`好吃|好玩|好看|好用|便宜|实惠|靠谱|结实|划算|` +
 		`(好|难)(就业|找工作|考|学)[吗么]?$|景气|有前途|有前景|前景(好|怎么样|如何)|(赚钱|挣钱)[吗么]|` +
@@ -26,7 +27,7 @@ var (
 		`(怎么|怎样)(去|走|坐车|交|缴|报销)(最方便|比较好|最快)?[？?]?$|` +
 		`(怎么|怎样)(保存|做|吃|用|养|涨粉)[？?]?$|` +
 		`几点(开门|关门|上班|下班|营业|开始|结束|发车)|营业时间|(上班|营业|开门|招人|招工|招聘)[吗么]|待遇|` +
-		`坐(什么|哪路|几路|啥)(车|公交|地铁|火车)`)
+		`坐(什么|哪路|几路|啥)(车|公交|地铁|火车)|注意(什么|哪些)|注意事项`)
 	// asksNow matches a question about the present moment: the articles'
 	// news is of their day, not of the asker's.
 	asksNow = regexp.MustCompile(`今天|明天|今晚|今早|周末|这周|本周|最近|眼下`)

@@ -25,6 +25,7 @@ func TestOutOfScope(t *testing.T) {
 		{"恒达钢结构招人吗", false, true},
 		{"晋中的工厂还招工吗", false, true},
 		{"从太原去晋中坐什么车", false, true},
+		{"去泰国出差要注意什么", false, true},
 		{"长治的夏天热不热", false, true},
 		{"太原的面好吃不好吃", false, true},
 		{"学新材料专业好找工作吗", false, true}, // prospects
