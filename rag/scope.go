@@ -81,11 +81,12 @@ var (
 	asksWhich = regexp.MustCompile(`有哪些(\p{Han}{2,8})$|的(\p{Han}{2,6})(都|主要)?有哪些$`)
 )
 
-// unknownAsked is the refusal of a question that asks how to do something
-// no passage mentions at all (腌), or whether there is, or which there are,
-// of something with a word no passage holds (机场, 特产, 信用卡优惠活动): the
-// articles cannot tell. df is the number of passages
-// holding a term. It is "" for any other question.
+// unknownAsked is the refusal of a question that asks how to do, or which
+// there are of, something no passage mentions at all (腌, 特产), or whether
+// there is something with a word no passage holds (机场, 信用卡优惠活动): the
+// articles cannot tell. A list question (哪些) is often a paraphrase of one
+// the articles answer, so only a wholly unknown thing refuses it. df is the
+// number of passages holding a term. It is "" for any other question.
 func unknownAsked(question string, df func(string) int) string {
 	q := strings.TrimRight(plainQuestion(question), "?？!！。 啊呀呢")
 	// 是怎么干活的 asks the manner of what was done, which news reports;
@@ -93,15 +94,17 @@ func unknownAsked(question string, df func(string) int) string {
 	if m := asksHowTo.FindStringSubmatch(q); m != nil && !strings.HasSuffix(m[2], "的") && !strings.HasPrefix(m[2], "样") && unmentioned(m[2], df) {
 		return "抱歉，文章中没有讲到怎么" + m[2] + "。"
 	}
-	for _, asks := range []*regexp.Regexp{asksExists, asksWhich} {
-		m := asks.FindStringSubmatch(q)
-		if m == nil {
-			continue
-		}
-		// 获奖 is stated apart (荣获…优秀奖): a prize asked for is no unknown.
-		if thing := m[1] + m[2]; !strings.ContainsAny(thing, "获得拿奖") && hasUnknownWord(thing, df) {
-			return "抱歉，文章中没有提到“" + thing + "”。"
-		}
+	thing, unknown := "", false
+	if m := asksExists.FindStringSubmatch(q); m != nil {
+		thing = m[1] + m[2]
+		unknown = hasUnknownWord(thing, df)
+	} else if m := asksWhich.FindStringSubmatch(q); m != nil {
+		thing = m[1] + m[2]
+		unknown = unmentioned(thing, df)
+	}
+	// 获奖 is stated apart (荣获…优秀奖): a prize asked for is no unknown.
+	if unknown && !strings.ContainsAny(thing, "获得拿奖") {
+		return "抱歉，文章中没有提到“" + thing + "”。"
 	}
 	return ""
 }

@@ -90,6 +90,7 @@ func TestUnknownAsked(t *testing.T) {
 		"晋中有没有科技馆":             "抱歉，文章中没有提到“科技馆”。", // 馆 is in no passage, though 科技 is
 		"晋能光伏有没有智能化生产线":        "",                 // 化生 is the seam of 智能化 and 生产线
 		"山西经纬化纤机械股份有限公司的前身是什么": "",                 // the 么 of 什么 is no 吗
+		"晋中有哪些高科技公司":           "",                 // a list may be a paraphrase: only a wholly unknown kind refuses it
 		"山西的特产有哪些":             "抱歉，文章中没有提到“特产”。",
 		"晋中有哪些新兴产业":            "",
 		"新质生产力怎么培育":            "",
