@@ -74,7 +74,7 @@ var (
 	// doing: 平遥牛肉怎么腌, 抖音怎么开直播才能火.
 	asksHowTo = regexp.MustCompile(`(怎么|怎样|如何)(\p{Han}{1,4}?)(才\p{Han}{0,4})?$`)
 	// asksExists matches a question that asks whether something is there,
-	// and the thing: 运城有机场吗, 长治有没有高铁站.
+	// and the thing: 运城有机场吗, 大同有没有地铁.
 	asksExists = regexp.MustCompile(`有没有(\p{Han}{2,8})$|有(\p{Han}{2,8}?)(吗|没有)$`)
 	// asksWhich matches a question that asks which things of a kind there
 	// are, and the kind: 山西的特产有哪些, 山西有哪些特产.
