@@ -87,8 +87,11 @@ func (s *Store) weigh(query []queryTerm, skipSeams bool) matcher {
 
 // seam reports whether t, a bigram that no passage holds, stands between
 // two bigrams that passages do hold.
-func (s *Store) seam(t queryTerm) bool {
-	return t.left != "" && t.right != "" && s.df(t.left) > 0 && s.df(t.right) > 0
+func (s *Store) seam(t queryTerm) bool { return isSeam(t, s.df) }
+
+// isSeam is seam with df, the number of passages holding a term.
+func isSeam(t queryTerm, df func(string) int) bool {
+	return t.left != "" && t.right != "" && df(t.left) > 0 && df(t.right) > 0
 }
 
 // coverage is the share of the question that text covers.

@@ -3,6 +3,7 @@ package rag
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // News articles report what was done and said. They do not rate
@@ -125,18 +126,10 @@ func unmentioned(phrase string, df func(string) int) bool {
 // number, or a bigram that is no seam between two words passages hold
 // (信用卡 of 信用卡优惠活动, 985 of 985大学, 馆 of 科技馆).
 func hasUnknownWord(phrase string, df func(string) int) bool {
-	var bigrams []string
-	for _, t := range splitTerms(fold(phrase)) {
-		switch {
-		case t.kind == word && df(t.text) == 0:
-			return true
-		case t.kind == bigram:
-			bigrams = append(bigrams, t.text)
-		}
-	}
-	for i, b := range bigrams {
-		seam := i > 0 && i+1 < len(bigrams) && df(bigrams[i-1]) > 0 && df(bigrams[i+1]) > 0
-		if df(b) == 0 && !seam {
+	for _, t := range queryTerms(phrase) {
+		first, _ := utf8.DecodeRuneInString(t.text)
+		lone := isCJK(first) && utf8.RuneCountInString(t.text) == 1
+		if !lone && df(t.text) == 0 && !isSeam(t, df) {
 			return true
 		}
 	}
