@@ -359,9 +359,11 @@ func (b *Bot) registerCommands(ctx context.Context) {
 			{Command: "ask", Description: pick(zh, "提问", "ask a question")},
 			{Command: "sources", Description: pick(zh, "文章列表", "the articles")},
 			{Command: "retry", Description: pick(zh, "重问上一个问题", "ask the last question again")},
-			{Command: "reset", Description: pick(zh, "忘记对话", "forget this conversation")},
-			{Command: "help", Description: pick(zh, "帮助", "help")},
 		}}
+		if b.cfg.FollowUps {
+			params.Commands = append(params.Commands, models.BotCommand{Command: "reset", Description: pick(zh, "忘记对话", "forget this conversation")})
+		}
+		params.Commands = append(params.Commands, models.BotCommand{Command: "help", Description: pick(zh, "帮助", "help")})
 		if zh {
 			params.LanguageCode = "zh"
 		}
@@ -564,7 +566,7 @@ func (b *Bot) answer(msg *models.Message, question string) {
 		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
 	}
 	b.log.Info("telegram: answered", "chat", chat, "user", msg.From.ID, "latency", time.Since(start).Round(time.Millisecond),
-		"mode", ans.Mode, "refused", ans.Refused, "sources", strings.Join(docs, ","), "model_error", ans.ModelError)
+		"mode", ans.Mode, "refused", ans.Refused, "needs_model", ans.Deferred, "sources", strings.Join(docs, ","), "model_error", ans.ModelError)
 }
 
 // typing shows "typing…" in the chat; failures are ignored.
@@ -658,15 +660,22 @@ func (b *Bot) example() string {
 	return "山西有哪些创新政策?"
 }
 
+// greeting is the reply to /start; it offers to forget the conversation
+// only when follow-up questions use it.
 func (b *Bot) greeting(lang string) string {
 	var ex strings.Builder
 	for _, e := range b.cfg.Examples[:min(2, len(b.cfg.Examples))] {
 		fmt.Fprintf(&ex, "\n• %s", escape(e))
 	}
-	if lang == "zh" {
-		return fmt.Sprintf("你好！我根据 %d 篇文章回答问题，并注明出处 [n]。直接发送问题即可，例如：%s\n\n/sources 查看文章列表，/reset 忘记对话，/help 帮助。", len(b.cfg.Articles), ex.String())
+	zh := lang == "zh"
+	reset := ""
+	if b.cfg.FollowUps {
+		reset = pick(zh, "，可以继续追问，/reset 忘记对话", "; follow-up questions work, and /reset forgets the conversation")
 	}
-	return fmt.Sprintf("Hello! I answer questions from %d articles and cite them as [n]. Just send a question, for example:%s\n\n/sources lists the articles, /reset forgets the conversation, /help shows help.", len(b.cfg.Articles), ex.String())
+	if zh {
+		return fmt.Sprintf("你好！我根据 %d 篇文章回答问题，并注明出处 [n]。直接发送问题即可，例如：%s\n\n/sources 查看文章列表%s，/help 帮助。", len(b.cfg.Articles), ex.String(), reset)
+	}
+	return fmt.Sprintf("Hello! I answer questions from %d articles and cite them as [n]. Just send a question, for example:%s\n\n/sources lists the articles%s; /help shows help.", len(b.cfg.Articles), ex.String(), reset)
 }
 
 func helpText(lang string, private, followUps bool) string {
@@ -680,8 +689,11 @@ func helpText(lang string, private, followUps bool) string {
 	if !private {
 		b.WriteString(pick(zh, "\n在群组中：@我、回复我的消息，或使用 /ask 问题。", "\nIn groups: mention me, reply to my message, or use /ask QUESTION."))
 	}
-	b.WriteString(pick(zh, "\n/sources 文章列表\n/retry 重问上一个问题\n/reset 忘记对话\n/help 帮助",
-		"\n/sources the articles\n/retry ask the last question again\n/reset forget the conversation\n/help this help"))
+	b.WriteString(pick(zh, "\n/sources 文章列表\n/retry 重问上一个问题", "\n/sources the articles\n/retry ask the last question again"))
+	if followUps {
+		b.WriteString(pick(zh, "\n/reset 忘记对话", "\n/reset forget the conversation"))
+	}
+	b.WriteString(pick(zh, "\n/help 帮助", "\n/help this help"))
 	return b.String()
 }
 

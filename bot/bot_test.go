@@ -75,24 +75,34 @@ func lastSent(calls []call, chat int64) string {
 	return texts[len(texts)-1]
 }
 
+// /start, /help and the command menu offer follow-up questions and
+// /reset only when a model is there to resolve follow-ups.
 func TestStartHelpSources(t *testing.T) {
-	r := startBot(t, Config{Articles: []Article{{Title: "向「新」而行", Date: "2024-03-05"}, {Title: "<b>&"}},
-		Examples: []string{lineQuestion, "山西重点打造哪四大新材料产业集群？"}}, echo())
-	r.tg.push(message(1, 1, "/start"), message(1, 1, "/sources"), message(1, 1, "/help"))
-	calls := r.tg.waitFor("three replies", func(c []call) bool { return len(sent(c, 1)) == 3 })
-	texts := sent(calls, 1)
-	if !strings.Contains(texts[0], "2 篇文章") || !strings.Contains(texts[0], lineQuestion) {
-		t.Errorf("/start: %q", texts[0])
-	}
-	if !strings.Contains(texts[1], "向「新」而行 (2024-03-05)") || !strings.Contains(texts[1], "&lt;b&gt;&amp;") {
-		t.Errorf("/sources: %q", texts[1])
-	}
-	if !strings.Contains(texts[2], "/reset") {
-		t.Errorf("/help: %q", texts[2])
-	}
-	if cmds := r.tg.Calls("setMyCommands"); len(cmds) != 2 || cmds[0].Form["language_code"] != "" || cmds[1].Form["language_code"] != "zh" ||
-		!strings.Contains(cmds[0].Form["commands"], "ask a question") || !strings.Contains(cmds[1].Form["commands"], "提问") {
-		t.Errorf("commands not registered in English and Chinese: %v", cmds)
+	for _, followUps := range []bool{false, true} {
+		r := startBot(t, Config{Articles: []Article{{Title: "向「新」而行", Date: "2024-03-05"}, {Title: "<b>&"}},
+			Examples: []string{lineQuestion, "山西重点打造哪四大新材料产业集群？"}, FollowUps: followUps}, echo())
+		r.tg.push(message(1, 1, "/start"), message(1, 1, "/sources"), message(1, 1, "/help"))
+		calls := r.tg.waitFor("three replies", func(c []call) bool { return len(sent(c, 1)) == 3 })
+		texts := sent(calls, 1)
+		if !strings.Contains(texts[0], "2 篇文章") || !strings.Contains(texts[0], lineQuestion) {
+			t.Errorf("/start: %q", texts[0])
+		}
+		if !strings.Contains(texts[1], "向「新」而行 (2024-03-05)") || !strings.Contains(texts[1], "&lt;b&gt;&amp;") {
+			t.Errorf("/sources: %q", texts[1])
+		}
+		for _, text := range []string{texts[0], texts[2]} {
+			if strings.Contains(text, "/reset") != followUps || strings.Contains(text, "追问") != followUps {
+				t.Errorf("follow-ups %v: %q", followUps, text)
+			}
+		}
+		cmds := r.tg.Calls("setMyCommands")
+		if len(cmds) != 2 || cmds[0].Form["language_code"] != "" || cmds[1].Form["language_code"] != "zh" ||
+			!strings.Contains(cmds[0].Form["commands"], "ask a question") || !strings.Contains(cmds[1].Form["commands"], "提问") {
+			t.Errorf("commands not registered in English and Chinese: %v", cmds)
+		}
+		if len(cmds) > 0 && strings.Contains(cmds[0].Form["commands"], "reset") != followUps {
+			t.Errorf("follow-ups %v: menu %s", followUps, cmds[0].Form["commands"])
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -181,7 +182,7 @@ func checkKeys(keys []string, known map[string]any, where string, name func(stri
 			continue
 		}
 		msg := fmt.Sprintf("%s: unknown setting %s", where, name(k))
-		if near := nearest(k, known); near != "" {
+		if near := Nearest(k, slices.Collect(maps.Keys(known))); near != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", name(near))
 		}
 		return errors.New(msg)
@@ -200,12 +201,13 @@ func isSection(k string, known map[string]any) bool {
 	return false
 }
 
-// nearest is the known key closest to k in edit distance, if it is close.
-func nearest(k string, known map[string]any) string {
+// Nearest is the name among names closest to k in edit distance, when it
+// is within three edits; else "".
+func Nearest(k string, names []string) string {
 	best, bestDist := "", 4
-	for key := range known {
-		if d := levenshtein.ComputeDistance(k, key); d < bestDist || d == bestDist && key < best {
-			best, bestDist = key, d
+	for _, name := range names {
+		if d := levenshtein.ComputeDistance(k, name); d < bestDist || d == bestDist && name < best {
+			best, bestDist = name, d
 		}
 	}
 	return best

@@ -39,7 +39,9 @@ type Answer struct {
 	Unsupported []string
 	// Deferred is set, with Refused, when the question cannot be answered
 	// without a model (a question in another language than the articles, or
-	// a follow-up, with no LLM configured); Text says what to configure.
+	// a follow-up, with no LLM configured). Text says so in plain words for
+	// whoever asked; the setting that would help (ModelHint) is for the
+	// operator: front ends log it or show it to their operator.
 	Deferred bool
 	// Weak is set, with Refused, offline, when the passages share only a
 	// word or two with the question: Text refuses and quotes them as related.
@@ -178,10 +180,14 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		// answers it, whatever it calls its entity (杜亮的公司在晋中待了多少年).
 		isAttribute = named || !q.loose && !a.sharesMuch(query, hits)
 	}
-	if !a.relevant(hits) {
+	// Offline, a follow-up that the passages do not plainly answer is
+	// one that needs the conversation: say so rather than quote something
+	// else.
+	followUp := a.LLM == nil && len(req.History) > 0 && looksLikeFollowUp(question)
+	if !a.relevant(hits) || followUp && a.weakMatch(query, hits) {
 		ans.Refused = true
 		ans.Text = RefusalText(question)
-		if a.LLM == nil && len(req.History) > 0 && looksLikeFollowUp(question) {
+		if followUp {
 			ans.Deferred, ans.Text = true, followUpText(question)
 		}
 		return ans, nil
@@ -221,14 +227,32 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		// The answer is the statement itself.
 		src := &ans.Sources[stating]
 		ans.Text = a.quote(q.statement(Chunk{Doc: src.Doc, Text: src.Text}, a.Store), src, query)
+		numberCited(&ans)
 		return ans, nil
 	}
 	ans.Text = a.extract(query, ans.Sources)
+	numberCited(&ans)
 	if weak {
 		// A refusal, but the reader still sees what little is related.
 		ans.Refused, ans.Weak, ans.Text = true, true, weakText(question)+ans.Text
 	}
 	return ans, nil
+}
+
+// numberCited numbers an extractive answer's citations from 1 in the order
+// they appear, and lists the cited sources first, in that order, then the
+// other passages retrieved, best first.
+func numberCited(ans *Answer) {
+	c := newCitations(len(ans.Sources))
+	ans.Text = c.rewrite(ans.Text)
+	out := c.cited(ans.Sources)
+	for _, s := range ans.Sources {
+		if _, cited := c.renum[s.N]; !cited {
+			s.N = len(out) + 1
+			out = append(out, s)
+		}
+	}
+	ans.Sources = out
 }
 
 // weakShared is the most terms a passage may share with the question, below
@@ -374,21 +398,26 @@ const (
 	refusalEN = "Sorry, the articles do not contain information about this question."
 )
 
-// crossLanguageText explains, in the question's language, that a question
-// in another language than the articles needs a model.
+// crossLanguageText says, in the question's language and in words for the
+// asker, that questions in another language than the articles cannot be
+// answered here.
 func crossLanguageText(question, corpusLang string) string {
 	if Language(question) == "zh" {
-		return "这些文章是用其他语言写的；跨语言提问需要配置模型（设置 llm.base_url 和 llm.model），或者用文章的语言提问。"
+		return "这些文章是用其他语言写的，目前只能回答用文章的语言提出的问题，请换用文章的语言提问。"
 	}
-	return fmt.Sprintf("The articles are in %s, and answering a question in another language needs a model: set llm.base_url and llm.model (any OpenAI-compatible server, e.g. Ollama), or ask in %s.",
-		languageNames[corpusLang], languageNames[corpusLang])
+	return fmt.Sprintf("The articles are in %s, and for now I can only answer questions asked in %s: please ask in %s.",
+		languageNames[corpusLang], languageNames[corpusLang], languageNames[corpusLang])
 }
 
-// followUpText explains that a follow-up question needs a model.
+// followUpText says, in words for the asker, that a follow-up question
+// cannot be placed.
 func followUpText(question string) string {
-	return inLanguageOf(question, "没有找到相关内容。没有配置模型时无法理解追问（“它”“那”指什么），请把问题说完整，或设置 llm.base_url 和 llm.model。",
-		"Nothing relevant found. Without a model, follow-up questions (\"it\", \"that\") cannot be resolved: ask the whole question, or set llm.base_url and llm.model.")
+	return inLanguageOf(question, "我还不能理解追问（“它”“那”指的是什么），请把问题说完整，例如带上公司或人物的名字。",
+		"I cannot tell yet what a follow-up question (\"it\", \"that\") refers to: please ask the whole question, naming the company or person.")
 }
+
+// ModelHint is what the operator can do about deferred questions.
+const ModelHint = "questions in another language than the articles, and follow-up questions, need a model: set llm.base_url and llm.model (any OpenAI-compatible server, e.g. Ollama)"
 
 // followUpMarkers are words that refer back to the conversation.
 var followUpMarkers = regexp.MustCompile(`^(那|那么|那它|它|他|她|这|这个|那个|其|还有|另外|然后)|它|他们|她们|其中|上面|刚才|前者|后者|(?i)\b(it|its|they|them|that one|he|she)\b`)

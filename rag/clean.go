@@ -1,7 +1,7 @@
 package rag
 
 import (
-	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -23,62 +23,40 @@ type Article struct {
 	Source string // publisher, when the text states one
 	Text   string // cleaned text: paragraphs separated by "\n"
 	Hash   string // SHA-256 of the raw file, hex
+	// Encoding names the encoding the text was converted from (GB18030,
+	// Big5, UTF-16); "" for UTF-8 and for documents of other formats.
+	Encoding string
 }
 
 // Errors returned by ParseArticle for input that is not an article.
 var (
 	ErrEmpty    = errors.New("file is empty")
-	ErrNotUTF8  = errors.New("file is not UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)")
+	ErrNotUTF8  = errors.New("file is not text in an encoding qabot recognises (UTF-8, UTF-16 with a byte order mark, GB18030/GBK, Big5): convert it to UTF-8, e.g. iconv -f ENCODING -t UTF-8")
 	ErrBinary   = errors.New("file looks binary, not text")
-	ErrUTF16    = errors.New("file is UTF-16 text, not UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8 FILE > NEW.txt)")
 	ErrTooLarge = errors.New("file is larger than the 10 MB limit for one article")
 )
 
 // MaxArticleBytes is the largest article file accepted.
 const MaxArticleBytes = 10 << 20
 
-// looksUTF16 reports whether raw is UTF-16 text: it starts with a UTF-16
-// byte order mark, or every other byte of its start is zero, as in text of
-// Latin letters and digits (Windows' "Unicode" text files).
-func looksUTF16(raw []byte) bool {
-	if bytes.HasPrefix(raw, []byte{0xff, 0xfe}) || bytes.HasPrefix(raw, []byte{0xfe, 0xff}) {
-		return true
-	}
-	head := raw[:min(len(raw), 512)]
-	if len(head) < 4 {
-		return false
-	}
-	zeros := [2]int{}
-	for i, c := range head {
-		if c == 0 {
-			zeros[i%2]++
-		}
-	}
-	return max(zeros[0], zeros[1])*2 >= len(head)*9/10 && min(zeros[0], zeros[1]) == 0
-}
-
 // ParseArticle validates and cleans the raw bytes of one article file: it
-// strips a BOM, drops page furniture (breadcrumbs, comment counters, photo
-// credits, bylines), joins lines that were hard-wrapped mid-sentence, and
-// finds the title, date and source. The text is otherwise kept verbatim.
-func ParseArticle(name string, raw []byte) (Article, error) {
+// reads documents of other formats (see extractText) under their budget,
+// converts text in other encodings to UTF-8 (see decodeText), drops page
+// furniture (breadcrumbs, comment counters, photo credits, bylines), joins
+// lines that were hard-wrapped mid-sentence, and finds the title, date and
+// source. The text is otherwise kept verbatim.
+func ParseArticle(ctx context.Context, name string, raw []byte) (Article, error) {
 	if len(raw) > MaxArticleBytes {
 		return Article{}, ErrTooLarge
 	}
 	sum := hashHex(raw)
-	raw, stated, err := extractText(name, raw)
+	raw, stated, err := extractText(ctx, name, raw)
 	if err != nil {
 		return Article{}, err
 	}
-	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	if looksUTF16(raw) {
-		return Article{}, ErrUTF16
-	}
-	if bytes.IndexByte(raw, 0) >= 0 {
-		return Article{}, ErrBinary
-	}
-	if !utf8.Valid(raw) {
-		return Article{}, ErrNotUTF8
+	raw, encoding, err := decodeText(raw)
+	if err != nil {
+		return Article{}, err
 	}
 	if controlShare(raw) > 0.01 {
 		return Article{}, ErrBinary
@@ -91,11 +69,12 @@ func ParseArticle(name string, raw []byte) (Article, error) {
 		return Article{}, ErrEmpty
 	}
 	a := Article{
-		Name:   name,
-		Date:   meta.date,
-		Source: meta.source,
-		Text:   strings.Join(paras, "\n"),
-		Hash:   sum,
+		Name:     name,
+		Date:     meta.date,
+		Source:   meta.source,
+		Text:     strings.Join(paras, "\n"),
+		Hash:     sum,
+		Encoding: encoding,
 	}
 	a.Title = strings.TrimSpace(strings.TrimLeft(findTitle(paras, meta.headline), "#"))
 	return a, nil
@@ -141,6 +120,9 @@ var (
 	bylineLine     = regexp.MustCompile(`^(本报)?(记者|通讯员|作者|文|编辑|责任编辑|图|摄影)\s*[:：/]?\s*[\p{Han}·]{2,4}(\s+[\p{Han}·]{2,4})*$`)
 	dateLabel      = regexp.MustCompile(`(发布日期|发布时间|发表日期|日期|时间|Published|Date)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
 	sourceLabel    = regexp.MustCompile(`(来源|出处|Source)\s*[:：]\s*([^\s)）]+)`)
+	// trailingByline is the reporters' names in brackets at the end of a
+	// paragraph: (记者沈佳 李林霞), (李林霞 杨彧 沈佳).
+	trailingByline = regexp.MustCompile(`\s*[(（]\s*((记者|通讯员)\s*[\p{Han}·]{2,4}(\s+[\p{Han}·]{2,4})*|[\p{Han}·]{2,4}(\s+[\p{Han}·]{2,4})+)\s*[)）]$`)
 	metadataLine   = regexp.MustCompile(`^[(（]?\s*(发布日期|发布时间|发表日期|来源|出处|Published|Source)\s*[:：]`)
 )
 
@@ -159,6 +141,7 @@ func cleanLines(raw string) []line {
 	for _, s := range strings.Split(raw, "\n") {
 		s = strings.TrimSpace(spaceRun.ReplaceAllString(s, " "))
 		s = strings.TrimFunc(s, unicode.IsSpace)
+		s = trailingByline.ReplaceAllString(s, "")
 		if s == "" {
 			continue
 		}

@@ -12,6 +12,10 @@ import (
 	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 
 	"github.com/qabot/qabot/seeds"
 )
@@ -147,15 +151,22 @@ func TestParseArticle(t *testing.T) {
 		wantErr error
 		text    string
 		title   string
+		enc     string
 	}{
 		{name: "bom is stripped", raw: "\ufeff标题\n正文第一句。", text: "标题\n正文第一句。", title: "标题"},
 		{name: "crlf and spaces are normalised", raw: "  第一段。 \r\n\r\n第二段\u3000\u3000有空格。\r\n", text: "第一段。\n第二段 有空格。"},
 		{name: "empty file", raw: "", wantErr: ErrEmpty},
 		{name: "only whitespace", raw: " \n\t\n", wantErr: ErrEmpty},
 		{name: "binary with NUL", raw: "PK\x03\x04\x00\x00", wantErr: ErrBinary},
-		{name: "UTF-16 with BOM", raw: "\xff\xfe" + utf16LE("山西创新"), wantErr: ErrUTF16},
-		{name: "UTF-16 without BOM", raw: utf16LE("Shanxi 2024 report"), wantErr: ErrUTF16},
-		{name: "not utf-8 (GBK)", raw: "\xd6\xd0\xce\xc4\xce\xc4\xd5\xc2", wantErr: ErrNotUTF8},
+		{name: "UTF-16 with BOM", raw: "\xff\xfe" + utf16LE("山西创新。"), text: "山西创新。", enc: "UTF-16"},
+		{name: "UTF-16 big-endian with BOM", raw: "\xfe\xff" + utf16BE("山西创新。"), text: "山西创新。", enc: "UTF-16"},
+		{name: "UTF-16 without BOM", raw: utf16LE("Shanxi 2024 report."), text: "Shanxi 2024 report.", enc: "UTF-16"},
+		{name: "GBK", raw: encode(t, simplifiedchinese.GBK, gbText), text: gbText, enc: "GB18030"},
+		{name: "GB18030", raw: encode(t, simplifiedchinese.GB18030, gbText), text: gbText, enc: "GB18030"},
+		{name: "Big5", raw: encode(t, traditionalchinese.Big5, big5Text), text: big5Text, enc: "Big5"},
+		{name: "Latin-1 is no Chinese", raw: encode(t, charmap.ISO8859_1, "Le café crème de la gare, à côté du musée, était très fréquenté ; on y parlait français."), wantErr: ErrNotUTF8},
+		{name: "a trailing byline is dropped", raw: "标题\n工作室获得了优秀奖。(记者沈佳 李林霞 杨彧)\n会议强调创新。(李林霞 杨彧 沈佳)\n(张运宁,山西省住建厅审批处处长)",
+			text: "标题\n工作室获得了优秀奖。\n会议强调创新。\n(张运宁,山西省住建厅审批处处长)"},
 		{name: "control characters", raw: strings.Repeat("\x01\x02abc", 50), wantErr: ErrBinary},
 		{name: "latin hard wrap keeps a space", raw: strings.Repeat("The quick brown fox jumps over\nthe lazy dog and keeps running\n", 5),
 			text: strings.TrimSpace(strings.Repeat("The quick brown fox jumps over the lazy dog and keeps running ", 5))},
@@ -165,12 +176,15 @@ func TestParseArticle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := ParseArticle("x.txt", []byte(tt.raw))
+			a, err := ParseArticle(t.Context(), "x.txt", []byte(tt.raw))
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
 			if err != nil {
 				return
+			}
+			if a.Encoding != tt.enc {
+				t.Errorf("encoding = %q, want %q", a.Encoding, tt.enc)
 			}
 			if tt.text != "" && a.Text != tt.text {
 				t.Errorf("text = %q, want %q", a.Text, tt.text)
@@ -182,8 +196,24 @@ func TestParseArticle(t *testing.T) {
 	}
 }
 
+// Text of the kinds that legacy Chinese encodings carry.
+const (
+	gbText   = "晋中市科技局表示，全市高新技术企业总数连续七年居全省第二。\n创新平台总数达到58家。"
+	big5Text = "晉中市科技局表示，全市高新技術企業總數連續七年居全省第二。\n創新平臺總數達到58家。"
+)
+
+// encode writes text in the encoding e.
+func encode(t *testing.T, e encoding.Encoding, text string) string {
+	t.Helper()
+	out, err := e.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestParseArticleTooLarge(t *testing.T) {
-	_, err := ParseArticle("big.txt", make([]byte, MaxArticleBytes+1))
+	_, err := ParseArticle(t.Context(), "big.txt", make([]byte, MaxArticleBytes+1))
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("err = %v, want ErrTooLarge", err)
 	}
@@ -195,7 +225,7 @@ func TestParseArticleDate(t *testing.T) {
 		"标题\n发布日期:2023-07-09\n正文。":        "2023-07-09",
 		"标题\n正文提到2023年7月9日的会议。":           "",
 	} {
-		a, err := ParseArticle("x.txt", []byte(raw))
+		a, err := ParseArticle(t.Context(), "x.txt", []byte(raw))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,6 +260,15 @@ func utf16LE(s string) string {
 	for _, u := range utf16.Encode([]rune(s)) {
 		b.WriteByte(byte(u))
 		b.WriteByte(byte(u >> 8))
+	}
+	return b.String()
+}
+
+func utf16BE(s string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		b.WriteByte(byte(u >> 8))
+		b.WriteByte(byte(u))
 	}
 	return b.String()
 }

@@ -97,7 +97,7 @@ func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loade
 				continue
 			}
 			var a Article
-			if a, err = ParseArticle(name, raw); err == nil {
+			if a, err = ParseArticle(ctx, name, raw); err == nil {
 				out.Articles = append(out.Articles, a)
 				continue
 			}

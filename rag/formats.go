@@ -3,20 +3,25 @@ package rag
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
+	"time"
 
 	"codeberg.org/readeck/go-readability/v2"
-	"github.com/ledongthuc/pdf"
 )
 
 // Besides plain text and Markdown, articles may be HTML pages (main text
 // extracted as a reader view does, with the page's title, date and site
-// name), Word documents (.docx) and PDFs with a text layer.
+// name), Word documents (.docx) and PDFs with a text layer. Every reader
+// runs under one budget: DocumentTimeout, honoured between pages and zip
+// entries; at most MaxArticleBytes of text; maxPDFPages pages and
+// maxZipEntries zip entries. A document that blows it fails alone, with the
+// reason.
 
 // articleFormats are the extensions of the files ingest reads.
 var articleFormats = map[string]bool{".txt": true, ".md": true, ".markdown": true, ".html": true, ".htm": true, ".docx": true, ".pdf": true}
@@ -24,19 +29,62 @@ var articleFormats = map[string]bool{".txt": true, ".md": true, ".markdown": tru
 // ErrNoTextLayer is a PDF whose pages hold no text, e.g. a scan.
 var ErrNoTextLayer = errors.New("PDF has no text layer (a scan?): run OCR on it first, e.g. ocrmypdf IN.pdf OUT.pdf")
 
+// ErrTooMuchText is a document whose text, once extracted, is larger than
+// one article may be: often a compressed bomb.
+var ErrTooMuchText = errors.New("its text is larger than the 10 MB limit for one article (a compressed bomb?)")
+
+// DocumentTimeout bounds the reading of one document file.
+const DocumentTimeout = time.Minute
+
+// maxZipEntries is the most entries a Word document may have.
+const maxZipEntries = 10000
+
 // extractText turns a file of another format than text into text, with
 // what the document says of its title, date and publisher. Text files come
 // back as they are.
-func extractText(name string, raw []byte) ([]byte, metadata, error) {
+func extractText(ctx context.Context, name string, raw []byte) ([]byte, metadata, error) {
+	ctx, cancel := context.WithTimeout(ctx, DocumentTimeout)
+	defer cancel()
 	switch strings.ToLower(path.Ext(name)) {
 	case ".html", ".htm":
 		return htmlText(raw)
 	case ".docx":
-		return docxText(raw)
+		return docxText(ctx, raw)
 	case ".pdf":
-		return pdfText(raw)
+		return pdfText(ctx, raw)
 	}
 	return raw, metadata{}, nil
+}
+
+// budgetError words err for a document whose reading ran out of time.
+func budgetError(ctx context.Context, err error) error {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("reading it took longer than %s, the limit for one document", DocumentTimeout)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	return err
+}
+
+// textBudget collects a document's text up to MaxArticleBytes.
+type textBudget struct{ strings.Builder }
+
+// Write adds p, or fails with ErrTooMuchText when it would pass the limit.
+func (t *textBudget) Write(p []byte) (int, error) {
+	if t.Len()+len(p) > MaxArticleBytes {
+		return 0, ErrTooMuchText
+	}
+	return t.Builder.Write(p)
+}
+
+// writeLine adds a non-empty line and a newline.
+func (t *textBudget) writeLine(line string) error {
+	if line == "" {
+		return nil
+	}
+	_, err := t.Write([]byte(line + "\n"))
+	return err
 }
 
 // htmlText extracts an HTML page's main text (navigation, scripts, comments
@@ -47,7 +95,7 @@ func htmlText(raw []byte) ([]byte, metadata, error) {
 	if err != nil {
 		return nil, metadata{}, fmt.Errorf("not a readable HTML page: %w", err)
 	}
-	var text bytes.Buffer
+	var text textBudget
 	if art.Node != nil {
 		if err := art.RenderText(&text); err != nil {
 			return nil, metadata{}, err
@@ -62,33 +110,47 @@ func htmlText(raw []byte) ([]byte, metadata, error) {
 	if t, err := art.PublishedTime(); err == nil {
 		m.date = t.Format("2006-01-02")
 	}
-	return text.Bytes(), m, nil
+	return []byte(text.String()), m, nil
 }
 
 // docxText reads the paragraphs of a Word document (word/document.xml), one
-// per line, and its title and creation date (docProps/core.xml).
-func docxText(raw []byte) ([]byte, metadata, error) {
+// per line, and its title, author and creation date (docProps/core.xml).
+// Each part is read once, however often the archive lists it.
+func docxText(ctx context.Context, raw []byte) ([]byte, metadata, error) {
 	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
 	if err != nil {
 		return nil, metadata{}, fmt.Errorf("not a Word document (.docx): %w", err)
 	}
-	var text bytes.Buffer
+	if len(zr.File) > maxZipEntries {
+		return nil, metadata{}, fmt.Errorf("not a Word document: %d zip entries, more than %d", len(zr.File), maxZipEntries)
+	}
+	var text textBudget
 	var m metadata
+	read := map[string]bool{}
 	for _, f := range zr.File {
+		if read[f.Name] {
+			continue
+		}
 		switch f.Name {
 		case "word/document.xml":
-			err = readXML(f, func(d *xml.Decoder) error { return docxParagraphs(d, &text) })
+			err = readXML(ctx, f, func(d *xml.Decoder) error { return docxParagraphs(ctx, d, &text) })
 		case "docProps/core.xml":
-			err = readXML(f, func(d *xml.Decoder) error { return docxCore(d, &m) })
+			err = readXML(ctx, f, func(d *xml.Decoder) error { return docxCore(d, &m) })
+		default:
+			continue
 		}
+		read[f.Name] = true
 		if err != nil {
-			return nil, metadata{}, fmt.Errorf("read %s: %w", f.Name, err)
+			return nil, metadata{}, fmt.Errorf("read %s: %w", f.Name, budgetError(ctx, err))
 		}
 	}
-	return text.Bytes(), m, nil
+	return []byte(text.String()), m, nil
 }
 
-func readXML(f *zip.File, read func(*xml.Decoder) error) error {
+func readXML(ctx context.Context, f *zip.File, read func(*xml.Decoder) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return err
@@ -99,9 +161,12 @@ func readXML(f *zip.File, read func(*xml.Decoder) error) error {
 
 // docxParagraphs writes the text runs (w:t) of each paragraph (w:p) on a
 // line of its own; tabs and breaks become spaces and newlines.
-func docxParagraphs(d *xml.Decoder, w *bytes.Buffer) error {
+func docxParagraphs(ctx context.Context, d *xml.Decoder, w io.Writer) error {
 	inText := false
-	for {
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		tok, err := d.Token()
 		if err == io.EOF {
 			return nil
@@ -109,77 +174,49 @@ func docxParagraphs(d *xml.Decoder, w *bytes.Buffer) error {
 		if err != nil {
 			return err
 		}
+		var out string
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "t":
 				inText = true
 			case "tab":
-				w.WriteByte(' ')
+				out = " "
 			case "br":
-				w.WriteByte('\n')
+				out = "\n"
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "t":
 				inText = false
 			case "p":
-				w.WriteByte('\n')
+				out = "\n"
 			}
 		case xml.CharData:
 			if inText {
-				w.Write(t)
+				out = string(t)
 			}
+		}
+		if _, err := io.WriteString(w, out); err != nil {
+			return err
 		}
 	}
 }
 
-// docxCore reads the title and creation date of a Word document.
+// docxCore reads the title, author and creation date of a Word document.
 func docxCore(d *xml.Decoder, m *metadata) error {
 	var core struct {
 		Title   string `xml:"title"`
+		Creator string `xml:"creator"`
 		Created string `xml:"created"`
 	}
 	if err := d.Decode(&core); err != nil {
 		return err
 	}
 	m.headline = strings.TrimSpace(core.Title)
+	m.source = strings.TrimSpace(core.Creator)
 	if len(core.Created) >= 10 {
 		m.date = core.Created[:10]
 	}
 	return nil
-}
-
-// pdfText reads the text layer of a PDF, page by page.
-func pdfText(raw []byte) (text []byte, m metadata, err error) {
-	defer func() { // the PDF reader panics on some damaged files
-		if r := recover(); r != nil {
-			err = fmt.Errorf("not a readable PDF: %v", r)
-		}
-	}()
-	r, err := pdf.NewReader(bytes.NewReader(raw), int64(len(raw)))
-	if err != nil {
-		return nil, metadata{}, fmt.Errorf("not a readable PDF: %w", err)
-	}
-	var out bytes.Buffer
-	for i := 1; i <= r.NumPage(); i++ {
-		p := r.Page(i)
-		if p.V.IsNull() {
-			continue
-		}
-		rows, err := p.GetTextByRow()
-		if err != nil {
-			return nil, metadata{}, fmt.Errorf("page %d: %w", i, err)
-		}
-		for _, row := range rows {
-			for _, word := range row.Content {
-				out.WriteString(word.S)
-			}
-			out.WriteByte('\n')
-		}
-	}
-	if len(bytes.TrimSpace(out.Bytes())) == 0 {
-		return nil, metadata{}, ErrNoTextLayer
-	}
-	return out.Bytes(), metadata{}, nil
 }

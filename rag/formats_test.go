@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // An HTML page, a Word document and a PDF are read as articles: their main
@@ -38,7 +40,7 @@ func TestArticleFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := ParseArticle(tt.name, tt.raw)
+			a, err := ParseArticle(t.Context(), tt.name, tt.raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,11 +60,11 @@ func TestArticleFormats(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseArticle("scan.pdf", textPDF()); !errors.Is(err, ErrNoTextLayer) {
+	if _, err := ParseArticle(t.Context(), "scan.pdf", textPDF()); !errors.Is(err, ErrNoTextLayer) {
 		t.Errorf("a PDF without text: %v", err)
 	}
 	for _, name := range []string{"broken.pdf", "broken.docx"} {
-		if _, err := ParseArticle(name, []byte("not really")); err == nil {
+		if _, err := ParseArticle(t.Context(), name, []byte("not really")); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -70,6 +72,12 @@ func TestArticleFormats(t *testing.T) {
 
 // docx builds a Word document with a title, a creation date and paragraphs.
 func docx(t *testing.T, title, created string, paras ...string) []byte {
+	return docxBy(t, title, "", created, paras...)
+}
+
+// docxBy builds a Word document with a title, an author, a creation date
+// and paragraphs.
+func docxBy(t *testing.T, title, author, created string, paras ...string) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	write := func(name, body string) {
@@ -85,27 +93,75 @@ func docx(t *testing.T, title, created string, paras ...string) []byte {
 		fmt.Fprintf(&body, `<w:p><w:r><w:t>%s</w:t></w:r><w:r><w:t>%s</w:t></w:r></w:p>`, string([]rune(p)[:half]), string([]rune(p)[half:]))
 	}
 	write("word/document.xml", `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`+body.String()+`</w:body></w:document>`)
-	write("docProps/core.xml", `<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><dc:title>`+title+`</dc:title><dcterms:created>`+created+`</dcterms:created></cp:coreProperties>`)
+	write("docProps/core.xml", `<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><dc:title>`+title+`</dc:title><dc:creator>`+author+`</dc:creator><dcterms:created>`+created+`</dcterms:created></cp:coreProperties>`)
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
-// textPDF builds a one-page PDF that shows lines in Helvetica (none: a page
-// with no text, like a scan).
+// pdfRun is a line of a test PDF, in a font size; cjk lines are set in a
+// Chinese font (Adobe's STSong-Light, which PDF readers know by name).
+type pdfRun struct {
+	size float64
+	text string
+	cjk  bool
+}
+
+// textPDF builds a one-page PDF that shows lines in 12-point Helvetica
+// (none: a page with no text, like a scan).
 func textPDF(lines ...string) []byte {
-	var content strings.Builder
+	runs := make([]pdfRun, len(lines))
 	for i, l := range lines {
-		fmt.Fprintf(&content, "BT /F1 12 Tf 72 %d Td (%s) Tj ET\n", 720-20*i, l)
+		runs[i] = pdfRun{size: 12, text: l}
+	}
+	return layoutPDF("", runs)
+}
+
+// layoutPDF builds a one-page PDF of runs, top to bottom, a line each at
+// 1.4 times its size, with info as its document information dictionary
+// ("" for none).
+func layoutPDF(info string, runs []pdfRun) []byte {
+	var content strings.Builder
+	y := 760.0
+	for _, r := range runs {
+		y -= 1.4 * r.size
+		font, text := "F1", "("+r.text+")"
+		if r.cjk {
+			font, text = "F2", "<"+ucs2Hex(r.text)+">"
+		}
+		fmt.Fprintf(&content, "BT /%s %g Tf 1 0 0 1 72 %g Tm %s Tj ET\n", font, r.size, y, text)
 	}
 	objects := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [7 0 R] >>",
+		"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 8 0 R >>",
+		"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
 	}
+	trailer := ""
+	if info != "" {
+		objects = append(objects, info)
+		trailer = fmt.Sprintf(" /Info %d 0 R", len(objects))
+	}
+	return rawPDF(objects, trailer)
+}
+
+// ucs2Hex is text in UCS-2, big-endian, as hex digits.
+func ucs2Hex(text string) string {
+	var b strings.Builder
+	for _, r := range text {
+		fmt.Fprintf(&b, "%04X", r)
+	}
+	return b.String()
+}
+
+// rawPDF writes objects (numbered from 1, the first the catalog) as a PDF
+// with a cross-reference table; trailer is added to the trailer dictionary.
+func rawPDF(objects []string, trailer string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objects))
@@ -118,6 +174,55 @@ func textPDF(lines ...string) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, trailer, xref)
 	return b.Bytes()
+}
+
+// A PDF's title line, set larger, stays apart from the date line under it,
+// the hard-wrapped lines of a paragraph are joined without spaces, and the
+// document information, when there is one, names the title, publisher and
+// date.
+func TestPDFLayoutAndMetadata(t *testing.T) {
+	runs := []pdfRun{
+		{size: 20, text: "太钢硅钢工程开工", cjk: true},
+		{size: 12, text: "2026年4月10日", cjk: true},
+		{size: 12, text: "4月10日，太钢集团年产16万吨高端冷轧取向硅钢项目", cjk: true},
+		{size: 12, text: "在太原开工建设，总投资40亿元，预计明年投产。", cjk: true},
+		{size: 12, text: "项目负责人表示，将加快建设进度。", cjk: true},
+	}
+	info := "<< /Title <FEFF" + ucs2Hex("太钢硅钢工程开工") + "> /Author <FEFF" + ucs2Hex("山西日报") + "> /CreationDate (D:20260410083000+08'00') >>"
+	for _, tt := range []struct {
+		name                 string
+		info                 string
+		title, date, publish string
+	}{
+		{"with document information", info, "太钢硅钢工程开工", "2026-04-10", "山西日报"},
+		{"without", "", "太钢硅钢工程开工", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ParseArticle(t.Context(), "news.pdf", layoutPDF(tt.info, runs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != tt.title || a.Date != tt.date || a.Source != tt.publish {
+				t.Errorf("title %q, date %q, publisher %q; want %q, %q, %q", a.Title, a.Date, a.Source, tt.title, tt.date, tt.publish)
+			}
+			paras := strings.Split(a.Text, "\n")
+			want := []string{"太钢硅钢工程开工", "2026年4月10日", "4月10日，太钢集团年产16万吨高端冷轧取向硅钢项目在太原开工建设，总投资40亿元，预计明年投产。", "项目负责人表示，将加快建设进度。"}
+			if diff := cmp.Diff(want, paras); diff != "" {
+				t.Errorf("paragraphs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A Word document's author is its publisher.
+func TestDocxAuthor(t *testing.T) {
+	a, err := ParseArticle(t.Context(), "r.docx", docxBy(t, "山西创新报告", "山西日报", "2023-05-04T10:00:00Z", "实验室主任张军表示要加强创新。"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Source != "山西日报" || a.Title != "山西创新报告" || a.Date != "2023-05-04" {
+		t.Errorf("publisher %q, title %q, date %q", a.Source, a.Title, a.Date)
+	}
 }

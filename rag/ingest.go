@@ -36,11 +36,14 @@ type IngestReport struct {
 	Added, Updated, Removed, Unchanged []string
 	Failed                             []FileError
 	Skipped                            []string // files that are not articles
-	Chunks                             int      // chunks in the new store
-	Embedded                           int      // chunks embedded by this run
-	Rebuilt                            string   // why everything was re-embedded, if it was
-	Compacted                          bool     // the segments were merged into one
-	Duration                           time.Duration
+	// Converted names the articles read from another encoding than UTF-8,
+	// with the encoding: "notes.txt (GB18030)".
+	Converted []string
+	Chunks    int    // chunks in the new store
+	Embedded  int    // chunks embedded by this run
+	Rebuilt   string // why everything was re-embedded, if it was
+	Compacted bool   // the segments were merged into one
+	Duration  time.Duration
 }
 
 // Changed reports whether the ingest produced a new index.
@@ -92,6 +95,11 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	rep.Failed, rep.Skipped = loaded.Failed, loaded.Skipped
 	if err != nil {
 		return rep, err
+	}
+	for _, a := range loaded.Articles {
+		if a.Encoding != "" {
+			rep.Converted = append(rep.Converted, fmt.Sprintf("%s (%s)", a.Name, a.Encoding))
+		}
 	}
 	m, fresh := planIngest(opts, prev, loaded, &rep)
 	if len(m.Articles) == 0 {

@@ -9,7 +9,7 @@ import (
 
 // manifestVersion changes when the store layout or cleaning changes in a
 // way that old stores cannot be read as they are.
-const manifestVersion = 2
+const manifestVersion = 3
 
 // Manifest describes one generation of the store: what was indexed and how.
 type Manifest struct {

@@ -28,15 +28,14 @@ func seedSentences(t testing.TB) []string {
 	return out
 }
 
-// devQuestions are the development questions: the shared sets when they
-// are beside the repository, and our own tuning half.
+// devQuestions are the development questions (testdata/eval/README.md).
 func devQuestions(t testing.TB) []EvalQuestion {
 	t.Helper()
 	var out []EvalQuestion
-	for _, f := range []string{"../../shared/eval/questions.jsonl", "../../shared/eval/questions-v2.jsonl", "testdata/eval/own-dev.jsonl"} {
+	for _, f := range []string{"testdata/eval/questions.jsonl", "testdata/eval/questions-v2.jsonl", "testdata/eval/questions-v3.jsonl"} {
 		fh, err := os.Open(f)
 		if err != nil {
-			continue
+			t.Fatal(err)
 		}
 		qs, err := ReadEvalSet(fh)
 		fh.Close()

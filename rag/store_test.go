@@ -190,11 +190,12 @@ func TestIngestSettingsChangeReindexes(t *testing.T) {
 func TestIngestBadFiles(t *testing.T) {
 	f := newFixture(t)
 	writeCorpus(t, f.corpus, map[string]string{
-		"good.txt":  article("光伏"),
-		"empty.txt": " \n",
-		"bin.txt":   "PK\x03\x04\x00\x00\x00",
-		"gbk.txt":   "\xd6\xd0\xce\xc4\xce\xc4\xd5\xc2\xa1\xa3",
-		"image.png": "\x89PNG",
+		"good.txt":   article("光伏"),
+		"empty.txt":  " \n",
+		"bin.txt":    "PK\x03\x04\x00\x00\x00",
+		"gbk.txt":    "\xd6\xd0\xce\xc4\xce\xc4\xd5\xc2\xa1\xa3",
+		"latin1.txt": "Le caf\xe9 cr\xe8me de la gare, \xe0 c\xf4t\xe9 du mus\xe9e, \xe9tait tr\xe8s fr\xe9quent\xe9.",
+		"image.png":  "\x89PNG",
 	})
 	if err := os.Symlink(filepath.Join(f.corpus, "missing"), filepath.Join(f.corpus, "broken.txt")); err != nil {
 		t.Fatal(err)
@@ -207,13 +208,16 @@ func TestIngestBadFiles(t *testing.T) {
 	for _, fe := range rep.Failed {
 		reasons[fe.Name] = fe.Err
 	}
-	for name, want := range map[string]error{"empty.txt": ErrEmpty, "bin.txt": ErrBinary, "gbk.txt": ErrNotUTF8, "broken.txt": os.ErrNotExist} {
+	for name, want := range map[string]error{"empty.txt": ErrEmpty, "bin.txt": ErrBinary, "latin1.txt": ErrNotUTF8, "broken.txt": os.ErrNotExist} {
 		if !errors.Is(reasons[name], want) {
 			t.Errorf("%s: error %v, want %v", name, reasons[name], want)
 		}
 	}
-	if diff := cmp.Diff([]string{"good.txt"}, rep.Added); diff != "" {
+	if diff := cmp.Diff([]string{"gbk.txt", "good.txt"}, rep.Added); diff != "" {
 		t.Errorf("added (-want +got)\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"gbk.txt (GB18030)"}, rep.Converted); diff != "" {
+		t.Errorf("converted (-want +got)\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"image.png"}, rep.Skipped); diff != "" {
 		t.Errorf("skipped (-want +got)\n%s", diff)

@@ -52,6 +52,7 @@ type app struct {
 	checked        rag.Embedder // the embedder doctor checked, if it works
 	remoteIndex    rag.RemoteIndex
 	question       string // the question on the command line, whose language notices follow
+	hinted         bool   // the operator was told what deferred questions need
 }
 
 // say writes a notice to stderr ("qabot: …") in the interface's language:
@@ -214,10 +215,12 @@ func (a *app) chunker() rag.Chunker {
 }
 
 // openStore opens the collection's index. It builds the index first only
-// when there is none (from the configured corpus, else the seeds), or when
-// it cannot be used as it is (other settings, damaged), from the corpus it
-// was built from: the articles are the source of truth. It never replaces
-// a collection's articles with others; that takes qabot ingest.
+// when the default collection has none (from the configured corpus, else
+// the seeds), or when it cannot be used as it is (other settings, damaged),
+// from the corpus it was built from: the articles are the source of truth.
+// Any other collection that does not exist is an error: only ingest makes
+// one. It never replaces a collection's articles with others; that takes
+// qabot ingest.
 func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	emb, err := a.embedder(ctx)
 	if err != nil {
@@ -239,6 +242,8 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	case err == nil:
 		return nil, usageError{fmt.Errorf("collection %q holds the articles of %s, not %s: run qabot ingest %s to replace them, or use --collection NAME for a collection of its own",
 			a.cfg.Collection, s.Manifest.Corpus, want, want)}
+	case errors.Is(err, rag.ErrNoStore) && a.cfg.Collection != rag.DefaultCollection:
+		return nil, a.unknownCollection()
 	case errors.Is(err, rag.ErrNoStore):
 		corpus = a.firstCorpus(want)
 		a.say("首次运行：正在把 %s 建入文章集 %q…", "first run: indexing %s into collection %q…", corpus, a.cfg.Collection)
@@ -255,6 +260,27 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 		return nil, err
 	}
 	return a.openIndex(ctx, emb, remote)
+}
+
+// unknownCollection is the error for a collection that does not exist:
+// only qabot ingest creates one (but the default, which the first
+// question builds). It lists the collections there are, and names the
+// closest.
+func (a *app) unknownCollection() error {
+	list, _ := rag.ListCollections(a.cfg.DataDir)
+	var names []string
+	for _, c := range list {
+		names = append(names, c.Name)
+	}
+	msg := fmt.Sprintf("collection %q does not exist in %s", a.cfg.Collection, a.cfg.DataDir)
+	if len(names) > 0 {
+		msg += " (there are: " + strings.Join(names, ", ")
+		if near := config.Nearest(a.cfg.Collection, names); near != "" {
+			msg += "; did you mean " + near + "?"
+		}
+		msg += ")"
+	}
+	return usageError{fmt.Errorf("%s; qabot --collection %s ingest DIR creates it", msg, a.cfg.Collection)}
 }
 
 // openIndex opens the collection's index with its vectors in remote (nil:

@@ -147,11 +147,17 @@ func (a *app) askOne(ctx context.Context, ans *rag.Answerer, q string, asJSON bo
 	return err
 }
 
-// answer answers req, making an empty question a usage error.
+// answer answers req, making an empty question a usage error. The first
+// question that needs a model gets a notice on stderr that names the
+// settings: whoever runs the command is the operator.
 func (a *app) answer(ctx context.Context, ans *rag.Answerer, req rag.Request) (rag.Answer, error) {
 	res, err := ans.Answer(ctx, req)
 	if errors.Is(err, rag.ErrEmptyQuestion) {
 		return res, usageError{fmt.Errorf("%w: ask about the articles in words", err)}
+	}
+	if res.Deferred && !a.hinted {
+		a.hinted = true
+		a.say("提示：跨语言提问和追问需要配置模型：设置 llm.base_url 和 llm.model（任何 OpenAI 兼容的服务，例如 Ollama）", "note: %s", rag.ModelHint)
 	}
 	return res, err
 }
@@ -201,20 +207,23 @@ type answerJSON struct {
 }
 
 type sourceJSON struct {
-	N     int     `json:"n"`
-	Doc   string  `json:"doc"`
-	Title string  `json:"title"`
-	Chunk int     `json:"chunk"`
-	Score float64 `json:"score"`
-	Text  string  `json:"text"`
-	URL   string  `json:"url,omitempty"`
+	N         int     `json:"n"`
+	Doc       string  `json:"doc"`
+	Title     string  `json:"title"`
+	Date      string  `json:"date,omitempty"`
+	Publisher string  `json:"publisher,omitempty"`
+	Chunk     int     `json:"chunk"`
+	Score     float64 `json:"score"`
+	Text      string  `json:"text"`
+	URL       string  `json:"url,omitempty"`
 }
 
 func jsonAnswer(r rag.Answer) answerJSON {
 	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Weak: r.Weak, Sources: []sourceJSON{},
 		Notice: notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
-		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text, URL: s.URL})
+		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Date: s.Date, Publisher: s.Publisher,
+			Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text, URL: s.URL})
 	}
 	return out
 }

@@ -103,6 +103,8 @@ func (a *app) checkIndex(ctx context.Context) (string, error) {
 	dir := a.collectionDir()
 	s, err := rag.Open(ctx, dir, a.checked, a.chunker())
 	switch {
+	case errors.Is(err, rag.ErrNoStore) && a.cfg.Collection != rag.DefaultCollection:
+		return "", a.unknownCollection()
 	case errors.Is(err, rag.ErrNoStore):
 		return fmt.Sprintf("collection %q has no index yet in %s: the first question builds it (or run qabot ingest)", a.cfg.Collection, dir), nil
 	case errors.Is(err, rag.ErrIncompatible):

@@ -13,13 +13,15 @@ import (
 )
 
 func (a *app) evalCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON, baseline bool
 	cmd := &cobra.Command{
 		Use:   "eval FILE",
 		Short: "Score retrieval, refusals and answers on a JSONL question set",
 		Long: `Ask every question of FILE (one JSON object per line: id, question, source, evidence,
 answer_keywords, kind, lang) and report hit@1, hit@k, MRR, refusal rate, false-refusal rate
-and answer-keyword recall, overall and per language.` + exitCodesHelp,
+and answer-keyword recall, overall, per language and per kind. --baseline adds the hit@1 and
+hit@k of the naive baseline (fixed 300-character chunks of the raw files, BM25 over bigrams,
+no refusal) on the same collection.` + exitCodesHelp,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := os.Open(args[0])
@@ -40,26 +42,50 @@ and answer-keyword recall, overall and per language.` + exitCodesHelp,
 				return err
 			}
 			k := a.cfg.Retrieval.TopK
-			report := map[string]rag.EvalMetrics{
-				"all": rag.Summarise(results, k, nil),
-				"zh":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "zh" }),
-				"en":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "en" }),
-			}
-			order := []string{"all", "zh", "en"}
-			for _, kind := range kinds(results) {
-				report["kind:"+kind] = rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Kind == kind })
-				order = append(order, "kind:"+kind)
+			report, order := summarise(results, k)
+			var base map[string]rag.EvalMetrics
+			if baseline {
+				naive, err := rag.NewNaiveBaseline(cmd.Context(), corpusAt(s.Manifest.Corpus))
+				if err != nil {
+					return err
+				}
+				naiveResults, err := rag.Evaluate(cmd.Context(), qs, naive.Ask)
+				if err != nil {
+					return err
+				}
+				base, _ = summarise(naiveResults, 5)
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(map[string]any{"metrics": report, "results": results})
+				out := map[string]any{"metrics": report, "results": results}
+				if base != nil {
+					out["baseline"] = base
+				}
+				return json.NewEncoder(a.stdout).Encode(out)
 			}
-			printMetrics(a.stdout, report, order)
+			printMetrics(a.stdout, report, base, order)
 			printMisses(a.stdout, results, k)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print metrics and per-question results as JSON")
+	cmd.Flags().BoolVar(&baseline, "baseline", false, "add the naive baseline's hit@1 and hit@k")
 	return cmd
+}
+
+// summarise is the metrics of results overall, per language and per kind,
+// and the order to print them in.
+func summarise(results []rag.EvalResult, k int) (map[string]rag.EvalMetrics, []string) {
+	report := map[string]rag.EvalMetrics{
+		"all": rag.Summarise(results, k, nil),
+		"zh":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "zh" }),
+		"en":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "en" }),
+	}
+	order := []string{"all", "zh", "en"}
+	for _, kind := range kinds(results) {
+		report["kind:"+kind] = rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Kind == kind })
+		order = append(order, "kind:"+kind)
+	}
+	return report, order
 }
 
 // kinds lists the question kinds of results, in order of first appearance.
@@ -75,13 +101,23 @@ func kinds(results []rag.EvalResult) []string {
 	return out
 }
 
-func printMetrics(w io.Writer, report map[string]rag.EvalMetrics, order []string) {
+// printMetrics writes the report as a table, with the baseline's hit@1
+// and hit@k beside ours when base is set.
+func printMetrics(w io.Writer, report, base map[string]rag.EvalMetrics, order []string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "set\tanswerable\thit@1\thit@k\tMRR\tkeyword recall\tfalse refusals\tunanswerable\trefusal rate\tdeferred\t")
+	head := "set\tanswerable\thit@1\thit@k\tMRR\tkeyword recall\tfalse refusals\tunanswerable\trefusal rate\tdeferred\t"
+	if base != nil {
+		head += "naive hit@1\tnaive hit@5\t"
+	}
+	fmt.Fprintln(tw, head)
 	for _, name := range order {
 		m := report[name]
-		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%.2f)\t%d\t%.2f\t%d\t\n", name, m.Answerable, m.HitAt1, m.HitAtK, m.MRR,
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%.2f)\t%d\t%.2f\t%d\t", name, m.Answerable, m.HitAt1, m.HitAtK, m.MRR,
 			m.KeywordRecall, m.FalseRefusals, m.FalseRefusalRate, m.Unanswerable, m.RefusalRate, m.Deferred)
+		if base != nil {
+			fmt.Fprintf(tw, "%.2f\t%.2f\t", base[name].HitAt1, base[name].HitAtK)
+		}
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "k = %d\n", report["all"].K)

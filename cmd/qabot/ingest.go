@@ -117,6 +117,9 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 	for _, f := range rep.Failed {
 		a.say("跳过 %s", "skipped %s", f.Error())
 	}
+	if len(rep.Converted) > 0 {
+		a.say("已转换为 UTF-8：%s", "converted to UTF-8: %s", strings.Join(rep.Converted, ", "))
+	}
 	if len(rep.Skipped) > 0 {
 		a.say("跳过 %d 个不是文章的文件（只读取 .txt .md .html .docx .pdf）：%s", "skipped %d files that are not articles (only .txt .md .html .docx .pdf are read): %s", len(rep.Skipped), shortList(rep.Skipped, 5))
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,20 @@ func TestNoticesLanguage(t *testing.T) {
 	r = qabot(t, setup2(t), "", "ask", "How long is the line?")
 	if !strings.Contains(r.stderr, "首次运行") {
 		t.Errorf("LANG=zh_CN: %q", r.stderr)
+	}
+}
+
+// Offline, a question in another language is declined in words for the
+// asker; the operator, on stderr, is told the settings that would answer
+// it, once.
+func TestDeferredNamesSettingsToOperator(t *testing.T) {
+	data := setup(t)
+	r := qabot(t, data, "How long is the line?\nWho chairs Jinneng Solar?\n", "ask")
+	if r.code != 0 || strings.Contains(r.stdout, "llm.") || !strings.Contains(r.stdout, "ask in Chinese") {
+		t.Errorf("stdout: exit %d %q", r.code, r.stdout)
+	}
+	if strings.Count(r.stderr, "set llm.base_url and llm.model") != 1 {
+		t.Errorf("stderr: %q", r.stderr)
 	}
 }
 
@@ -134,8 +149,15 @@ func TestAskJSONSchema(t *testing.T) {
 		t.Fatalf("sources: %d", len(sources))
 	}
 	src := sources[0].(map[string]any)
-	if diff := cmp.Diff([]string{"chunk", "doc", "n", "score", "text", "title"}, keys(src)); diff != "" {
+	// 004 states its publisher and no date.
+	if diff := cmp.Diff([]string{"chunk", "doc", "n", "publisher", "score", "text", "title"}, keys(src)); diff != "" {
 		t.Errorf("source keys (-want +got)\n%s", diff)
+	}
+	for _, s := range sources {
+		s := s.(map[string]any)
+		if s["doc"] == "001_139d6f125a4d7ad2.txt" && (s["date"] != "2023-07-09" || s["publisher"] != "山西日报") {
+			t.Errorf("001's source carries its date and publisher: %v", s)
+		}
 	}
 	if first["mode"] != "extractive" || first["refused"] != false || src["n"].(float64) != 1 || !strings.HasSuffix(src["doc"].(string), ".txt") {
 		t.Errorf("unexpected values: %v", first)
@@ -285,6 +307,18 @@ func TestCollections(t *testing.T) {
 	if r := qabot(t, data, "", "--collection", "../x", "ask", "q"); r.code != exitUsage {
 		t.Errorf("bad collection name: exit %d", r.code)
 	}
+	// A misspelt collection is an error that names the closest, and
+	// builds nothing.
+	for _, cmd := range [][]string{{"ask", "小麦亩产多少?"}, {"chat"}, {"eval", "../../rag/testdata/eval/questions.jsonl"}} {
+		r = qabot(t, data, "", append([]string{"--collection", "farmz"}, cmd...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, `collection "farmz" does not exist`) || !strings.Contains(r.stderr, "did you mean farms?") ||
+			!strings.Contains(r.stderr, "ingest DIR creates it") {
+			t.Errorf("%s on a misspelt collection: exit %d %q", cmd[0], r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "collections", "farmz")); err == nil {
+		t.Error("a misspelt collection was created")
+	}
 }
 
 func TestAskRebuildsCorruptStore(t *testing.T) {
@@ -430,9 +464,12 @@ func TestChat(t *testing.T) {
 	}
 }
 
+// qabot version names the build's commit, or says why it cannot (a test
+// binary, like go run, records none).
 func TestVersion(t *testing.T) {
 	r := qabot(t, setup(t), "", "version")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "qabot ") || !strings.Contains(r.stdout, "go1.") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "qabot ") || !strings.Contains(r.stdout, "go1.") ||
+		!regexp.MustCompile(`\(commit [0-9a-f]{12}|no commit recorded: go run records none`).MatchString(r.stdout) {
 		t.Errorf("exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -45,6 +45,9 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 			}
 			answerer := a.answerer(s)
 			answerer.Log = log
+			if answerer.LLM == nil {
+				log.Info("telegram: no model configured, answers are extractive; " + rag.ModelHint)
+			}
 			live := &liveAnswerer{}
 			live.current.Store(answerer)
 			b, err := bot.New(ctx, bot.Config{

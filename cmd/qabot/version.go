@@ -21,14 +21,16 @@ func (a *app) versionCommand() *cobra.Command {
 	}
 }
 
-// versionLine is "qabot VERSION (commit COMMIT[, modified], DATE) GOVERSION",
-// from the build information the Go toolchain records.
+// versionLine is "qabot VERSION (commit COMMIT[, modified], DATE) GOVERSION"
+// when the build recorded its commit, else "qabot VERSION GOVERSION" and
+// why there is no commit: go run records none, nor go build with
+// -buildvcs=false or outside a git checkout.
 func versionLine() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "qabot (no build information)"
 	}
-	version, commit, date, modified := info.Main.Version, "unknown", "", false
+	commit, date, modified := "", "", false
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
@@ -39,13 +41,16 @@ func versionLine() string {
 			modified = s.Value == "true"
 		}
 	}
+	if commit == "" {
+		return fmt.Sprintf("qabot %s %s (no commit recorded: go run records none; go build -buildvcs=true in a git checkout does)", info.Main.Version, info.GoVersion)
+	}
 	if modified {
 		commit += ", modified"
 	}
 	if date != "" {
 		commit += ", " + date
 	}
-	return fmt.Sprintf("qabot %s (commit %s) %s", version, commit, info.GoVersion)
+	return fmt.Sprintf("qabot %s (commit %s) %s", info.Main.Version, commit, info.GoVersion)
 }
 
 // version is the module version of the build, "(devel)" from a checkout.
