@@ -2,6 +2,7 @@ package rag
 
 import (
 	"bytes"
+	"sort"
 	"unicode/utf8"
 
 	"github.com/gogs/chardet"
@@ -45,6 +46,14 @@ func decodeText(raw []byte) ([]byte, string, error) {
 		return raw, "", nil
 	}
 	guesses, _ := chardet.NewTextDetector().DetectAll(raw)
+	// The most confident guess wins; on a tie (a short text that reads
+	// in both), GB18030, the more common.
+	sort.SliceStable(guesses, func(i, j int) bool {
+		if guesses[i].Confidence != guesses[j].Confidence {
+			return guesses[i].Confidence > guesses[j].Confidence
+		}
+		return guesses[i].Charset == "GB18030" && guesses[j].Charset != "GB18030"
+	})
 	for _, g := range guesses {
 		enc, ok := chineseEncodings[g.Charset]
 		if !ok {
