@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // Answer modes.
@@ -143,19 +143,19 @@ func (a *Answerer) Ask(ctx context.Context, question string) (Answer, error) {
 // otherwise. It refuses, without calling the LLM, when no passage is
 // relevant.
 func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
-	question := strings.TrimSpace(req.Question)
-	if r := []rune(question); len(r) > MaxQuestionRunes {
-		question = string(r[:MaxQuestionRunes])
+	text := strings.TrimSpace(req.Question)
+	if r := []rune(text); len(r) > MaxQuestionRunes {
+		text = string(r[:MaxQuestionRunes])
 	}
-	if strings.TrimFunc(question, func(r rune) bool { return isPunct(r) || unicode.IsSpace(r) }) == "" {
+	if strings.TrimFunc(text, func(r rune) bool { return isPunct(r) || unicode.IsSpace(r) }) == "" {
 		return Answer{}, ErrEmptyQuestion
 	}
-	ans := Answer{Question: question, Mode: ModeExtractive}
-	if a.LLM == nil && Language(question) != a.Store.Language() {
-		ans.Refused, ans.Deferred, ans.Text = true, true, crossLanguageText(question, a.Store.Language())
+	ans := Answer{Question: text, Mode: ModeExtractive}
+	if a.LLM == nil && terms.Language(text) != a.Store.Language() {
+		ans.Refused, ans.Deferred, ans.Text = true, true, crossLanguageText(text, a.Store.Language())
 		return ans, nil
 	}
-	standalone, err := a.standalone(ctx, question, req.History)
+	standalone, err := a.standalone(ctx, text, req.History)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Answer{}, ctx.Err()
@@ -164,31 +164,25 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	// From here a model failure only makes the answer extractive, unless
 	// the caller gave up.
-	query := extractQuery(question, standalone)
-	q, isAttribute := attributeQuestion(plainQuestion(query), a.Store.df)
-	isAttribute = isAttribute && Language(query) == "zh"
-	wide, err := a.search(ctx, question, standalone, a.TopK*attributeReach)
+	q := question.Parse(extractQuery(text, standalone))
+	wide, err := a.search(ctx, text, standalone, a.TopK*widerReach)
 	if err != nil {
 		return Answer{}, err
 	}
 	hits := wide[:min(len(wide), a.TopK)]
-	named, stating := false, -1
-	if isAttribute {
-		hits, named, stating = a.findStatement(q, hits, wide[len(hits):])
-		// A loose question's entity may be named otherwise (山西农大 for
-		// 山西农业大学), and a passage that shares most of the question
-		// answers it, whatever it calls its entity (杜亮的公司在晋中待了多少年).
-		isAttribute = named || !q.loose && !a.sharesMuch(query, hits)
+	summary, named := a.articleSummary(q)
+	if named {
+		hits, summary.src = withFirst(hits, summary.hit, a.TopK)
 	}
 	// Offline, a follow-up that the passages do not plainly answer is
 	// one that needs the conversation: say so rather than quote something
 	// else.
-	followUp := a.LLM == nil && len(req.History) > 0 && looksLikeFollowUp(question)
-	if !a.relevant(hits) || followUp && a.weakMatch(query, hits) {
+	followUp := a.LLM == nil && len(req.History) > 0 && q.FollowUp
+	if !named && (!a.relevant(hits) || followUp && a.weakMatch(q, hits)) {
 		ans.Refused = true
-		ans.Text = RefusalText(question)
+		ans.Text = RefusalText(text)
 		if followUp {
-			ans.Deferred, ans.Text = true, followUpText(question)
+			ans.Deferred, ans.Text = true, followUpText(text)
 		}
 		return ans, nil
 	}
@@ -203,57 +197,27 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 		ans.ModelError = a.modelFailed(err)
 	}
-	ans.Sources = ans.Retrieved
-	weak := a.weakMatch(query, hits)
-	if outOfScope(query, weak) {
-		// The passages stay for the reader, as related, not as sources.
-		ans.Refused, ans.Text, ans.Sources = true, outOfScopeText(question), nil
-		return ans, nil
+	if !named {
+		summary = a.choose(q, hits, wide)
 	}
-	if text := unknownAsked(query, a.Store.df); text != "" {
-		ans.Refused, ans.Text, ans.Sources = true, text, nil
-		return ans, nil
-	}
-	if isAttribute {
-		switch {
-		case !named:
-			ans.Refused, ans.Text, ans.Retrieved, ans.Sources = true, RefusalText(question), nil, nil
-			return ans, nil
-		case stating < 0:
-			// Say what is missing; the related passages stay for the reader.
-			ans.Refused, ans.Text = true, q.absentText()
-			return ans, nil
-		}
-		// The answer is the statement itself.
-		src := &ans.Sources[stating]
-		ans.Text = a.quote(q.statement(Chunk{Doc: src.Doc, Text: src.Text}, a.Store), src, query)
-		numberCited(&ans)
-		return ans, nil
-	}
-	ans.Text = a.extract(query, ans.Sources)
-	numberCited(&ans)
-	if weak {
-		// A refusal, but the reader still sees what little is related.
-		ans.Refused, ans.Weak, ans.Text = true, true, weakText(question)+ans.Text
-	}
+	a.answerOffline(&ans, q, hits, summary)
 	return ans, nil
 }
 
-// numberCited numbers an extractive answer's citations from 1 in the order
-// they appear, and lists the cited sources first, in that order, then the
-// other passages retrieved, best first.
-func numberCited(ans *Answer) {
-	c := newCitations(len(ans.Sources))
-	ans.Text = c.rewrite(ans.Text)
-	out := c.cited(ans.Sources)
-	for _, s := range ans.Sources {
-		if _, cited := c.renum[s.N]; !cited {
-			s.N = len(out) + 1
-			out = append(out, s)
+// withFirst is hits with h first (the hit that holds h, or h in place of
+// the last of topK), and h's index.
+func withFirst(hits []Hit, h Hit, topK int) ([]Hit, int) {
+	for i, x := range hits {
+		if x.Chunk.Doc == h.Chunk.Doc && x.Chunk.Start <= h.Chunk.Start && x.Chunk.End >= h.Chunk.End {
+			return hits, i
 		}
 	}
-	ans.Sources = out
+	return append([]Hit{h}, hits[:min(len(hits), topK-1)]...), 0
 }
+
+// widerReach is how many times the top K passages an answer may look
+// through for a sentence that states the kind of answer asked for.
+const widerReach = 4
 
 // weakShared is the most terms a passage may share with the question, below
 // three times the relevance floor, and still be a weak match.
@@ -265,9 +229,9 @@ const weakShared = 2
 // articles never mention than a loose paraphrase of one they answer (21 to
 // 4 over the evaluation sets), so it is refused; the refusal quotes the
 // passages, for the paraphrase.
-func (a *Answerer) weakMatch(query string, hits []Hit) bool {
+func (a *Answerer) weakMatch(q question.Question, hits []Hit) bool {
 	semantic := a.MinSimilarity > 0 && !a.Store.lexicalEmbedder()
-	m := a.Store.matcher(queryTerms(query))
+	m := a.Store.matcher(q.Terms)
 	for _, h := range hits {
 		strong := h.Relevance >= 3*a.MinRelevance || h.Relevance >= a.MinRelevance && m.shared(h.Chunk.Text) > weakShared
 		if strong || semantic && h.Similarity >= a.MinSimilarity {
@@ -275,22 +239,6 @@ func (a *Answerer) weakMatch(query string, hits []Hit) bool {
 		}
 	}
 	return true
-}
-
-// manyShared is how many of the question's terms a passage shares when it
-// answers the question, however the question names its entity.
-const manyShared = 5
-
-// sharesMuch reports whether a passage shares manyShared or more of the
-// question's terms.
-func (a *Answerer) sharesMuch(query string, hits []Hit) bool {
-	m := a.Store.matcher(queryTerms(query))
-	for _, h := range hits {
-		if m.shared(h.Chunk.Text) >= manyShared {
-			return true
-		}
-	}
-	return false
 }
 
 // weakText opens the refusal of a weak match, in the question's language.
@@ -301,59 +249,10 @@ func weakText(question string) string {
 
 // inLanguageOf is zh for a Chinese question, else en.
 func inLanguageOf(question, zh, en string) string {
-	if Language(question) == "zh" {
+	if terms.Language(question) == "zh" {
 		return zh
 	}
 	return en
-}
-
-// statesAttribute reports whether one of the passages found names q's
-// entity, and which one states what q asks for (-1 when none does). A
-// passage that names the entity while the next one states the attribute
-// ("该公司总经理…") is widened, in hits, to include it.
-func (a *Answerer) statesAttribute(q asked, hits []Hit) (named bool, stating int) {
-	for i, h := range hits {
-		named = named || q.names(h.Chunk.Text, a.Store) || q.namedInArticle(h.Chunk.Doc, a.Store)
-		if q.statedIn(h.Chunk, a.Store) {
-			return true, i
-		}
-	}
-	for i, h := range hits {
-		if !q.names(h.Chunk.Text, a.Store) {
-			continue
-		}
-		for _, n := range a.Store.neighbours(h.Chunk) {
-			if wide, ok := mergeChunks(h.Chunk, n); ok && q.statedIn(wide, a.Store) {
-				hits[i].Chunk = wide
-				return true, i
-			}
-		}
-	}
-	return named, -1
-}
-
-// attributeReach is how many times the top K passages an attribute
-// question looks through for one that states what it asks.
-const attributeReach = 4
-
-// findStatement looks for the passage that states what an attribute
-// question asks: among top (see statesAttribute), else further down, in
-// rest; one found there goes first, in place of the last of top. Matching
-// the kind of answer asked for is the strongest sign of the answering
-// passage among many that name the same entity. It returns the passages,
-// whether one names the entity, and which one states the attribute (-1:
-// none).
-func (a *Answerer) findStatement(q asked, top, rest []Hit) ([]Hit, bool, int) {
-	named, stating := a.statesAttribute(q, top)
-	if stating >= 0 || len(top) == 0 {
-		return top, named, stating
-	}
-	for _, h := range rest {
-		if q.statedIn(h.Chunk, a.Store) {
-			return append([]Hit{h}, top[:len(top)-1]...), true, 0
-		}
-	}
-	return top, named, -1
 }
 
 // looseFloor is the relevance below which not even a model is shown the
@@ -402,7 +301,7 @@ const (
 // asker, that questions in another language than the articles cannot be
 // answered here.
 func crossLanguageText(question, corpusLang string) string {
-	if Language(question) == "zh" {
+	if terms.Language(question) == "zh" {
 		return "这些文章是用其他语言写的，目前只能回答用文章的语言提出的问题，请换用文章的语言提问。"
 	}
 	return fmt.Sprintf("The articles are in %s, and for now I can only answer questions asked in %s: please ask in %s.",
@@ -418,257 +317,3 @@ func followUpText(question string) string {
 
 // ModelHint is what the operator can do about deferred questions.
 const ModelHint = "questions in another language than the articles, and follow-up questions, need a model: set llm.base_url and llm.model (any OpenAI-compatible server, e.g. Ollama)"
-
-// followUpMarkers are words that refer back to the conversation.
-var followUpMarkers = regexp.MustCompile(`^(那|那么|那它|它|他|她|这|这个|那个|其|还有|另外|然后)|它|他们|她们|其中|上面|刚才|前者|后者|(?i)\b(it|its|they|them|that one|he|she)\b`)
-
-// looksLikeFollowUp reports whether a question refers back to the
-// conversation rather than standing alone.
-func looksLikeFollowUp(question string) bool {
-	return followUpMarkers.MatchString(strings.TrimSpace(question))
-}
-
-// maxWindow is the most consecutive sentences an extractive answer quotes.
-const maxWindow = 3
-
-// extract builds an extractive answer: the run of up to three consecutive
-// sentences of one source that together cover the question best, each
-// followed by its citation, within MaxAnswerRunes. A run rather than a
-// single sentence, because the sentence that names what is asked about is
-// often followed by the one that answers. It records the run as the
-// source's quote.
-func (a *Answerer) extract(question string, sources []Source) string {
-	limit := a.answerLimit()
-	query := queryTerms(question)
-	want := expectedAnswer(plainQuestion(question))
-	items := askedItems(plainQuestion(question))
-	type window struct {
-		sents []string
-		n     int
-		score float64
-	}
-	m := a.Store.matcher(query)
-	var best window
-	for rank, src := range sources {
-		sents := Sentences(src.Text)
-		for i := range sents {
-			has := make([]bool, len(query))
-			length := 0
-			for w := 0; w < maxWindow && i+w < len(sents); w++ {
-				length += runeLen(sents[i+w])
-				if length > limit && w > 0 {
-					break
-				}
-				m.present(sents[i+w], has)
-				// Coverage decides; the expected kind of answer, a
-				// higher-ranked source and a shorter run break near-ties.
-				run := sents[i : i+w+1]
-				score := m.score(has)*(1-0.04*float64(rank)) - 0.1*float64(min(length, limit))/float64(limit)
-				if joined := strings.Join(run, ""); want.matches(joined) {
-					score += 0.1
-					if items > 0 && listLength(joined) == items {
-						score += 0.4 // the very list asked for: 哪六个 and six items
-					}
-				}
-				if allHeadings(run) {
-					score *= 0.7
-				}
-				if score > best.score {
-					best = window{sents: run, n: src.N, score: score}
-				}
-			}
-		}
-	}
-	if best.sents == nil {
-		return ""
-	}
-	parts := make([]string, len(best.sents))
-	for i, sent := range best.sents {
-		parts[i] = a.quote(sent, &sources[best.n-1], question)
-	}
-	return joinSentences(parts)
-}
-
-// quote is sentence, cited as from src: cut around what answers question
-// when it is longer than MaxAnswerRunes, and recorded as src's quote.
-func (a *Answerer) quote(sentence string, src *Source, question string) string {
-	if limit := a.answerLimit(); runeLen(sentence) > limit {
-		sentence = bestWindow(sentence, a.Store.matcher(queryTerms(question)), limit)
-	}
-	addQuote(src, sentence)
-	return fmt.Sprintf("%s[%d]", sentence, src.N)
-}
-
-// answerLimit is MaxAnswerRunes, 300 by default.
-func (a *Answerer) answerLimit() int {
-	if a.MaxAnswerRunes <= 0 {
-		return 300
-	}
-	return a.MaxAnswerRunes
-}
-
-// allHeadings reports whether every sentence is a headline rather than a
-// statement.
-func allHeadings(sents []string) bool {
-	for _, s := range sents {
-		if endsSentence(s) {
-			return false
-		}
-	}
-	return true
-}
-
-// answerKind is the kind of fact a question asks for.
-type answerKind int
-
-const (
-	anyAnswer answerKind = iota
-	dateAnswer
-	numberAnswer
-	listAnswer
-	personAnswer
-	placeAnswer
-)
-
-var (
-	asksDate   = regexp.MustCompile(`哪天|哪几天|哪一天|什么时候|何时|哪年|哪一年|几月|几号|日期|(?i)\bwhen\b|what date|which year`)
-	asksNumber = regexp.MustCompile(`多少|几个|几家|几项|几名|几座|多长|多大|多高|多远|(?i)how (many|much|long|large|big|far|old)`)
-	asksPerson = regexp.MustCompile(`谁|哪位|哪一位|什么人|(?i)\bwho\b`)
-	asksList   = regexp.MustCompile(`哪些|哪几|哪[二两三四五六七八九十]|包括|(?i)which (\w+ )?(are|were)\b|what are`)
-	hasDate    = regexp.MustCompile(`\d{1,4}\s*[年月日]|[一二三四五六七八九十]+月`)
-	hasNumber  = regexp.MustCompile(`\d|[一二三四五六七八九十百千万亿两]+\s*[个家项名座米元吨亿万%]`)
-	hasList    = regexp.MustCompile(`[^、，,]+[、，,][^、，,]+[、，,]`)
-	hasPerson  = regexp.MustCompile(titles + `|教授|处长|调研员|(?i)\b(mr|ms|dr|director|chairman|president)\b`)
-	hasPlace   = regexp.MustCompile(`位于|坐落|地处|地址|落户|落地|扎根|入驻|(在|于)[^，。,；;]{2,16}等地|(路|街|大道)\d+号|(在|于)\p{Han}{2,4}(省|市|县|区|镇)`)
-)
-
-// expectedAnswer guesses the kind of fact a question asks for from its
-// question words.
-func expectedAnswer(question string) answerKind {
-	switch {
-	case asksDate.MatchString(question):
-		return dateAnswer
-	case asksNumber.MatchString(question):
-		return numberAnswer
-	case asksList.MatchString(question):
-		return listAnswer
-	case asksPerson.MatchString(question):
-		return personAnswer
-	}
-	return anyAnswer
-}
-
-// itemCount matches a list question that says how many items it wants.
-var itemCount = regexp.MustCompile(`哪([一二两三四五六七八九十]|\d+)`)
-
-// askedItems is the number of items a list question asks for (哪六个 → 6),
-// or 0.
-func askedItems(question string) int {
-	m := itemCount.FindStringSubmatch(question)
-	if m == nil {
-		return 0
-	}
-	if n, err := strconv.Atoi(m[1]); err == nil {
-		return n
-	}
-	n, _ := strconv.Atoi(arabic(m[1]))
-	return n
-}
-
-// listLength is the number of items of the longest enumeration (A、B、C) in
-// text.
-func listLength(text string) int {
-	best := 0
-	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("，,。；;：:！？“”", r) }) {
-		if n := strings.Count(clause, "、"); n > 0 {
-			best = max(best, n+1)
-		}
-	}
-	return best
-}
-
-// matches reports whether text holds a fact of kind k.
-func (k answerKind) matches(text string) bool {
-	switch k {
-	case dateAnswer:
-		return hasDate.MatchString(text)
-	case numberAnswer:
-		return hasNumber.MatchString(text)
-	case listAnswer:
-		return strings.Count(text, "、") >= 2 || hasList.MatchString(text) && Language(text) != "zh"
-	case placeAnswer:
-		return hasPlace.MatchString(text)
-	case personAnswer:
-		return hasPerson.MatchString(text)
-	}
-	return false
-}
-
-func addQuote(s *Source, text string) {
-	if s.Quote == "" {
-		s.Quote = text
-		return
-	}
-	s.Quote += " … " + text
-}
-
-// joinSentences joins answer sentences, with a space only between sentences
-// of space-separated scripts.
-func joinSentences(parts []string) string {
-	var b strings.Builder
-	for i, p := range parts {
-		if i > 0 && Language(p) != "zh" {
-			b.WriteByte(' ')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-// bestWindow cuts an over-long sentence to at most limit runes: the run of
-// clauses around the clause that covers the question best, marked with "…"
-// where text was left out.
-func bestWindow(sentence string, m matcher, limit int) string {
-	runes := []rune(sentence)
-	var clauses []span
-	start := 0
-	for i, r := range runes {
-		if strings.ContainsRune(clausePunct+"；;", r) {
-			clauses = append(clauses, span{start, i + 1})
-			start = i + 1
-		}
-	}
-	if start < len(runes) {
-		clauses = append(clauses, span{start, len(runes)})
-	}
-	best, bestCov := 0, -1.0
-	for i, c := range clauses {
-		if cov := m.coverage(string(runes[c.start:c.end])); cov > bestCov {
-			best, bestCov = i, cov
-		}
-	}
-	lo, hi := best, best
-	for {
-		grew := false
-		if hi+1 < len(clauses) && clauses[hi+1].end-clauses[lo].start <= limit {
-			hi++
-			grew = true
-		}
-		if lo > 0 && clauses[hi].end-clauses[lo-1].start <= limit {
-			lo--
-			grew = true
-		}
-		if !grew {
-			break
-		}
-	}
-	s, e := clauses[lo].start, min(clauses[hi].end, clauses[lo].start+limit)
-	out := string(runes[s:e])
-	if s > 0 {
-		out = "…" + out
-	}
-	if e < len(runes) {
-		out += "…"
-	}
-	return out
-}

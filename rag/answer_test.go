@@ -544,7 +544,7 @@ func TestSeamsWeighNothing(t *testing.T) {
 	s := openSeeds(t)
 	weightOf := func(m matcher, term string) float64 {
 		for i, qt := range m.terms {
-			if qt.text == term {
+			if qt.Text == term {
 				return m.weights[i]
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // NaiveBaseline is the method qabot's retrieval is measured against: fixed
@@ -71,9 +73,9 @@ func (ix *NaiveBaseline) add(doc, text string) {
 // naiveTerms are the bigrams and words of text, lower-cased.
 func naiveTerms(text string) []string {
 	var out []string
-	for _, t := range splitTerms(strings.ToLower(text)) {
-		if t.kind != unigram {
-			out = append(out, t.text)
+	for _, t := range terms.Split(strings.ToLower(text)) {
+		if t.Kind != terms.Unigram {
+			out = append(out, t.Text)
 		}
 	}
 	return out

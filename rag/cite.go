@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // citationMarker matches the ways models write citations: [1], [1,2],
@@ -141,10 +144,10 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 	for _, sent := range answerSentences(answer) {
 		nums := citedIn(sent)
 		claim := strings.TrimSpace(answerMarker.ReplaceAllString(sent, ""))
-		if runeLen(claim) < 8 || Language(claim) != s.Language() {
+		if runeLen(claim) < 8 || terms.Language(claim) != s.Language() {
 			continue
 		}
-		m := s.matcher(queryTerms(claim))
+		m := s.matcher(question.Parse(claim).Terms)
 		best := 0.0
 		for _, n := range nums {
 			if n < 1 || n > len(sources) {

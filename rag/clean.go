@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // Article is one cleaned article of the corpus.
@@ -23,6 +25,9 @@ type Article struct {
 	Source string // publisher, when the text states one
 	Text   string // cleaned text: paragraphs separated by "\n"
 	Hash   string // SHA-256 of the raw file, hex
+	// Reporters are the names of the article's bylines (记者 张凯鹏), which
+	// are not part of its text.
+	Reporters string
 	// Encoding names the encoding the text was converted from (GB18030,
 	// Big5, UTF-16); "" for UTF-8 and for documents of other formats.
 	Encoding string
@@ -73,8 +78,9 @@ func ParseArticle(ctx context.Context, name string, raw []byte) (Article, error)
 		Date:     meta.date,
 		Source:   meta.source,
 		Text:     strings.Join(paras, "\n"),
-		Hash:     sum,
-		Encoding: encoding,
+		Hash:      sum,
+		Encoding:  encoding,
+		Reporters: meta.reporters,
 	}
 	a.Title = strings.TrimSpace(strings.TrimLeft(findTitle(paras, meta.headline), "#"))
 	return a, nil
@@ -104,6 +110,9 @@ func controlShare(raw []byte) float64 {
 
 // line is one non-blank line of the raw text after furniture removal.
 type line struct {
+	// reporters are the names of a byline removed from this line or
+	// standing for it: (记者沈佳 李林霞), 记者 张凯鹏.
+	reporters []string
 	text string
 	// afterFurniture is set when a photo credit was removed right before
 	// this line: a picture may split a sentence in two.
@@ -141,8 +150,13 @@ func cleanLines(raw string) []line {
 	for _, s := range strings.Split(raw, "\n") {
 		s = strings.TrimSpace(spaceRun.ReplaceAllString(s, " "))
 		s = strings.TrimFunc(s, unicode.IsSpace)
-		s = trailingByline.ReplaceAllString(s, "")
+		var reporters []string
+		if m := trailingByline.FindStringSubmatch(s); m != nil {
+			reporters = bylineNames(m[1])
+			s = strings.TrimSpace(s[:len(s)-len(m[0])])
+		}
 		if s == "" {
+			out = append(out, line{reporters: reporters, metadata: true})
 			continue
 		}
 		// Page furniture is short; paragraphs skip the patterns.
@@ -155,14 +169,33 @@ func cleanLines(raw string) []line {
 			removed = true
 			continue
 		}
-		if n <= maxFurnitureRunes && (counterLine.MatchString(s) || bylineLine.MatchString(s)) || slices.Contains(crumbs, s) {
+		if n <= maxFurnitureRunes && bylineLine.MatchString(s) {
+			out = append(out, line{reporters: bylineNames(s), metadata: true})
 			continue
 		}
-		out = append(out, line{text: s, afterFurniture: removed, metadata: n < 80 && metadataLine.MatchString(s)})
+		if n <= maxFurnitureRunes && counterLine.MatchString(s) || slices.Contains(crumbs, s) {
+			continue
+		}
+		out = append(out, line{text: s, afterFurniture: removed, metadata: n < 80 && metadataLine.MatchString(s), reporters: reporters})
 		removed = false
 	}
 	return out
 }
+
+// bylineNames are the names of a byline: 记者 张凯鹏 → 张凯鹏; 记者沈佳 李林霞 →
+// 沈佳, 李林霞.
+func bylineNames(byline string) []string {
+	var out []string
+	for _, f := range strings.Fields(bylineRole.ReplaceAllString(byline, " ")) {
+		if utf8.RuneCountInString(f) >= 2 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// bylineRole matches the role words of a byline.
+var bylineRole = regexp.MustCompile(`本报|记者|通讯员|作者|责任编辑|编辑|摄影|[文图:：/]`)
 
 var crumbSeparator = regexp.MustCompile(`\s*(>>|»|›|＞＞|>|＞)\s*`)
 
@@ -182,11 +215,12 @@ func breadcrumbSegments(s string) []string {
 type metadata struct {
 	date, source string
 	headline     string // the heading-like line right before the first metadata line
+	reporters    string // the names of the bylines, 、-separated
 }
 
 // or is m with what it leaves empty taken from other.
 func (m metadata) or(other metadata) metadata {
-	for _, f := range []struct{ v, o *string }{{&m.date, &other.date}, {&m.source, &other.source}, {&m.headline, &other.headline}} {
+	for _, f := range []struct{ v, o *string }{{&m.date, &other.date}, {&m.source, &other.source}, {&m.headline, &other.headline}, {&m.reporters, &other.reporters}} {
 		if *f.v == "" {
 			*f.v = *f.o
 		}
@@ -198,8 +232,13 @@ func (m metadata) or(other metadata) metadata {
 // "发布日期:2023-07-09 来源:山西日报" or "(来源:《求是》杂志)".
 func findMetadata(lines []line) metadata {
 	var m metadata
-	var sources []string
+	var sources, reporters []string
 	for i, l := range lines {
+		for _, r := range l.reporters {
+			if !slices.Contains(reporters, r) {
+				reporters = append(reporters, r)
+			}
+		}
 		if m.date == "" {
 			if d := dateLabel.FindStringSubmatch(l.text); d != nil {
 				month, _ := strconv.Atoi(d[3])
@@ -213,11 +252,12 @@ func findMetadata(lines []line) metadata {
 		if s := sourceLabel.FindStringSubmatch(l.text); s != nil && !slices.Contains(sources, s[2]) {
 			sources = append(sources, s[2])
 		}
-		if l.metadata && m.headline == "" && i > 0 && isHeading(lines[i-1].text) {
+		if l.metadata && l.text != "" && m.headline == "" && i > 0 && isHeading(lines[i-1].text) {
 			m.headline = lines[i-1].text
 		}
 	}
 	m.source = strings.Join(sources, "、")
+	m.reporters = strings.Join(reporters, "、")
 	return m
 }
 
@@ -286,7 +326,12 @@ func wrapWidth(lines []line) int {
 	}
 	lengths := make([]int, 0, len(lines))
 	for _, l := range lines {
-		lengths = append(lengths, utf8.RuneCountInString(l.text))
+		if l.text != "" {
+			lengths = append(lengths, utf8.RuneCountInString(l.text))
+		}
+	}
+	if len(lengths) < 8 {
+		return 0
 	}
 	sort.Ints(lengths)
 	width := lengths[len(lengths)*9/10]
@@ -311,10 +356,10 @@ func wrapWidth(lines []line) int {
 func needsSpace(a, b string) bool {
 	ra, _ := utf8.DecodeLastRuneInString(a)
 	rb, _ := utf8.DecodeRuneInString(b)
-	if !isWordRune(rb) {
+	if !terms.IsWordRune(rb) {
 		return false
 	}
-	return isWordRune(ra) || strings.ContainsRune(",.;:!?", ra) && Language(a) != "zh"
+	return terms.IsWordRune(ra) || strings.ContainsRune(",.;:!?", ra) && terms.Language(a) != "zh"
 }
 
 // findTitle picks the headline: the line before the date/source line, else a

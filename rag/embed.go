@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // Embedder turns texts into vectors for the vector store.
@@ -52,7 +54,7 @@ func (e *LocalEmbedder) Dim() int { return e.dim }
 
 // termWeights weigh the kinds of term: a shared bigram says more than a
 // shared character.
-var termWeights = [...]float64{unigram: 0.4, bigram: 1, word: 1}
+var termWeights = [...]float64{terms.Unigram: 0.4, terms.Bigram: 1, terms.Word: 1}
 
 // Embed returns one normalised vector per text. It fails only when ctx is done.
 func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
@@ -67,21 +69,21 @@ func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 }
 
 func (e *LocalEmbedder) embedOne(text string) []float32 {
-	counts := map[term]int{}
-	for _, t := range splitTerms(fold(text)) {
+	counts := map[terms.Term]int{}
+	for _, t := range terms.Split(terms.Fold(text)) {
 		counts[t]++
 	}
 	vec := make([]float64, e.dim)
 	h := fnv.New64a()
 	for t, n := range counts {
 		h.Reset()
-		h.Write([]byte(t.text))
+		h.Write([]byte(t.Text))
 		sum := h.Sum64()
 		sign := 1.0
 		if sum>>63 == 1 {
 			sign = -1
 		}
-		vec[sum%uint64(e.dim)] += sign * termWeights[t.kind] * (1 + math.Log(float64(n)))
+		vec[sum%uint64(e.dim)] += sign * termWeights[t.Kind] * (1 + math.Log(float64(n)))
 	}
 	return normalize(vec)
 }

@@ -7,6 +7,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // embedBatch is how many texts go in one embeddings request.
@@ -49,7 +50,7 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 	for start := 0; start < len(texts); start += embedBatch {
 		batch := make([]string, 0, embedBatch)
 		for _, t := range texts[start:min(start+embedBatch, len(texts))] {
-			batch = append(batch, foldScript(t)) // Traditional text meets Simplified
+			batch = append(batch, terms.Script(t)) // Traditional text meets Simplified
 		}
 		vecs, err := e.embed(ctx, batch)
 		if err != nil {

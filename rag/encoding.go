@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gogs/chardet"
+	"github.com/qabot/qabot/rag/terms"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
@@ -60,7 +61,7 @@ func decodeText(raw []byte) ([]byte, string, error) {
 			continue
 		}
 		text, err := enc.NewDecoder().Bytes(raw)
-		if err == nil && !bytes.ContainsRune(text, utf8.RuneError) && hanShare(string(text)) >= 0.5 {
+		if err == nil && !bytes.ContainsRune(text, utf8.RuneError) && terms.HanShare(string(text)) >= 0.5 {
 			return text, g.Charset, nil
 		}
 	}

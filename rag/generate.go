@@ -7,13 +7,15 @@ import (
 	"strings"
 
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // standalone rewrites a follow-up, or a question in another language than
 // the articles, into a standalone question in the articles' language for
 // retrieval. It returns "" when no rewrite is needed or there is no LLM.
 func (a *Answerer) standalone(ctx context.Context, question string, history []Turn) (string, error) {
-	if a.LLM == nil || len(history) == 0 && Language(question) == a.Store.Language() {
+	if a.LLM == nil || len(history) == 0 && terms.Language(question) == a.Store.Language() {
 		return "", nil
 	}
 	text, err := a.LLM.Complete(ctx, rewriteMessages(question, history, a.Store.Language()))
@@ -30,12 +32,12 @@ func (a *Answerer) standalone(ctx context.Context, question string, history []Tu
 
 // search retrieves passages for the question and, when there is one, for
 // its standalone rewrite, fusing both: each passage keeps its better score.
-func (a *Answerer) search(ctx context.Context, question, standalone string, k int) ([]Hit, error) {
-	hits, err := a.Store.Search(ctx, question, k)
-	if err != nil || standalone == "" || standalone == question {
+func (a *Answerer) search(ctx context.Context, text, standalone string, k int) ([]Hit, error) {
+	hits, err := a.Store.Search(ctx, question.Parse(text), k)
+	if err != nil || standalone == "" || standalone == text {
 		return hits, err
 	}
-	more, err := a.Store.Search(ctx, standalone, k)
+	more, err := a.Store.Search(ctx, question.Parse(standalone), k)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +82,7 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, standalone string,
 	ans.Sources = cites.cited(ans.Retrieved)
 	ans.Refused = len(ans.Sources) == 0
 	ans.Unsupported = a.Store.checkSupport(ans.Text, ans.Sources)
-	m := a.Store.matcher(queryTerms(extractQuery(ans.Question, standalone)))
+	m := a.Store.matcher(question.Parse(extractQuery(ans.Question, standalone)).Terms)
 	for i := range ans.Sources {
 		if ans.Sources[i].Quote == "" {
 			ans.Sources[i].Quote = bestSentence(ans.Sources[i].Text, m)

@@ -227,7 +227,7 @@ func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestRe
 	sort.Strings(rep.Removed)
 	urls := PageURLs(opts.Dir)
 	for _, a := range fresh {
-		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source, URL: urls[a.Name]}
+		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source, URL: urls[a.Name], Reporters: a.Reporters}
 	}
 	return m, fresh
 }

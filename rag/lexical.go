@@ -4,6 +4,9 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // BM25 parameters (Robertson and Zaragoza's usual values).
@@ -16,17 +19,17 @@ const (
 // each scaled by its weight, and returns up to n global positions, best
 // first. Terms held by more than a third of the passages are skipped: they
 // cost the most to score and tell the least.
-func (s *Store) lexicalSearch(query []queryTerm, n int) []int {
+func (s *Store) lexicalSearch(query []question.Term, n int) []int {
 	scores := make([]float64, len(s.live))
 	var touched []int
 	for _, t := range query {
-		df := s.df(t.text)
+		df := s.df(t.Text)
 		if df == 0 || df*3 > s.nStored && s.nStored > 30 {
 			continue
 		}
 		idf := math.Log(1 + (float64(s.nStored)-float64(df)+0.5)/(float64(df)+0.5))
 		for k, sg := range s.segs {
-			_, postings := sg.lookup(t.text)
+			_, postings := sg.lookup(t.Text)
 			eachPosting(postings, func(i, tf int) {
 				pos := s.base[k] + i
 				if pos >= len(s.live) || !s.live[pos] {
@@ -36,7 +39,7 @@ func (s *Store) lexicalSearch(query []queryTerm, n int) []int {
 					touched = append(touched, pos)
 				}
 				norm := bm25K1 * (1 - bm25B + bm25B*float64(sg.lengths[i])/s.avgLen)
-				scores[pos] += t.weight * idf * float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
+				scores[pos] += t.Weight * idf * float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
 			})
 		}
 	}
@@ -57,7 +60,7 @@ func (s *Store) lexicalSearch(query []queryTerm, n int) []int {
 // the (folded) text. 1 when every term occurs; near 0 when only common
 // ones do.
 type matcher struct {
-	terms   []queryTerm
+	qterms  []question.Term
 	weights []float64 // weight × IDF per term
 	total   float64
 }
@@ -65,21 +68,14 @@ type matcher struct {
 // matcher weighs the question's terms by their rarity in s. A bigram found
 // in no passage between two that are found (钢项 of 太钢那个硅钢项目) is the
 // seam between two words, not a word the passages lack, and weighs nothing.
-func (s *Store) matcher(query []queryTerm) matcher { return s.weigh(query, true) }
-
-// phraseMatcher weighs the terms of a short phrase, such as the attribute a
-// question asks for (研究人员), which is one word: every bigram counts,
-// 究人 too.
-func (s *Store) phraseMatcher(phrase string) matcher { return s.weigh(queryTerms(phrase), false) }
-
-func (s *Store) weigh(query []queryTerm, skipSeams bool) matcher {
-	m := matcher{terms: query, weights: make([]float64, len(query))}
+func (s *Store) matcher(query []question.Term) matcher {
+	m := matcher{qterms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
-		df := s.df(t.text)
-		if skipSeams && df == 0 && s.seam(t) {
+		df := s.df(t.Text)
+		if df == 0 && s.seam(t) {
 			continue
 		}
-		m.weights[i] = t.weight * s.idf(df)
+		m.weights[i] = t.Weight * s.idf(df)
 		m.total += m.weights[i]
 	}
 	return m
@@ -87,26 +83,23 @@ func (s *Store) weigh(query []queryTerm, skipSeams bool) matcher {
 
 // seam reports whether t, a bigram that no passage holds, stands between
 // two bigrams that passages do hold.
-func (s *Store) seam(t queryTerm) bool { return isSeam(t, s.df) }
-
-// isSeam is seam with df, the number of passages holding a term.
-func isSeam(t queryTerm, df func(string) int) bool {
-	return t.left != "" && t.right != "" && df(t.left) > 0 && df(t.right) > 0
+func (s *Store) seam(t question.Term) bool {
+	return t.Left != "" && t.Right != "" && s.df(t.Left) > 0 && s.df(t.Right) > 0
 }
 
 // coverage is the share of the question that text covers.
-func (m matcher) coverage(text string) float64 { return m.coverageFolded(fold(text)) }
+func (m matcher) coverage(text string) float64 { return m.coverageFolded(terms.Fold(text)) }
 
 // coverageFolded is coverage for text already folded.
 func (m matcher) coverageFolded(folded string) float64 {
-	has := make([]bool, len(m.terms))
+	has := make([]bool, len(m.qterms))
 	m.presentFolded(folded, has)
 	return m.score(has)
 }
 
 // shared is how many of the question's terms text contains.
 func (m matcher) shared(text string) int {
-	has := make([]bool, len(m.terms))
+	has := make([]bool, len(m.qterms))
 	m.present(text, has)
 	n := 0
 	for _, ok := range has {
@@ -119,12 +112,12 @@ func (m matcher) shared(text string) int {
 
 // present marks, in has, the terms that occur in text (has has one entry per
 // term), so that a run of sentences can be scored without rescanning.
-func (m matcher) present(text string, has []bool) { m.presentFolded(fold(text), has) }
+func (m matcher) present(text string, has []bool) { m.presentFolded(terms.Fold(text), has) }
 
 // presentFolded is present for text already folded.
 func (m matcher) presentFolded(folded string, has []bool) {
-	for i, t := range m.terms {
-		has[i] = has[i] || containsTerm(folded, t.text)
+	for i, t := range m.qterms {
+		has[i] = has[i] || terms.Contains(folded, t.Text)
 	}
 }
 
@@ -134,8 +127,8 @@ func (m matcher) presentFolded(folded string, has []bool) {
 // answers it more likely than one that scatters them over unrelated
 // sentences, as near-duplicate articles do.
 func (m matcher) passageScores(text string) (coverage, closeness float64) {
-	folded := fold(text)
-	has := make([]bool, len(m.terms))
+	folded := terms.Fold(text)
+	has := make([]bool, len(m.qterms))
 	m.presentFolded(folded, has)
 	coverage = m.score(has)
 	sents := Sentences(folded)
@@ -163,21 +156,62 @@ func (m matcher) score(has []bool) float64 {
 	return sum / m.total
 }
 
-// containsTerm reports whether term occurs in text as a term: anywhere for
-// CJK n-grams, as a whole word otherwise.
-func containsTerm(text, term string) bool {
-	for from := 0; ; {
-		i := strings.Index(text[from:], term)
-		if i < 0 {
-			return false
+// holds reports whether a live passage holds word (folded): the passages
+// that hold its rarest term are read for it.
+func (s *Store) holds(word string) bool {
+	return s.findIn(word, func(folded string) bool { return strings.Contains(folded, word) })
+}
+
+// holdsNumberBefore reports whether a live passage states a number in unit
+// (folded): 2022年度 for 年度, 6次 for 次.
+func (s *Store) holdsNumberBefore(unit string) bool {
+	if unit == "" {
+		return false
+	}
+	return s.findIn(unit, func(folded string) bool {
+		for i := strings.Index(folded, unit); i >= 0; {
+			// 16万吨: a multiplier or 余 may stand between.
+			before := strings.TrimRight(folded[:i], "万亿千百多余 ")
+			if r, _ := utf8.DecodeLastRuneInString(before); r >= '0' && r <= '9' {
+				return true
+			}
+			next := strings.Index(folded[i+len(unit):], unit)
+			if next < 0 {
+				return false
+			}
+			i += len(unit) + next
 		}
-		i += from
-		before, _ := utf8.DecodeLastRuneInString(text[:i])
-		after, _ := utf8.DecodeRuneInString(text[i+len(term):])
-		first, _ := utf8.DecodeRuneInString(term)
-		if isCJK(first) || (!isWordRune(before) && !isWordRune(after)) {
+		return false
+	})
+}
+
+// findIn reports whether found holds for the folded text of a live passage
+// that holds the rarest term of word.
+func (s *Store) findIn(word string, found func(folded string) bool) bool {
+	rarest, least := "", -1
+	for _, t := range terms.Split(word) {
+		if t.Kind == terms.Unigram && utf8.RuneCountInString(word) > 1 {
+			continue
+		}
+		if df := s.df(t.Text); least < 0 || df < least {
+			rarest, least = t.Text, df
+		}
+	}
+	if least <= 0 {
+		return false
+	}
+	for k, sg := range s.segs {
+		_, postings := sg.lookup(rarest)
+		hit := false
+		eachPosting(postings, func(i, _ int) {
+			pos := s.base[k] + i
+			if !hit && pos < len(s.live) && s.live[pos] && found(terms.Fold(s.chunks[pos].Text)) {
+				hit = true
+			}
+		})
+		if hit {
 			return true
 		}
-		from = i + len(term)
 	}
+	return false
 }

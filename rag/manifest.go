@@ -38,7 +38,9 @@ type Indexed struct {
 	Date   string `json:"date,omitempty"`
 	Source string `json:"source,omitempty"`
 	URL    string `json:"url,omitempty"` // where a fetched page came from
-	Chunks int    `json:"chunks"`
+	// Reporters are the names of the article's bylines, 、-separated.
+	Reporters string `json:"reporters,omitempty"`
+	Chunks    int    `json:"chunks"`
 	// Segment holds the article's passages, from First on.
 	Segment string `json:"segment"`
 	First   int    `json:"first"`

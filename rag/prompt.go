@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // The instructions live in the system message only. Passages and the
@@ -39,7 +40,7 @@ var languageNames = map[string]string{"zh": "Chinese (简体中文)", "en": "Eng
 // the question was a follow-up, standalone is its rewritten form.
 func answerMessages(question, standalone string, passages []Source) []llm.Message {
 	system := answerSystemZH
-	if Language(question) != "zh" {
+	if terms.Language(question) != "zh" {
 		system = answerSystemEN
 	}
 	var b strings.Builder

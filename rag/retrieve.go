@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/qabot/qabot/rag/question"
 )
 
 // Hit is a passage found for a question.
@@ -35,21 +37,20 @@ const candidatePool = 50
 // rrfK is the reciprocal-rank-fusion constant of Cormack et al. (2009).
 const rrfK = 60
 
-// Search returns up to topK passages for question, best first: the union of
-// the dense (vector) and BM25 rankings fused by reciprocal rank, then
-// re-ranked with the passages' term coverage.
-func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, error) {
+// Search returns up to topK passages for a question, best first: the union
+// of the dense (vector) and BM25 rankings fused by reciprocal rank, then
+// re-ranked with the passages' coverage of the question's terms.
+func (s *Store) Search(ctx context.Context, q question.Question, topK int) ([]Hit, error) {
 	if topK <= 0 {
 		return nil, fmt.Errorf("top_k must be positive, got %d", topK)
 	}
 	pool := min(max(4*topK, candidatePool), s.nLive)
 	fused := map[int]float64{}
-	dense, err := s.denseSearch(ctx, question, pool)
+	dense, err := s.denseSearch(ctx, q, pool)
 	if err != nil {
 		return nil, err
 	}
-	query := queryTerms(question)
-	lexical := s.lexicalSearch(query, pool)
+	lexical := s.lexicalSearch(q.Terms, pool)
 	similarity := map[int]float64{}
 	for rank, d := range dense {
 		fused[d.pos] += denseWeight(s.embedder) / float64(rrfK+rank+1)
@@ -58,7 +59,7 @@ func (s *Store) Search(ctx context.Context, question string, topK int) ([]Hit, e
 	for rank, pos := range lexical {
 		fused[pos] += 1 / float64(rrfK+rank+1)
 	}
-	m := s.matcher(query)
+	m := s.matcher(q.Terms)
 	hits := make([]Hit, 0, len(fused))
 	for pos, rrf := range fused {
 		rel, closeness := m.passageScores(s.chunks[pos].Text)
@@ -166,15 +167,15 @@ func (s *Store) lexicalEmbedder() bool {
 
 // denseSearch ranks chunks by the cosine similarity of their vectors to the
 // question's, returning up to n.
-func (s *Store) denseSearch(ctx context.Context, question string, n int) ([]scored, error) {
-	vecs, err := s.embedder.Embed(ctx, []string{question})
+func (s *Store) denseSearch(ctx context.Context, q question.Question, n int) ([]scored, error) {
+	vecs, err := s.embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
 	}
 	if isZero(vecs[0]) {
 		return nil, nil // nothing to compare, e.g. only punctuation
 	}
-	hits, err := s.vectorSearch(ctx, fold(plainQuestion(question)), vecs[0], n)
+	hits, err := s.vectorSearch(ctx, q.Folded, vecs[0], n)
 	if err == nil || ctx.Err() != nil || s.remote == nil {
 		return hits, err
 	}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"sort"
 	"unsafe"
+
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // A segment is one immutable file holding the passages of some articles:
@@ -310,8 +312,8 @@ func writeSegment(path string, chunks []Chunk, vectors [][]float32, dim int) err
 // bigrams, and words, of the folded text.
 func termCounts(text string) map[string]int {
 	counts := map[string]int{}
-	for _, t := range splitTerms(fold(text)) {
-		counts[t.text]++
+	for _, t := range terms.Split(terms.Fold(text)) {
+		counts[t.Text]++
 	}
 	return counts
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/philippgille/chromem-go"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // A collection's directory holds immutable segment files, one manifest per
@@ -271,6 +272,34 @@ func (s *Store) Language() string {
 // Article returns the manifest entry of the named article.
 func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }
 
+// dated reports whether an article was published in the year a question
+// names (2023年): a question may add the year its article leaves unsaid.
+func (s *Store) dated(year string) bool {
+	y, ok := strings.CutSuffix(year, "年")
+	if !ok || len(y) != 4 {
+		return false
+	}
+	for _, a := range s.Manifest.Articles {
+		if strings.HasPrefix(a.Date, y) {
+			return true
+		}
+	}
+	return false
+}
+
+// articleChunks are the live chunks of the article doc, in order.
+func (s *Store) articleChunks(doc string) []Chunk {
+	first, ok := s.first[doc]
+	if !ok {
+		return nil
+	}
+	out := make([]Chunk, s.Manifest.Articles[doc].Chunks)
+	for i := range out {
+		out[i] = s.chunk(first + i)
+	}
+	return out
+}
+
 // articleText is the title and the passages of the article doc, or "".
 func (s *Store) articleText(doc string) string {
 	first, ok := s.first[doc]
@@ -316,7 +345,7 @@ func majorityLanguage(chunks []Chunk) string {
 	count := map[string]int{}
 	best := "zh"
 	for _, c := range chunks {
-		lang := Language(c.Text)
+		lang := terms.Language(c.Text)
 		count[lang]++
 		if count[lang] > count[best] {
 			best = lang

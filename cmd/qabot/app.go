@@ -16,6 +16,7 @@ import (
 	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/terms"
 	"github.com/qabot/qabot/rag/weaviate"
 	"github.com/qabot/qabot/seeds"
 )
@@ -67,7 +68,7 @@ func (a *app) chinese() bool {
 	if locale, ok := localeSet(); ok {
 		return locale
 	}
-	return a.question != "" && rag.Language(a.question) == "zh"
+	return a.question != "" && terms.Language(a.question) == "zh"
 }
 
 // run executes qabot with args and returns the exit status.

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 func (a *app) askCommand() *cobra.Command {
@@ -183,7 +184,7 @@ func (a *app) answerToTerminal(ctx context.Context, ans *rag.Answerer, req rag.R
 	}
 	if streamed && res.Mode != rag.ModeLLM {
 		// The model broke off mid-answer: the text above is a fragment.
-		fmt.Fprintln(a.stdout, pick(rag.Language(req.Question) == "zh",
+		fmt.Fprintln(a.stdout, pick(terms.Language(req.Question) == "zh",
 			"（模型的回答中途中断，以上内容不完整。以下是从文章中摘录的回答：）",
 			"(The model's answer broke off; the text above is incomplete. An answer extracted from the articles follows:)"))
 	}
@@ -234,7 +235,7 @@ func notice(r rag.Answer) string {
 	if r.ModelError == nil {
 		return ""
 	}
-	return fmt.Sprintf(pick(rag.Language(r.Question) == "zh", "模型服务出错，以下是从文章中摘录的回答（%v）", "The model server failed, so this answer is extracted from the articles (%v)"), r.ModelError)
+	return fmt.Sprintf(pick(terms.Language(r.Question) == "zh", "模型服务出错，以下是从文章中摘录的回答（%v）", "The model server failed, so this answer is extracted from the articles (%v)"), r.ModelError)
 }
 
 func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
@@ -242,7 +243,7 @@ func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
 // printSources writes the sources the answer cites, and the sentences that
 // no cited source supports.
 func printSources(w io.Writer, r rag.Answer) {
-	zh := rag.Language(r.Question) == "zh"
+	zh := terms.Language(r.Question) == "zh"
 	if cited := r.Cited(); len(cited) > 0 {
 		fmt.Fprintf(w, "\n%s:\n", r.SourcesLabel())
 		for _, s := range cited {

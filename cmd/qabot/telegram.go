@@ -15,6 +15,7 @@ import (
 
 	"github.com/qabot/qabot/bot"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // seedExamples are example questions about the embedded seed articles.
@@ -94,7 +95,7 @@ func (a *app) examples(s *rag.Store) []string {
 	}
 	var out []string
 	for _, art := range articles(s)[:min(2, len(s.Manifest.Articles))] {
-		out = append(out, pick(rag.Language(art.Title) == "zh", "《"+art.Title+"》讲了什么?", "What does “"+art.Title+"” say?"))
+		out = append(out, pick(terms.Language(art.Title) == "zh", "《"+art.Title+"》讲了什么?", "What does “"+art.Title+"” say?"))
 	}
 	return out
 }

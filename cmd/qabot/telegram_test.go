@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/qabot/qabot/config"
-	"github.com/qabot/qabot/rag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +11,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/qabot/qabot/config"
+	"github.com/qabot/qabot/rag"
 )
 
 func TestTelegramCommand(t *testing.T) {

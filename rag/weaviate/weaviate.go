@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // Config says how to reach Weaviate and how to write to it.
@@ -321,7 +322,7 @@ type Index struct {
 func (x *Index) Upsert(ctx context.Context, doc, hash string, chunks []rag.Chunk, vectors [][]float32) error {
 	objects := make([]Object, len(chunks))
 	for i, c := range chunks {
-		objects[i] = Object{Doc: doc, Index: c.Index, Hash: hash, Text: rag.Fold(c.Text), Vector: vectors[i]}
+		objects[i] = Object{Doc: doc, Index: c.Index, Hash: hash, Text: terms.Fold(c.Text), Vector: vectors[i]}
 	}
 	return x.Client.Put(ctx, x.Class, objects)
 }

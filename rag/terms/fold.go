@@ -1,4 +1,12 @@
-package rag
+// Package terms turns text into the terms qabot matches: text folded so
+// that the forms a user types and the forms an article uses meet, cut into
+// CJK character n-grams and words.
+//
+// Folding: full-width letters and digits become ASCII, Traditional
+// characters Simplified (OpenCC t2s), Latin letters lower case, and numbers
+// Arabic (七月六号 → 7月6日, 两千万 → 2000万, 第十四个五年 → 十四五). Text is
+// always shown as written; only its terms are folded.
+package terms
 
 import (
 	"regexp"
@@ -11,15 +19,10 @@ import (
 	"golang.org/x/text/width"
 )
 
-// Matching and embedding see text folded, so that the forms a user types
-// and the forms an article uses meet: full-width letters and digits become
-// ASCII, Traditional characters Simplified (OpenCC t2s), Latin letters lower
-// case, and numbers Arabic (七月六号 → 7月6日, 两千万 → 2000万, 第十四个五年 →
-// 十四五). Text is always shown as written; only its terms are folded.
 
-// foldScript folds widths and Traditional characters: the light fold that a
+// Script folds widths and Traditional characters: the light fold that a
 // neural embedder gets.
-func foldScript(s string) string {
+func Script(s string) string {
 	s = width.Fold.String(s)
 	if !hasTraditional(s) {
 		return s
@@ -35,14 +38,10 @@ func foldScript(s string) string {
 	return out
 }
 
-// Fold is the form of text that matching uses (see fold), for indexes
-// outside the package.
-func Fold(text string) string { return fold(text) }
-
-// fold is the full fold used for terms: foldScript, lower case, and numbers
-// in one form.
-func fold(s string) string {
-	s = strings.ToLower(foldScript(s))
+// Fold is the full fold used for terms: Script, lower case, and numbers in
+// one form.
+func Fold(s string) string {
+	s = strings.ToLower(Script(s))
 	if !strings.ContainsAny(s, chineseNumerals+"号第,，") {
 		return s
 	}
@@ -144,6 +143,9 @@ func arabicNumbers(s string) string {
 		next, _ := utf8.DecodeRuneInString(s[i:])
 		if count == 1 && !strings.ContainsRune(numberUnits, next) {
 			continue
+		}
+		if count == 2 && !strings.ContainsAny(s[start:i], "十百千零〇") {
+			continue // 唯一一个, 五六个: two digits that are no number
 		}
 		if b.Len() == 0 {
 			b.Grow(len(s))

@@ -1,0 +1,170 @@
+package question
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/qabot/qabot/rag/terms"
+)
+
+// Signs are the kinds of answer a sentence of an article states, as the cue
+// table of language.tsv tells them, and a person where it names a post.
+func Signs(sentence string) map[Type]bool {
+	folded := terms.Fold(sentence)
+	out := map[Type]bool{}
+	for _, r := range rows["cue"] {
+		if r.in(folded) {
+			out[typeNames[r.value]] = true
+		}
+	}
+	if digit.MatchString(folded) {
+		out[Number] = true
+	}
+	if posts.MatchString(folded) {
+		out[Person] = true
+	}
+	return out
+}
+
+var digit = regexp.MustCompile(`\d`)
+
+// posts matches a post the title table knows (董事长, 局长, 主任 ...).
+var posts = func() *regexp.Regexp {
+	seen := map[string]bool{}
+	var alts []string
+	for _, r := range rows["title"] {
+		for _, p := range strings.Split(r.value, "|") {
+			if !seen[p] {
+				seen[p] = true
+				alts = append(alts, regexp.QuoteMeta(p))
+			}
+		}
+	}
+	return regexp.MustCompile(strings.Join(alts, "|"))
+}()
+
+// Answers reports whether sentence states the kind of answer q asks for:
+// a date, a number (in q's unit when it names one), a post (one of q's
+// titles when it names them), a place, a list (of q's number of items when
+// it says), a reason or a means. Any sentence answers a question that asks
+// for a thing or a yes or no.
+func (q Question) Answers(sentence string) bool {
+	signs := Signs(sentence)
+	switch q.Asks {
+	case Thing, Confirm, Summary:
+		return true
+	case Number:
+		// Words that count things stand for each other (250个企业 counts
+		// 多少家企业); a unit of measure must be the one asked.
+		folded := terms.Fold(sentence)
+		switch {
+		case q.Ordinal:
+			return ordinal.MatchString(folded)
+		case IsUnit(q.Unit):
+			return numberIn(folded, q.Unit)
+		}
+		return countIn(folded, q.counted())
+	case Person:
+		// Without a post to look for, any sentence may name the person.
+		folded := terms.Fold(sentence)
+		for _, t := range q.Titles {
+			if strings.Contains(folded, t) {
+				return true
+			}
+		}
+		return len(q.Titles) == 0
+	case List:
+		if q.Items > 0 { // 哪两个: two items, or the count of them (两个特色…)
+			return ListLength(sentence) == q.Items || strings.Contains(terms.Fold(sentence), strconv.Itoa(q.Items)+q.Unit)
+		}
+	}
+	return signs[q.Asks]
+}
+
+// numberIn reports whether folded text states a number in unit, or in a
+// word the measure table gives for the same unit (20余载 for 年): a number
+// and, within a few characters, the unit (16万吨, 58 家).
+func numberIn(folded, unit string) bool {
+	units := []string{unit}
+	for _, r := range rows["measure"] {
+		if r.value == "unit="+unit {
+			units = append(units, r.phrase)
+		}
+	}
+	for _, loc := range digits.FindAllStringIndex(folded, -1) {
+		rest := folded[loc[1]:]
+		for i := 0; i < 3 && rest != ""; i++ {
+			for _, u := range units {
+				if strings.HasPrefix(rest, u) {
+					return true
+				}
+			}
+			_, size := utf8.DecodeRuneInString(rest)
+			rest = rest[size:]
+		}
+	}
+	return false
+}
+
+// digits matches a number in digits, or in Chinese numerals where folding
+// left them (三大, 五大方面: a numeral before a word that is no unit).
+var digits = regexp.MustCompile(`\d+(\.\d+)?|[一二两三四五六七八九十百千]+`)
+
+// Anaphoric reports whether a sentence names again, by a word such as 我省
+// or 该公司, something named before it.
+func Anaphoric(sentence string) bool {
+	for _, r := range rows["anaphor"] {
+		if r.in(sentence) {
+			return true
+		}
+	}
+	return false
+}
+
+// ordinal matches a rank: 第3家, 第二.
+var ordinal = regexp.MustCompile(`第(\d+|[一二三四五六七八九十]+)`)
+
+// counted is the last two characters of what a count asks for, when the
+// question names it after the count (多少名 | 科研人员 → 人员); "".
+func (q Question) counted() string {
+	if !q.focusFollows {
+		return ""
+	}
+	r := []rune(q.Focus)
+	return string(r[max(0, len(r)-2):])
+}
+
+// countIn reports whether folded text counts things: a number, not an
+// ordinal (第1家), with a word that counts things within two characters
+// (7名, 250个, 58 家, 五大), and, when what is counted is given, that
+// within a dozen characters after it (7名机电运输专业技术人员).
+func countIn(folded, what string) bool {
+	for _, loc := range digits.FindAllStringIndex(folded, -1) {
+		if strings.HasSuffix(folded[:loc[0]], "第") || folded[loc[0]:loc[1]] == "1" || folded[loc[0]:loc[1]] == "一" {
+			continue // 第1家 is a rank, 1名 says "a"
+		}
+		rest := strings.TrimLeft(folded[loc[1]:], " 多余")
+		counts := strings.HasPrefix(rest, "大") // 五大方向
+		for _, r := range rows["measure"] {
+			counts = counts || r.value == "counter" && strings.HasPrefix(rest, r.phrase)
+		}
+		if counts && (what == "" || strings.Contains(string([]rune(rest)[:min(len([]rune(rest)), 14)]), what)) {
+			return true
+		}
+	}
+	return false
+}
+
+// ListLength is the number of items of the longest enumeration (A、B、C) in
+// text.
+func ListLength(text string) int {
+	best := 0
+	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("，,。；;：:！？“”", r) }) {
+		if n := strings.Count(clause, "、"); n > 0 {
+			best = max(best, n+1)
+		}
+	}
+	return best
+}

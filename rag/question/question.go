@@ -1,0 +1,549 @@
+// Package question reads a question once: what it asks for (a number, a
+// date, a person, a reason...), the word naming what is asked of its subject,
+// the names it gives, its content terms, and whether it asks what news does
+// not answer. Retrieval, refusal and extraction all read the same Question.
+// What the package knows of the language is data, in language.tsv and the
+// dictionary zh.dict; the code here only reads it.
+package question
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/qabot/qabot/rag/terms"
+)
+
+// Type is the kind of answer a question asks for.
+type Type int
+
+// The kinds of answer, in the order that decides when a question holds
+// several question words: 为什么说…有什么用 asks a reason.
+const (
+	Thing   Type = iota // a name or a phrase: 什么, 哪家
+	Summary             // an overview: 主要讲了什么, 有什么打算
+	Reason              // 为什么
+	Means               // how something is or was done: 怎么…的, 靠什么
+	List                // several items: 哪些, 哪三个
+	Person              // 谁
+	Date                // 哪年, 什么时候
+	Number              // 多少, 几, 多长
+	Place               // 哪里, 在哪
+	Confirm             // yes or no: 是不是, 吗
+)
+
+var typeNames = map[string]Type{
+	"thing": Thing, "summary": Summary, "reason": Reason, "means": Means, "list": List,
+	"person": Person, "date": Date, "number": Number, "place": Place, "confirm": Confirm,
+}
+
+// priority orders the types: the first asked of these decides.
+var priority = []Type{Summary, Reason, Means, List, Person, Date, Number, Place, Thing, Confirm}
+
+func (t Type) String() string {
+	for name, v := range typeNames {
+		if v == t {
+			return name
+		}
+	}
+	return "?"
+}
+
+// Scope names a question that news articles do not answer.
+type Scope string
+
+// The scopes of questions no news article answers.
+const (
+	InScope Scope = ""
+	Opinion Scope = "opinion" // a judgement or a recommendation: 好吃吗, 推荐几部
+	Errand  Scope = "errand"  // a personal how-to: 怎么申请, 几点开门
+	Now     Scope = "now"     // the present moment: 今天, 最近
+)
+
+// Question is a question, read.
+type Question struct {
+	Text   string // as asked, trimmed
+	Plain  string // in Simplified characters, half-width, chat words written out (啥 → 什么)
+	Folded string // Plain folded for matching: numbers in digits, lower case (see terms.Fold)
+	Words  []Word // the words of Folded, with their roles
+	Asks   Type
+	// Unit is the measure word or unit a number is asked in (个 of 多少个,
+	// 平方公里, 岁 of 多大岁数), "" when none is said.
+	Unit string
+	// Items is the number of items a list asks for (哪六个 → 6), 0 when not
+	// said.
+	Items int
+	// Ordinal is set when a number asked is a rank (第几家).
+	Ordinal bool
+	// focusFollows is set when Focus follows the question word (多少名科研
+	// 人员); attribute is set when the question names an attribute of its
+	// subject (专利号是多少, 几名技术人员), not an action (小病在哪里解决).
+	focusFollows, attribute bool
+	// Focus names what is asked of the subject: the attribute or the event
+	// (专利号 of 专利号是多少, 成立 of 哪年成立的, 技术人员 of 几名技术人员,
+	// 董事长 of 董事长是谁); "" when the question names none.
+	Focus string
+	// Titles are the posts a question asks the holder of, when its focus is
+	// a word that stands for posts (一把手 → 书记, 局长 ...).
+	Titles []string
+	// Terms are the content terms, weighted, for retrieval and coverage.
+	Terms []Term
+	// Parts are the questions of a question that asks several (晋能光伏
+	// 董事长叫什么，未来准备从哪些维度推进发展), each read; nil otherwise.
+	Parts    []Question
+	Scope    Scope
+	FollowUp bool // it refers back to the conversation (它, 那…呢)
+	Article  bool // it asks about an article as a whole (那篇, 这篇报道)
+
+	askedAt int           // the index among Words of the question word that decides Asks; -1: none
+	applied map[*row]bool // the rows of language.tsv that shaped it
+}
+
+// Parse reads a question.
+func Parse(text string) Question {
+	q := Question{Text: strings.TrimSpace(text), askedAt: -1, applied: map[*row]bool{}}
+	q.Plain = q.written(terms.Script(q.Text))
+	q.Folded = terms.Fold(q.Plain)
+	q.Words = segment(q.Folded)
+	for i, w := range q.Words {
+		if r := lookupRow("notname", w.Text); r != nil {
+			q.Words[i].Tag = r.value
+			q.applied[r] = true
+		}
+	}
+	q.markRoles()
+	q.readAsked()
+	q.readScope()
+	q.Terms = contentTerms(q)
+	if parts := splitParts(q.Plain); len(parts) > 1 {
+		for _, p := range parts {
+			q.Parts = append(q.Parts, Parse(p))
+		}
+	}
+	return q
+}
+
+// written replaces chat words with their written forms.
+func (q *Question) written(s string) string {
+	for _, r := range rows["written"] {
+		if strings.Contains(s, r.phrase) {
+			s = strings.ReplaceAll(s, r.phrase, r.value)
+			q.applied[r] = true
+		}
+	}
+	return s
+}
+
+// span is a match of a row over words [from, to); the words it marks
+// are [markFrom, markTo).
+type span struct {
+	row              *row
+	from, to         int
+	markFrom, markTo int
+}
+
+// markRoles gives each word its role: the longest phrase of the asks,
+// filler and function tables that starts and ends where words do marks its
+// words; the dictionary's function words are Function; the rest Content.
+func (q *Question) markRoles() {
+	for i := range q.Words {
+		w := &q.Words[i]
+		switch {
+		case w.Role == Mark:
+		case functionTags[w.Tag]:
+			w.Role = Function
+		}
+	}
+	for i := 0; i < len(q.Words); {
+		best := q.longestAt(i, "asks", "filler", "function")
+		if best.row == nil {
+			i++
+			continue
+		}
+		role := map[string]Role{"asks": Asking, "filler": Filler, "function": Function}[best.row.table]
+		for k := best.markFrom; k < best.markTo; k++ {
+			q.Words[k].Role = role
+		}
+		q.applied[best.row] = true
+		i = best.markTo
+	}
+}
+
+// longestAt is the longest match, starting at word i, of a row of the
+// tables that ends where a word ends.
+func (q *Question) longestAt(i int, tables ...string) span {
+	var best span
+	bestLen := 0
+	start := q.Words[i].Start
+	rest := q.Folded[start:]
+	for _, table := range tables {
+		for _, r := range rows[table] {
+			n, mark := r.match(rest)
+			if _, aligned := q.wordEnding(start + n); n > 0 && !aligned {
+				// The phrase runs into a word (多少年 | 年度): try it on the
+				// words it may end with.
+				n = -1
+				for k := len(q.Words) - 1; k >= i && n < 0; k-- {
+					n, mark = r.matchWhole(q.Folded[start:q.Words[k].End()])
+				}
+			}
+			if n <= bestLen {
+				continue
+			}
+			to, ok := q.wordEnding(start + n)
+			markFrom, okFrom := q.wordStarting(start + mark[0])
+			markTo, okTo := q.wordEnding(start + mark[1])
+			if ok && okFrom && okTo {
+				best, bestLen = span{row: r, from: i, to: to, markFrom: markFrom, markTo: markTo}, n
+			}
+		}
+	}
+	return best
+}
+
+// wordEnding returns the index just past the word that ends at byte
+// offset end, if one does.
+func (q *Question) wordEnding(end int) (int, bool) {
+	for k, w := range q.Words {
+		if w.End() == end {
+			return k + 1, true
+		}
+		if w.Start >= end {
+			break
+		}
+	}
+	return 0, false
+}
+
+// wordStarting returns the index of the word that starts at byte offset
+// start, if one does.
+func (q *Question) wordStarting(start int) (int, bool) {
+	for k, w := range q.Words {
+		if w.Start == start {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// functionTags are the dictionary's parts of speech of words that join
+// others: particles (u…), prepositions, conjunctions, interjections,
+// modal particles and onomatopoeia.
+var functionTags = map[string]bool{"uj": true, "ul": true, "uz": true, "uv": true, "ud": true, "ug": true, "u": true,
+	"p": true, "c": true, "e": true, "y": true, "o": true}
+
+// readAsked sets what the question asks for, its unit, its number of items
+// and its focus, from the question words marked.
+func (q *Question) readAsked() {
+	var asked []span
+	for i := 0; i < len(q.Words); i++ {
+		s := q.longestAt(i, "asks", "filler", "function")
+		if s.row == nil || s.row.table != "asks" || q.Words[s.markFrom].Role != Asking {
+			continue
+		}
+		asked = append(asked, s)
+		i = s.markTo - 1
+	}
+	if len(asked) == 0 {
+		q.Asks = Thing
+		q.Focus = q.attributeBefore(len(q.Words))
+		return
+	}
+	best := asked[0]
+	rank := func(s span) int {
+		t, _, _ := strings.Cut(s.row.value, "/")
+		return slices.Index(priority, typeNames[t])
+	}
+	for _, s := range asked[1:] {
+		// Of two of a kind, the later says more (包括 | 哪六个).
+		if rank(s) <= rank(best) {
+			best = s
+		}
+	}
+	kind, implied, _ := strings.Cut(best.row.value, "/")
+	q.Asks, q.askedAt = typeNames[kind], best.markFrom
+	q.Ordinal = best.markFrom > 0 && q.Words[best.markFrom-1].Text == "第"
+	matched := q.Folded[q.Words[best.markFrom].Start:q.Words[best.markTo-1].End()]
+	q.Unit = implied
+	if q.Asks == Number || q.Asks == List {
+		if u := q.measureIn(matched, best.markTo); u != "" {
+			q.Unit = u
+		}
+	}
+	if q.Asks == List {
+		q.Items = itemsIn(matched)
+	}
+	after := q.focusAfter(best.markTo)
+	q.Focus, q.focusFollows = after, after != ""
+	if q.Focus == "" || q.Asks == Person || q.Asks == Place || q.Asks == Confirm {
+		if before := q.attributeBefore(best.markFrom); before != "" {
+			q.Focus, q.focusFollows = before, false
+		}
+	}
+	q.attribute = q.focusFollows || after == ""
+	if r := lookupRow("title", q.Focus); r != nil && (q.Asks == Person || q.Asks == Thing) {
+		q.Asks, q.Titles = Person, strings.Split(r.value, "|")
+		q.applied[r] = true
+	}
+}
+
+// measureIn is the measure word that ends matched (多少个), or is the word
+// at index next (多少平方公里), as the measure table knows it; "" if none.
+func (q *Question) measureIn(matched string, next int) string {
+	for _, r := range rows["measure"] {
+		if strings.HasSuffix(matched, r.phrase) && utf8.RuneCountInString(matched) > utf8.RuneCountInString(r.phrase) {
+			q.applied[r] = true
+			return r.phrase
+		}
+	}
+	if next < len(q.Words) {
+		if r := lookupRow("measure", q.Words[next].Text); r != nil {
+			q.Words[next].Role = Asking
+			q.applied[r] = true
+			return r.phrase
+		}
+	}
+	return ""
+}
+
+// itemsIn is the number of items a list phrase names (哪6个, 哪四大), or 0.
+func itemsIn(matched string) int {
+	m := itemCount.FindStringSubmatch(matched)
+	if m == nil {
+		return 0
+	}
+	if n, err := strconv.Atoi(m[1]); err == nil {
+		return n
+	}
+	return strings.Index("一二三四五六七八九十", m[1])/len("一") + 1
+}
+
+var itemCount = regexp.MustCompile(`哪(\d+|[一二三四五六七八九十])`)
+
+// Attribute reports whether the question names an attribute of its
+// subject and asks for its value (专利号是多少, 有几名技术人员), rather than
+// asking about an action (小病在哪里解决).
+func (q Question) Attribute() bool { return q.attribute && q.Focus != "" }
+
+// focusAfter is what a question word asks of when words follow it: for a
+// date, the event, all the content words after it (哪一年 | 创建的); else the
+// first content word after it and the nouns that follow it (多少个 | 劳动者
+// 港湾, 哪几个 | 角度 | 去扶持); "" when none follows.
+func (q *Question) focusAfter(i int) string {
+	var b strings.Builder
+	for ; i < len(q.Words); i++ {
+		w := q.Words[i]
+		if w.Role == Mark {
+			break
+		}
+		if w.Role != Content {
+			if q.Asks == Date && w.Role == Function && b.Len() > 0 {
+				continue
+			}
+			break
+		}
+		if b.Len() > 0 && q.Asks != Date && !isNoun(w.Tag) {
+			break
+		}
+		b.WriteString(w.Text)
+	}
+	return strings.TrimSuffix(b.String(), "的")
+}
+
+// isNumeral reports whether w is a number, in digits or Chinese numerals.
+func isNumeral(w string) bool {
+	return isNumber(w) || w != "" && strings.Trim(w, "零〇一二两三四五六七八九十百千万亿") == ""
+}
+
+// isNoun reports whether a part of speech is a noun's, or unknown.
+func isNoun(tag string) bool { return tag == "" || strings.HasPrefix(tag, "n") }
+
+// attributeBefore is the attribute a question word asks of when it comes
+// last (专利号 | 是 | 多少): the last content word before index i that is no
+// number, skipping the words that join; with the word before it when it is
+// a single character (专利 号).
+func (q *Question) attributeBefore(i int) string {
+	for k := i - 1; k >= 0; k-- {
+		w := q.Words[k]
+		switch {
+		case w.Role == Function || w.Role == Filler || w.Tag == "t" || isNumeral(w.Text) || lookupRow("measure", w.Text) != nil:
+			continue // 现在, 2000万: no attribute
+		case q.Asks == Number && w.Role == Content && strings.HasPrefix(w.Tag, "v") && k > 0 && lookupRow("title", w.Text) == nil:
+			continue // 港湾 | 开了 | 几个: what is counted is a noun
+		case w.Role != Content:
+			return ""
+		}
+		if utf8.RuneCountInString(w.Text) == 1 && k > 0 && q.Words[k-1].Role == Content && !isNumeral(q.Words[k-1].Text) {
+			return q.Words[k-1].Text + w.Text
+		}
+		return w.Text
+	}
+	return ""
+}
+
+// readScope marks a question that news does not answer, and one that
+// refers back to the conversation.
+func (q *Question) readScope() {
+	for _, r := range rows["scope"] {
+		if r.in(q.Plain) {
+			if q.Scope == InScope {
+				q.Scope = Scope(r.value)
+			}
+			q.applied[r] = true
+		}
+	}
+	for _, r := range rows["followup"] {
+		if r.in(q.Plain) {
+			q.FollowUp = true
+			q.applied[r] = true
+		}
+	}
+	for _, r := range rows["refers"] {
+		if r.in(q.Plain) {
+			q.Article = true
+			q.applied[r] = true
+		}
+	}
+}
+
+// Content is the question's content words, in order.
+func (q Question) Content() []Word {
+	var out []Word
+	for _, w := range q.Words {
+		if w.Role == Content {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// nameTags are the parts of speech of names: places, organisations and
+// words of Latin letters. The dictionary's "other proper nouns" (nz) are
+// too often ordinary words (建网, 新路) to count.
+var nameTags = map[string]bool{"ns": true, "nt": true, "eng": true}
+
+// Names are the content words that name a particular thing, which an
+// answer must be about: a place, an organisation, a word of Latin letters
+// (陕西, 党代会, GDP).
+func (q Question) Names() []Word {
+	var out []Word
+	for _, w := range q.Content() {
+		if nameTags[w.Tag] && utf8.RuneCountInString(w.Text) >= 2 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Stated is a number a question states, with what it counts.
+type Stated struct {
+	Text   string // the number and the word after it, folded: 2021年度, 5次, 2000万
+	Unit   string // the word after it: 年度, 次
+	Phrase string // the number and the content words after it: 5次全会
+	// Names is set for a number that names one thing of a series (a year,
+	// a session: 2021年度, 5次全会, 2020年), not a count or an amount.
+	Names bool
+}
+
+// Numbers are the numbers the question states (2021 年度, 5 次全会, 两千万):
+// what the question takes as given. One (一年, 一个) says "a", and is none.
+func (q Question) Numbers() []Stated {
+	var out []Stated
+	for i := 0; i < len(q.Words); i++ {
+		w := q.Words[i]
+		if w.Tag != "m" || !isNumber(w.Text) || w.Text == "1" || w.Role != Content {
+			continue
+		}
+		n := Stated{Text: w.Text, Phrase: w.Text}
+		if i+1 < len(q.Words) && strings.Trim(q.Words[i+1].Text, "万亿千百") == "" {
+			i++ // 2000万: a multiplier is part of the number
+			n.Text += q.Words[i].Text
+			n.Phrase = n.Text
+		}
+		if i+1 < len(q.Words) && countsWith(q.Words[i+1]) {
+			n.Unit = q.Words[i+1].Text
+			n.Text += n.Unit
+			for k := i + 1; k < len(q.Words) && q.Words[k].Role == Content; k++ {
+				n.Phrase += q.Words[k].Text
+			}
+			r := lookupRow("measure", n.Unit)
+			n.Names = r != nil && r.value == "order" || n.Unit == "年" && len(w.Text) == 4
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// Subject is what the question asks about: its first run of content
+// words, without time words and numbers (恒达钢结构 of 恒达钢结构那个公司
+// 地址在哪儿, 许女教授 of 许女教授今年多大岁数).
+func (q Question) Subject() string {
+	return strings.Join(q.SubjectWords(), "")
+}
+
+// SubjectWords are the words of Subject.
+func (q Question) SubjectWords() []string {
+	var out []string
+	for _, w := range q.Words {
+		switch {
+		case w.Role == Content && w.Tag != "t" && !isNumeral(w.Text):
+			if w.Text == q.Focus && len(out) > 0 {
+				return out
+			}
+			out = append(out, w.Text)
+		case len(out) > 0:
+			return out
+		}
+	}
+	return out
+}
+
+// IsUnit reports whether word is a unit of measure the measure table knows
+// (吨, 平方公里, 岁, 载), as opposed to a word that counts things (个, 名).
+func IsUnit(word string) bool {
+	r := lookupRow("measure", word)
+	return r != nil && strings.HasPrefix(r.value, "unit")
+}
+
+// countsWith reports whether w is what a number before it counts or
+// measures: a measure word, a unit, a noun (5 次, 2021 年度, 400 米).
+func countsWith(w Word) bool {
+	return w.Role != Mark && (strings.HasPrefix(w.Tag, "q") || strings.HasPrefix(w.Tag, "n") || w.Tag == "m" || w.Tag == "" ||
+		lookupRow("measure", w.Text) != nil)
+}
+
+// splitParts cuts a question that asks several things into its questions:
+// at a question mark, or at a comma between two clauses that each hold a
+// question word. A question that asks one thing is one part.
+func splitParts(plain string) []string {
+	var parts []string
+	for _, clause := range partBreak.Split(plain, -1) {
+		clause = strings.TrimSpace(clause)
+		if clause == "" {
+			continue
+		}
+		if n := len(parts); n > 0 && (!asksSomething(clause) || !asksSomething(parts[n-1])) {
+			parts[n-1] += "，" + clause
+			continue
+		}
+		parts = append(parts, clause)
+	}
+	return parts
+}
+
+var partBreak = regexp.MustCompile(`[？?，,；;]+`)
+
+// asksSomething reports whether a clause holds a question word.
+func asksSomething(clause string) bool {
+	q := Question{Folded: terms.Fold(clause), applied: map[*row]bool{}}
+	q.Words = segment(q.Folded)
+	q.markRoles()
+	for _, w := range q.Words {
+		if w.Role == Asking {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,121 @@
+package question
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// language.tsv holds what qabot knows of how questions are asked and how
+// articles answer them, as rows of data (see the file's head).
+//
+//go:embed language.tsv
+var languageTSV string
+
+// row is one row of language.tsv.
+type row struct {
+	table, phrase, value string
+	example, counter     string
+	re                   *regexp.Regexp // for a /regular expression/ phrase, anchored where a word starts
+	whole                *regexp.Regexp // the same, matching all of a string; nil when the phrase says where the text ends ($)
+	find                 *regexp.Regexp // the same, anywhere
+	line                 int
+}
+
+// match returns the length in bytes of the row's phrase at the start of s,
+// or -1, and the part of it that the row marks: all of it, or the group
+// named q of a regular expression that names one (怎么 of 怎么…的, where
+// the words between stay what they are).
+func (r *row) match(s string) (n int, mark [2]int) {
+	if r.re == nil {
+		if strings.HasPrefix(s, r.phrase) {
+			return len(r.phrase), [2]int{0, len(r.phrase)}
+		}
+		return -1, mark
+	}
+	return r.submatch(r.re.FindStringSubmatchIndex(s))
+}
+
+// matchWhole is match for a phrase that must be all of s, for a regular
+// expression that matches more of the text than a word ends at (多少年 of
+// 多少年度): the text up to that word's end is tried on its own.
+func (r *row) matchWhole(s string) (n int, mark [2]int) {
+	if r.whole == nil {
+		return -1, mark
+	}
+	return r.submatch(r.whole.FindStringSubmatchIndex(s))
+}
+
+// submatch reads a match's length and marked part from its indexes.
+func (r *row) submatch(loc []int) (n int, mark [2]int) {
+	if loc == nil || loc[1] == 0 {
+		return -1, mark
+	}
+	if q := r.re.SubexpIndex("q"); q > 0 && loc[2*q] >= 0 {
+		return loc[1], [2]int{loc[2*q], loc[2*q+1]}
+	}
+	return loc[1], [2]int{0, loc[1]}
+}
+
+// rows are the rows of language.tsv by table, in file order.
+var rows = loadRows(languageTSV)
+
+func loadRows(tsv string) map[string][]*row {
+	out := map[string][]*row{}
+	for n, line := range strings.Split(tsv, "\n") {
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 5 {
+			panic(fmt.Sprintf("language.tsv:%d: %d columns, want 5", n+1, len(f)))
+		}
+		r := &row{table: f[0], phrase: f[1], value: f[2], example: f[3], counter: f[4], line: n + 1}
+		if len(r.phrase) > 2 && strings.HasPrefix(r.phrase, "/") && strings.HasSuffix(r.phrase, "/") {
+			pattern := r.phrase[1 : len(r.phrase)-1]
+			r.re = regexp.MustCompile(`^(?:` + pattern + `)`)
+			r.find = regexp.MustCompile(pattern)
+			if !strings.Contains(pattern, "$") {
+				r.whole = regexp.MustCompile(`^(?:` + pattern + `)$`)
+			}
+		}
+		out[r.table] = append(out[r.table], r)
+	}
+	// Longer chat words first: 干啥 before 啥.
+	sort.SliceStable(out["written"], func(i, j int) bool { return len(out["written"][i].phrase) > len(out["written"][j].phrase) })
+	return out
+}
+
+// in reports whether the row's phrase occurs anywhere in s.
+func (r *row) in(s string) bool {
+	if r.find != nil {
+		return r.find.MatchString(s)
+	}
+	return strings.Contains(s, r.phrase)
+}
+
+// lookupRow is the row of table whose literal phrase is word, or nil.
+func lookupRow(table, word string) *row {
+	for _, r := range rows[table] {
+		if r.re == nil && r.phrase == word {
+			return r
+		}
+	}
+	return nil
+}
+
+// extraWords are the literal phrases of the tables that the segmenter
+// takes for words, beside the dictionary's (来着, 干啥).
+var extraWords = func() map[string]bool {
+	out := map[string]bool{}
+	for _, table := range []string{"asks", "filler", "function", "measure", "notname", "title"} {
+		for _, r := range rows[table] {
+			if r.re == nil {
+				out[r.phrase] = true
+			}
+		}
+	}
+	return out
+}()
