@@ -164,7 +164,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	// From here a model failure only makes the answer extractive, unless
 	// the caller gave up.
-	q := question.Parse(extractQuery(text, standalone))
+	q := question.ParseIn(extractQuery(text, standalone), a.Store)
 	wide, err := a.search(ctx, text, standalone, a.TopK*widerReach)
 	if err != nil {
 		return Answer{}, err

@@ -74,10 +74,10 @@ func ParseArticle(ctx context.Context, name string, raw []byte) (Article, error)
 		return Article{}, ErrEmpty
 	}
 	a := Article{
-		Name:     name,
-		Date:     meta.date,
-		Source:   meta.source,
-		Text:     strings.Join(paras, "\n"),
+		Name:      name,
+		Date:      meta.date,
+		Source:    meta.source,
+		Text:      strings.Join(paras, "\n"),
 		Hash:      sum,
 		Encoding:  encoding,
 		Reporters: meta.reporters,
@@ -113,7 +113,7 @@ type line struct {
 	// reporters are the names of a byline removed from this line or
 	// standing for it: (记者沈佳 李林霞), 记者 张凯鹏.
 	reporters []string
-	text string
+	text      string
 	// afterFurniture is set when a photo credit was removed right before
 	// this line: a picture may split a sentence in two.
 	afterFurniture bool

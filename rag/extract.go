@@ -69,29 +69,25 @@ type scoredPick struct {
 // answers q best, and builds the answer around it.
 func (a *Answerer) bestSentence(q question.Question, hits []Hit, rank0 int) scoredPick {
 	m := a.Store.matcher(stressed(q.Terms))
-	focus := terms.Fold(q.Focus)
-	subject := q.SubjectWords()
+	stating := append([]string{tail(terms.Fold(q.Focus), 2)}, q.Titles...)
 	best := scoredPick{pick: pick{src: -1}, score: -1}
 	for i, h := range hits {
 		if !a.namesAll(q, h.Chunk.Doc) {
 			continue // about another place or body
 		}
-		named := wordsIn(subject, h.Chunk.Text) >= minSubjectShare
+		named := wordsIn(q.SubjectWords(), h.Chunk.Text) >= minSubjectShare
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
 			sents := Sentences(para)
 			for k, sent := range sents {
 				own := m.coverage(sent)
 				near := m.coverage(strings.Join(sents[max(0, k-1):min(len(sents), k+2)], ""))
 				// A sentence states the answer when it holds the kind
-				// asked and the subject is named nearby, or named in the
-				// passage and called again 该公司 or 我省 right there.
-				window := strings.Join(sents[max(0, k-nearby):min(len(sents), k+nearby+1)], "")
-				fits := q.Answers(sent) && (wordsIn(subject, window) >= minSubjectShare ||
-					named && question.Anaphoric(strings.Join(sents[max(0, k-1):k+1], "")))
+				// asked and the subject is named near it.
+				fits := q.Answers(sent) && a.subjectNear(q, h.Chunk.Doc, sents, k, named)
 				score := ownWeight*own + nearWeight*near - rankPenalty*float64(rank0+i)
 				if fits && own > 0 {
 					score += fitWeight
-					if focus != "" && strings.Contains(terms.Fold(sent), tail(focus, 2)) {
+					if mentionsAny(terms.Fold(sent), stating) {
 						score += statesWeight
 					}
 				}
@@ -111,9 +107,15 @@ func (a *Answerer) bestSentence(q question.Question, hits []Hit, rank0 int) scor
 	return best
 }
 
-// nearby is how many sentences before and after a statement may name its
-// subject.
-const nearby = 2
+// mentionsAny reports whether text holds one of the non-empty words.
+func mentionsAny(text string, words []string) bool {
+	for _, w := range words {
+		if w != "" && strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // namesAll reports whether the article doc names every name of the
 // question that the collection holds (a place, a body): an article about

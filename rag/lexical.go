@@ -2,6 +2,7 @@ package rag
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -156,10 +157,52 @@ func (m matcher) score(has []bool) float64 {
 	return sum / m.total
 }
 
-// holds reports whether a live passage holds word (folded): the passages
+// Holds reports whether a live passage holds word (folded): the passages
 // that hold its rarest term are read for it.
+func (s *Store) Holds(word string) bool { return s.holds(word) }
+
 func (s *Store) holds(word string) bool {
 	return s.findIn(word, func(folded string) bool { return strings.Contains(folded, word) })
+}
+
+// rare reports whether a word (folded) is held by few passages: three at
+// most, or a twentieth of them.
+func (s *Store) rare(word string) bool {
+	least := -1
+	for _, t := range terms.Split(word) {
+		if t.Kind != terms.Unigram || utf8.RuneCountInString(word) == 1 {
+			if df := s.df(t.Text); least < 0 || df < least {
+				least = df
+			}
+		}
+	}
+	return least >= 0 && least <= max(3, s.nStored/20)
+}
+
+// sharesBigram reports whether a live passage holds a bigram of word: a
+// word that shares none is no paraphrase of the articles' words.
+func (s *Store) sharesBigram(word string) bool {
+	for _, t := range terms.Split(word) {
+		if t.Kind != terms.Unigram && s.df(t.Text) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// abbreviated reports whether a live passage holds the characters of word
+// in order, a character or two apart at most (农大 of 农业大学).
+func (s *Store) abbreviated(word string) bool {
+	runes := []rune(word)
+	var pattern strings.Builder
+	for i, r := range runes {
+		if i > 0 {
+			pattern.WriteString(`\p{Han}{0,2}`)
+		}
+		pattern.WriteString(regexp.QuoteMeta(string(r)))
+	}
+	re := regexp.MustCompile(pattern.String())
+	return s.findIn(string(runes[0]), func(folded string) bool { return re.MatchString(folded) })
 }
 
 // holdsNumberBefore reports whether a live passage states a number in unit

@@ -72,21 +72,116 @@ func (a *Answerer) plainlyAnswers(q question.Question, p pick) bool {
 	return p.src >= 0 && p.fits && utf8.RuneCountInString(q.Subject()) >= 2 && wordsIn(q.SubjectWords(), strings.Join(p.sents, "")) >= minSubjectShare
 }
 
+// namedExactly reports whether text names the subject of q as q does: as
+// written, or all its words, one of them rare enough in the collection to
+// name one thing (华远陆港, not 局长 of 段局长).
+func (a *Answerer) namedExactly(q question.Question, text string) bool {
+	if subject := terms.Fold(q.Subject()); utf8.RuneCountInString(subject) >= 3 && strings.Contains(terms.Fold(text), subject) {
+		return true
+	}
+	if wordsIn(q.SubjectWords(), text) < 1 {
+		return false
+	}
+	for _, w := range q.SubjectWords() {
+		if utf8.RuneCountInString(w.Text) >= 2 && a.Store.rare(w.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// focusNear reports whether a sentence of passage h near a mention of q's
+// subject names the attribute q asks for (总部 of 晋能光伏总部在哪个城市).
+func (a *Answerer) focusNear(q question.Question, h Hit) bool {
+	focus := tail(terms.Fold(q.Focus), 2)
+	named := wordsIn(q.SubjectWords(), h.Chunk.Text) >= minSubjectShare
+	for _, para := range strings.Split(h.Chunk.Text, "\n") {
+		sents := Sentences(para)
+		for k, sent := range sents {
+			if strings.Contains(terms.Fold(sent), focus) && a.subjectNear(q, h.Chunk.Doc, sents, k, named) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// anySentence reports whether a sentence of text satisfies ok.
+func anySentence(text string, ok func(string) bool) bool {
+	for _, sent := range Sentences(text) {
+		if ok(sent) {
+			return true
+		}
+	}
+	return false
+}
+
+// stated reports whether a sentence of passage h states the kind of answer
+// q asks for near a mention of its subject.
+func (a *Answerer) stated(q question.Question, h Hit) bool {
+	named := wordsIn(q.SubjectWords(), h.Chunk.Text) >= minSubjectShare
+	for _, para := range strings.Split(h.Chunk.Text, "\n") {
+		sents := Sentences(para)
+		for k, sent := range sents {
+			if q.Answers(sent) && a.subjectNear(q, h.Chunk.Doc, sents, k, named) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// subjectNear reports whether the subject of q is named near sentence k of
+// a paragraph (in the paragraph, or for a date in the sentence itself; or
+// named in the passage and called again there by 该公司 or 我省); a place
+// the subject names (晋中) need only be named in the article, which news
+// names once.
+func (a *Answerer) subjectNear(q question.Question, doc string, sents []string, k int, named bool) bool {
+	reach := len(sents) // a paragraph is of one subject
+	if q.Asks == question.Date {
+		reach = 0 // a date is of the sentence's own subject
+	}
+	window := terms.Fold(strings.Join(sents[max(0, k-reach):min(len(sents), k+reach+1)], ""))
+	if named && question.Anaphoric(strings.Join(sents[max(0, k-min(reach, 1)):k+1], "")) {
+		return true
+	}
+	var article string
+	n, held := 0, 0
+	for _, w := range q.SubjectWords() {
+		if utf8.RuneCountInString(w.Text) < 2 {
+			continue
+		}
+		n++
+		switch {
+		case strings.Contains(window, w.Text):
+			held++
+		case w.Tag == "ns":
+			if article == "" {
+				article = terms.Fold(a.Store.articleText(doc))
+			}
+			if strings.Contains(article, w.Text) {
+				held++
+			}
+		}
+	}
+	return n == 0 || float64(held)/float64(n) >= minSubjectShare
+}
+
 // minSubjectShare is the share of the words of a question's subject that a
 // text must hold to name it.
 const minSubjectShare = 0.5
 
 // wordsIn is the share of words, of two characters or more, that text
 // (folded) holds; 1 when there are none.
-func wordsIn(words []string, text string) float64 {
+func wordsIn(words []question.Word, text string) float64 {
 	folded := terms.Fold(text)
 	n, held := 0, 0
 	for _, w := range words {
-		if utf8.RuneCountInString(w) < 2 {
+		if utf8.RuneCountInString(w.Text) < 2 {
 			continue
 		}
 		n++
-		if strings.Contains(folded, w) {
+		if strings.Contains(folded, w.Text) {
 			held++
 		}
 	}
@@ -119,7 +214,37 @@ func (a *Answerer) unknownName(q question.Question) string {
 			return asWritten(q, n.Phrase)
 		}
 	}
+	if !typed(q) {
+		return ""
+	}
+	// A subject, or a thing whose being there is asked (运城有机场吗), that
+	// shares not even two characters with the articles is not in them
+	// (汾酒集团); one that does may be named another way. A question that
+	// starts with its question word (谁建议…) names an action, not a thing.
+	var words []question.Word
+	if q.SubjectFirst() {
+		words = q.SubjectWords()
+	}
+	if q.Asks == question.Confirm && q.Attribute() {
+		words = append(words, question.Word{Text: q.Focus})
+	}
+	for _, w := range words {
+		// Verbs and abbreviations (农大, 建委) are often said otherwise.
+		if utf8.RuneCountInString(w.Text) >= 2 && !strings.HasPrefix(w.Tag, "v") && w.Tag != "j" && !a.Store.sharesBigram(w.Text) && !a.Store.abbreviated(w.Text) {
+			return asWritten(q, w.Text)
+		}
+	}
 	return ""
+}
+
+// typed reports whether q asks for a number, a date, a place, a person or
+// a yes or no: an answer a sentence plainly states or not.
+func typed(q question.Question) bool {
+	switch q.Asks {
+	case question.Number, question.Date, question.Place, question.Person, question.Confirm:
+		return true
+	}
+	return false
 }
 
 // asWritten is the folded text of a question as the question writes it
@@ -161,21 +286,37 @@ func (a *Answerer) unstated(q question.Question, p pick) string {
 	default:
 		return ""
 	}
-	// The subject must be named as the question names it: a loose name
-	// (运城管科技 for 运城市科技局) may still be answered by the quote.
 	subject := q.Subject()
-	if utf8.RuneCountInString(subject) < 2 || wordsIn(q.SubjectWords(), p.hit.Chunk.Text) < 1 {
+	if utf8.RuneCountInString(subject) < 2 {
 		return ""
 	}
+	// What no article holds at all, no passage states: an attribute (专利
+	// 号, 营业额) or a unit never used with a number (平方公里, 岁).
 	focus := q.Focus
-	attr := q.Attribute() && utf8.RuneCountInString(focus) >= 2 && q.Asks != question.Date
+	attr := q.Attribute() && utf8.RuneCountInString(focus) >= 2 && q.Asks != question.Date && len(q.Titles) == 0
+	if wordsIn(q.SubjectWords(), p.hit.Chunk.Text) >= minSubjectShare {
+		switch {
+		case attr && !a.Store.holds(focus) && !a.Store.holds(tail(focus, 2)):
+			return missingText(q, subject)
+		case q.Asks == question.Number && question.IsUnit(q.Unit) && !a.Store.holdsNumberBefore(q.Unit):
+			return missingText(q, subject)
+		}
+	}
 	// Numbers, dates and posts are plain to see in a sentence; a place is
 	// said in too many ways to refuse for want of one.
 	plain := q.Asks == question.Number || q.Asks == question.Date || q.Asks == question.Confirm || len(q.Titles) > 0
+	if !a.namedExactly(q, p.hit.Chunk.Text) {
+		// The subject is named loosely (运城管科技 for 运城市科技局), or not
+		// at all: the quote may still answer, unless nothing in the
+		// passage is even of the kind asked.
+		if plain && q.Asks != question.Person && !anySentence(p.hit.Chunk.Text, q.Answers) {
+			return RefusalText(q.Text)
+		}
+		return ""
+	}
 	switch {
-	case attr && !a.Store.holds(focus) && !a.Store.holds(tail(focus, 2)):
-	case q.Asks == question.Number && q.Unit != "" && question.IsUnit(q.Unit) && !a.Store.holdsNumberBefore(q.Unit):
-	case plain && !p.fits:
+	case attr && q.Asks != question.Confirm && !a.focusNear(q, p.hit):
+	case plain && !a.stated(q, p.hit):
 	default:
 		return ""
 	}

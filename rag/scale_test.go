@@ -10,6 +10,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 
+	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
 )
@@ -106,7 +107,7 @@ func BenchmarkStore(b *testing.B) {
 			}
 			b.Run("query", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					if _, err := s.Search(context.Background(), "晋能光伏的TOPCon电池生产线有多长", 5); err != nil {
+					if _, err := s.Search(context.Background(), question.Parse("晋能光伏的TOPCon电池生产线有多长"), 5); err != nil {
 						b.Fatal(err)
 					}
 				}

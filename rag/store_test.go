@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -149,7 +150,7 @@ func TestIngestIncremental(t *testing.T) {
 			t.Errorf("deleted article still in the store: %s", c.ID())
 		}
 	}
-	hits, err := s.Search(context.Background(), "光伏组件", 3)
+	hits, err := s.Search(context.Background(), question.Parse("光伏组件"), 3)
 	if err != nil || len(hits) == 0 || hits[0].Chunk.Doc != "a.txt" {
 		t.Errorf("search after update: %v %+v", err, hits)
 	}
@@ -453,7 +454,7 @@ func TestConcurrentReadersDuringIngest(t *testing.T) {
 				if n != 2 && n != 3 {
 					errs <- fmt.Errorf("reader saw %d articles", n)
 				}
-				if _, err := s.Search(context.Background(), "光伏", 2); err != nil {
+				if _, err := s.Search(context.Background(), question.Parse("光伏"), 2); err != nil {
 					errs <- err
 				}
 			}
@@ -581,7 +582,7 @@ func TestCollidingIDs(t *testing.T) {
 	}
 	s := f.open(t)
 	for q, doc := range map[string]string{"光伏组件": "a017786.txt", "特种钢材": "a057288.txt"} {
-		hits, err := s.Search(context.Background(), q, 1)
+		hits, err := s.Search(context.Background(), question.Parse(q), 1)
 		if err != nil || len(hits) != 1 || hits[0].Chunk.Doc != doc {
 			t.Errorf("%s: %v %+v, want %s", q, err, hits, doc)
 		}
@@ -617,13 +618,13 @@ func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 		t.Fatalf("%d passages in %d collection(s), want one per core", s.nLive, got)
 	}
 	for q := range 5 {
-		question := sg.vector(q * 97)
-		got, err := s.vectors.Search(context.Background(), "", question, 20)
+		vec := sg.vector(q * 97)
+		got, err := s.vectors.Search(context.Background(), "", vec, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var want []PassageRef
-		for _, h := range s.scanVectors(question, 20) {
+		for _, h := range s.scanVectors(vec, 20) {
 			want = append(want, PassageRef{Doc: s.chunks[h.pos].Doc, Index: s.chunks[h.pos].Index})
 		}
 		if diff := cmp.Diff(want, got); diff != "" {

@@ -35,6 +35,10 @@ var posts = func() *regexp.Regexp {
 	seen := map[string]bool{}
 	var alts []string
 	for _, r := range rows["title"] {
+		if r.value == "$0" { // the post is what the pattern matches
+			alts = append(alts, r.phrase[1:len(r.phrase)-1])
+			continue
+		}
 		for _, p := range strings.Split(r.value, "|") {
 			if !seen[p] {
 				seen[p] = true
@@ -64,8 +68,10 @@ func (q Question) Answers(sentence string) bool {
 			return ordinal.MatchString(folded)
 		case IsUnit(q.Unit):
 			return numberIn(folded, q.Unit)
+		case q.Unit == "" && !q.focusFollows:
+			return signs[Number] || strings.ContainsAny(folded, "一二两三四五六七八九十百千万")
 		}
-		return countIn(folded, q.counted())
+		return countIn(folded, q.Counted) // 多少个港湾, 多少员工: a number near what is counted
 	case Person:
 		// Without a post to look for, any sentence may name the person.
 		folded := terms.Fold(sentence)
@@ -126,31 +132,26 @@ func Anaphoric(sentence string) bool {
 // ordinal matches a rank: 第3家, 第二.
 var ordinal = regexp.MustCompile(`第(\d+|[一二三四五六七八九十]+)`)
 
-// counted is the last two characters of what a count asks for, when the
-// question names it after the count (多少名 | 科研人员 → 人员); "".
-func (q Question) counted() string {
-	if !q.focusFollows {
-		return ""
-	}
-	r := []rune(q.Focus)
-	return string(r[max(0, len(r)-2):])
-}
-
 // countIn reports whether folded text counts things: a number, not an
 // ordinal (第1家), with a word that counts things within two characters
 // (7名, 250个, 58 家, 五大), and, when what is counted is given, that
-// within a dozen characters after it (7名机电运输专业技术人员).
+// within a dozen characters of it (7名机电运输专业技术人员, 创新平台总数达到58家).
 func countIn(folded, what string) bool {
+	if utf8.RuneCountInString(what) < 2 {
+		what = ""
+	}
 	for _, loc := range digits.FindAllStringIndex(folded, -1) {
 		if strings.HasSuffix(folded[:loc[0]], "第") || folded[loc[0]:loc[1]] == "1" || folded[loc[0]:loc[1]] == "一" {
 			continue // 第1家 is a rank, 1名 says "a"
 		}
 		rest := strings.TrimLeft(folded[loc[1]:], " 多余")
-		counts := strings.HasPrefix(rest, "大") // 五大方向
+		counts := strings.HasPrefix(rest, "大") || what != "" // 五大方向; 300员工
 		for _, r := range rows["measure"] {
 			counts = counts || r.value == "counter" && strings.HasPrefix(rest, r.phrase)
 		}
-		if counts && (what == "" || strings.Contains(string([]rune(rest)[:min(len([]rune(rest)), 14)]), what)) {
+		before := []rune(folded[:loc[0]])
+		near := string(before[max(0, len(before)-14):]) + string([]rune(rest)[:min(len([]rune(rest)), 14)])
+		if counts && (what == "" || strings.Contains(near, what)) {
 			return true
 		}
 	}

@@ -62,6 +62,10 @@ func shows(r *row, q Question) bool {
 		return q.Asks == Person && len(q.Titles) > 0
 	case "refers":
 		return q.Article
+	case "suffix":
+		return q.Focus == "专利号"
+	case "countword":
+		return q.Counted == "平台"
 	}
 	return true // filler and function: applied is the effect
 }
@@ -77,7 +81,7 @@ func describe(q Question) string {
 
 // Every table of language.tsv is one the parser reads.
 func TestLanguageTables(t *testing.T) {
-	known := []string{"written", "asks", "function", "filler", "measure", "scope", "followup", "notname", "title", "cue", "refers", "anaphor"}
+	known := []string{"written", "asks", "function", "filler", "measure", "scope", "followup", "notname", "title", "cue", "refers", "anaphor", "countword", "suffix"}
 	for table := range rows {
 		if !slices.Contains(known, table) {
 			t.Errorf("language.tsv has a table %q that nothing reads", table)

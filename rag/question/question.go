@@ -77,6 +77,10 @@ type Question struct {
 	Items int
 	// Ordinal is set when a number asked is a rank (第几家).
 	Ordinal bool
+	// Counted is the last two characters of what a count asks for (多少名 |
+	// 科研人员 → 人员, 港湾 | 开了几个 → 港湾), or of the word before a word that
+	// names a number (创新平台 | 总数有多少家 → 平台); "" when it names none.
+	Counted string
 	// focusFollows is set when Focus follows the question word (多少名科研
 	// 人员); attribute is set when the question names an attribute of its
 	// subject (专利号是多少, 几名技术人员), not an action (小病在哪里解决).
@@ -102,7 +106,18 @@ type Question struct {
 }
 
 // Parse reads a question.
-func Parse(text string) Question {
+func Parse(text string) Question { return ParseIn(text, nil) }
+
+// Corpus is the collection a question is asked of.
+type Corpus interface {
+	// Holds reports whether a passage holds the (folded) word.
+	Holds(word string) bool
+}
+
+// ParseIn reads a question asked of a collection, whose words the
+// dictionary may lack (晋能光伏, which it cuts 晋 | 能 | 光伏): words cut small
+// that the collection holds together are one word. c may be nil.
+func ParseIn(text string, c Corpus) Question {
 	q := Question{Text: strings.TrimSpace(text), askedAt: -1, applied: map[*row]bool{}}
 	q.Plain = q.written(terms.Script(q.Text))
 	q.Folded = terms.Fold(q.Plain)
@@ -114,15 +129,69 @@ func Parse(text string) Question {
 		}
 	}
 	q.markRoles()
+	if c != nil {
+		q.joinHeld(c)
+	}
 	q.readAsked()
 	q.readScope()
 	q.Terms = contentTerms(q)
 	if parts := splitParts(q.Plain); len(parts) > 1 {
 		for _, p := range parts {
-			q.Parts = append(q.Parts, Parse(p))
+			q.Parts = append(q.Parts, ParseIn(p, c))
 		}
 	}
 	return q
+}
+
+// heldTag is the part of speech of a word the collection holds that the
+// dictionary lacks.
+const heldTag = "nc"
+
+// joinHeld joins runs of words that the dictionary cut small and that the
+// collection holds as one: the longest such run from each word on that
+// starts with a single character (恒 | 达, 晋 | 能 | 光伏), of two to eight
+// characters.
+func (q *Question) joinHeld(c Corpus) {
+	var out []Word
+	for i := 0; i < len(q.Words); {
+		end := i + 1
+		if q.joinable(i) {
+			for j := len(q.Words); j > i+1; j-- {
+				if q.joinableRun(i, j) && c.Holds(q.Folded[q.Words[i].Start:q.Words[j-1].End()]) {
+					end = j
+					break
+				}
+			}
+		}
+		w := q.Words[i]
+		if end > i+1 {
+			w = Word{Text: q.Folded[w.Start:q.Words[end-1].End()], Tag: heldTag, Start: w.Start, Role: Content}
+		}
+		out = append(out, w)
+		i = end
+	}
+	q.Words = out
+}
+
+// joinable reports whether word i may be part of a held word: a CJK
+// content or function word that is no number and no measure word.
+func (q *Question) joinable(i int) bool {
+	w := q.Words[i]
+	return (w.Role == Content || w.Role == Function) && terms.IsCJK([]rune(w.Text)[0]) && !isNumeral(w.Text) && lookupRow("measure", w.Text) == nil
+}
+
+// joinableRun reports whether words [i, j) may be one held word: CJK words
+// that are content or function words, one of them a single character, of
+// at most maxWordRunes characters in all.
+func (q *Question) joinableRun(i, j int) bool {
+	n := 0
+	for k := i; k < j; k++ {
+		if !q.joinable(k) {
+			return false
+		}
+		n += utf8.RuneCountInString(q.Words[k].Text)
+	}
+	return utf8.RuneCountInString(q.Words[i].Text) == 1 && n >= 2 && n <= maxWordRunes
 }
 
 // written replaces chat words with their written forms.
@@ -283,10 +352,33 @@ func (q *Question) readAsked() {
 		}
 	}
 	q.attribute = q.focusFollows || after == ""
-	if r := lookupRow("title", q.Focus); r != nil && (q.Asks == Person || q.Asks == Thing) {
-		q.Asks, q.Titles = Person, strings.Split(r.value, "|")
+	if q.Asks == Number {
+		q.Counted = q.counted(best.markFrom)
+	}
+	if r := titleRow(q.Focus); r != nil && (q.Asks == Person || q.Asks == Thing) {
+		q.Titles = strings.Split(r.value, "|")
+		if r.value == "$0" {
+			q.Titles = []string{q.Focus} // the post as the question names it
+		}
+		q.Asks = Person
 		q.applied[r] = true
 	}
+}
+
+// titleRow is the row of the title table that names post, or nil: a row
+// whose phrase is post, or a pattern that post matches whole (市长).
+func titleRow(post string) *row {
+	if r := lookupRow("title", post); r != nil {
+		return r
+	}
+	for _, r := range rows["title"] {
+		if r.re != nil && post != "" {
+			if n, _ := r.match(post); n == len(post) {
+				return r
+			}
+		}
+	}
+	return nil
 }
 
 // measureIn is the measure word that ends matched (多少个), or is the word
@@ -322,10 +414,34 @@ func itemsIn(matched string) int {
 
 var itemCount = regexp.MustCompile(`哪(\d+|[一二三四五六七八九十])`)
 
-// Attribute reports whether the question names an attribute of its
-// subject and asks for its value (专利号是多少, 有几名技术人员), rather than
-// asking about an action (小病在哪里解决).
-func (q Question) Attribute() bool { return q.attribute && q.Focus != "" }
+// counted reads what a count question counts (see Counted); asked is the
+// index of its question word.
+func (q *Question) counted(asked int) string {
+	what := q.Focus
+	for _, r := range rows["countword"] {
+		if n, _ := r.match(q.Focus); n > 0 && n == len(q.Focus) {
+			q.applied[r] = true
+			what = q.attributeBefore(q.indexOf(q.Focus, asked))
+		}
+	}
+	runes := []rune(what)
+	return string(runes[max(0, len(runes)-2):])
+}
+
+// indexOf is the index of the last word before index i whose text is w.
+func (q *Question) indexOf(w string, i int) int {
+	for k := min(i, len(q.Words)) - 1; k >= 0; k-- {
+		if q.Words[k].Text == w {
+			return k
+		}
+	}
+	return 0
+}
+
+// Attribute reports whether the question ends asking for the value of an
+// attribute it names (专利号是多少, 地址在哪儿), rather than about an action
+// (小病在哪里解决) or a count of things (几名技术人员).
+func (q Question) Attribute() bool { return q.attribute && !q.focusFollows && q.Focus != "" }
 
 // focusAfter is what a question word asks of when words follow it: for a
 // date, the event, all the content words after it (哪一年 | 创建的); else the
@@ -352,6 +468,23 @@ func (q *Question) focusAfter(i int) string {
 	return strings.TrimSuffix(b.String(), "的")
 }
 
+// isVerb reports whether a word is a verb, or a single character the
+// dictionary gives no word class (开, 建).
+func isVerb(w Word) bool {
+	return strings.HasPrefix(w.Tag, "v") || w.Tag == "zg" && !strings.ContainsAny(w.Text, "仓厂馆站港")
+}
+
+// suffixRow is the row of the suffix table that character c is, if any.
+func (q *Question) suffixRow(c string) *row {
+	for _, r := range rows["suffix"] {
+		if r.in(c) {
+			q.applied[r] = true
+			return r
+		}
+	}
+	return nil
+}
+
 // isNumeral reports whether w is a number, in digits or Chinese numerals.
 func isNumeral(w string) bool {
 	return isNumber(w) || w != "" && strings.Trim(w, "零〇一二两三四五六七八九十百千万亿") == ""
@@ -370,13 +503,17 @@ func (q *Question) attributeBefore(i int) string {
 		switch {
 		case w.Role == Function || w.Role == Filler || w.Tag == "t" || isNumeral(w.Text) || lookupRow("measure", w.Text) != nil:
 			continue // 现在, 2000万: no attribute
-		case q.Asks == Number && w.Role == Content && strings.HasPrefix(w.Tag, "v") && k > 0 && lookupRow("title", w.Text) == nil:
-			continue // 港湾 | 开了 | 几个: what is counted is a noun
+		case (q.Asks == Number || q.Asks == Place) && w.Role == Content && isVerb(w) && k > 0 && titleRow(w.Text) == nil:
+			continue // 港湾 | 开了 | 几个, 海外仓 | 建 | 在哪: what is asked of is a noun
 		case w.Role != Content:
 			return ""
 		}
+		// A character that makes an attribute of the noun before it (专利 |
+		// 号), or a single character of a noun cut apart (海外 | 仓).
 		if utf8.RuneCountInString(w.Text) == 1 && k > 0 && q.Words[k-1].Role == Content && !isNumeral(q.Words[k-1].Text) {
-			return q.Words[k-1].Text + w.Text
+			if r := q.suffixRow(w.Text); r != nil || !isVerb(w) {
+				return q.Words[k-1].Text + w.Text
+			}
 		}
 		return w.Text
 	}
@@ -480,21 +617,38 @@ func (q Question) Numbers() []Stated {
 // words, without time words and numbers (恒达钢结构 of 恒达钢结构那个公司
 // 地址在哪儿, 许女教授 of 许女教授今年多大岁数).
 func (q Question) Subject() string {
-	return strings.Join(q.SubjectWords(), "")
+	var b strings.Builder
+	for _, w := range q.SubjectWords() {
+		b.WriteString(w.Text)
+	}
+	return b.String()
 }
 
-// SubjectWords are the words of Subject.
-func (q Question) SubjectWords() []string {
-	var out []string
+// SubjectFirst reports whether the subject comes before the question word
+// (晋能光伏的董事长是谁), as it does when the question asks of a thing.
+func (q Question) SubjectFirst() bool {
+	for i, w := range q.Words {
+		if w.Role == Content {
+			return q.askedAt < 0 || i < q.askedAt
+		}
+	}
+	return false
+}
+
+// SubjectWords are the words of Subject, up to the first verb (武局长 | 提
+// 了几条建议, 县域医共体改革 | 希望让…).
+func (q Question) SubjectWords() []Word {
+	var out []Word
 	for _, w := range q.Words {
-		switch {
-		case w.Role == Content && w.Tag != "t" && !isNumeral(w.Text):
-			if w.Text == q.Focus && len(out) > 0 {
-				return out
+		if w.Role == Content && w.Tag != "t" && w.Tag != "m" && !isNumeral(w.Text) && (w.Text != q.Focus || len(out) == 0) {
+			if len(out) > 0 && (w.Tag == "v" || isVerb(w) && utf8.RuneCountInString(w.Text) == 1) {
+				break
 			}
-			out = append(out, w.Text)
-		case len(out) > 0:
-			return out
+			out = append(out, w)
+			continue
+		}
+		if len(out) > 0 {
+			break
 		}
 	}
 	return out

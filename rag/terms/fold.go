@@ -19,7 +19,6 @@ import (
 	"golang.org/x/text/width"
 )
 
-
 // Script folds widths and Traditional characters: the light fold that a
 // neural embedder gets.
 func Script(s string) string {
