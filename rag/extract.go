@@ -31,9 +31,8 @@ type pick struct {
 // named a sentence before), and whether it states the kind of answer asked.
 const (
 	ownWeight    = 0.6
-	nearWeight   = 0.25
-	fitWeight    = 0.15
-	statesWeight = 0.15 // it also names what is asked (7名 and 技术人员)
+	nearWeight   = 0.35
+	statesWeight = 0.1 // it names what is asked of the subject (前身, 董事长, 技术人员)
 	rankPenalty  = 0.03
 	summaryBonus = 0.2
 )
@@ -46,14 +45,25 @@ func (a *Answerer) choose(q question.Question, hits, wide []Hit) pick {
 		return a.chooseParts(q, hits)
 	}
 	best := a.bestSentence(q, hits, 0)
-	if best.src < 0 || best.fits || len(wide) <= len(hits) {
+	if best.src < 0 || best.fits || !typed(q) {
 		return best.pick
 	}
-	switch q.Asks {
-	case question.Number, question.Date, question.Place, question.Person:
+	if len(wide) > len(hits) {
 		if more := a.bestSentence(q, wide[len(hits):], len(hits)); more.src >= 0 && more.fits && more.own >= best.own {
 			more.pick.widened = true
 			return more.pick
+		}
+	}
+	// No sentence states the answer: answer from a passage that names the
+	// subject as the question does, if one does, so that what it lacks can
+	// be said.
+	if !a.namedExactly(q, best.hit.Chunk.Text) {
+		for i, h := range hits {
+			if a.namedExactly(q, h.Chunk.Text) {
+				named := a.bestSentence(q, []Hit{h}, i)
+				named.src = i
+				return named.pick
+			}
 		}
 	}
 	return best.pick
@@ -68,7 +78,8 @@ type scoredPick struct {
 // bestSentence finds, among hits (ranked from rank0 on), the sentence that
 // answers q best, and builds the answer around it.
 func (a *Answerer) bestSentence(q question.Question, hits []Hit, rank0 int) scoredPick {
-	m := a.Store.matcher(stressed(q.Terms))
+	m := a.Store.matcher(stressed(q))
+	fitWeight := fitWeights[q.Asks]
 	stating := append([]string{tail(terms.Fold(q.Focus), 2)}, q.Titles...)
 	best := scoredPick{pick: pick{src: -1}, score: -1}
 	for i, h := range hits {
@@ -87,15 +98,15 @@ func (a *Answerer) bestSentence(q question.Question, hits []Hit, rank0 int) scor
 				score := ownWeight*own + nearWeight*near - rankPenalty*float64(rank0+i)
 				if fits && own > 0 {
 					score += fitWeight
-					if mentionsAny(terms.Fold(sent), stating) {
-						score += statesWeight
-					}
+				}
+				if near > 0.3 && mentionsAny(terms.Fold(sent), stating) {
+					score += statesWeight
 				}
 				if q.Asks == question.Summary && question.Signs(sent)[question.Summary] {
 					score += summaryBonus * own
 				}
 				if !endsSentence(sent) && len(sents) == 1 {
-					score *= 0.7 // a headline, not a statement
+					score *= 0.5 // a headline or a signature, not a statement
 				}
 				if score > best.score {
 					best = scoredPick{pick: pick{src: i, hit: h, fits: fits}, score: score, own: own}
@@ -135,15 +146,29 @@ func (a *Answerer) namesAll(q question.Question, doc string) bool {
 
 // stressed is the terms with those of the clause that asks weighing double,
 // when the question has other clauses.
-func stressed(ts []question.Term) []question.Term {
-	out := make([]question.Term, len(ts))
-	for i, t := range ts {
+// The terms of the word that names what is asked (前身 of 前身是什么) weigh
+// more again: the answering sentence names it.
+func stressed(q question.Question) []question.Term {
+	focus := terms.Fold(q.Focus)
+	out := make([]question.Term, len(q.Terms))
+	for i, t := range q.Terms {
 		out[i] = t
-		if t.Asked && len(ts) > 0 {
+		if t.Asked {
+			out[i].Weight *= 2
+		}
+		if focus != "" && strings.Contains(focus, t.Text) {
 			out[i].Weight *= 2
 		}
 	}
 	return out
+}
+
+// fitWeights are how much stating the kind of answer asked adds to a
+// sentence's score, by kind: most for a list, whose enumeration is the
+// answer; nothing for a thing, which any sentence may name.
+var fitWeights = map[question.Type]float64{
+	question.List: 0.15, question.Number: 0.2, question.Date: 0.2, question.Person: 0.2, question.Place: 0.15,
+	question.Reason: 0.1, question.Means: 0.1, question.Summary: 0.1,
 }
 
 // around is the answer built on sentence k of a paragraph: for a reason or

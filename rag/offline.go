@@ -164,7 +164,7 @@ func (a *Answerer) subjectNear(q question.Question, doc string, sents []string, 
 			}
 		}
 	}
-	return n == 0 || float64(held)/float64(n) >= minSubjectShare
+	return n == 0 || held == n
 }
 
 // minSubjectShare is the share of the words of a question's subject that a

@@ -82,8 +82,14 @@ func (q Question) Answers(sentence string) bool {
 		}
 		return len(q.Titles) == 0
 	case List:
-		if q.Items > 0 { // 哪两个: two items, or the count of them (两个特色…)
-			return ListLength(sentence) == q.Items || strings.Contains(terms.Fold(sentence), strconv.Itoa(q.Items)+q.Unit)
+		if q.Items > 0 { // 哪两个: two items, or the count of them (两个特色…, 四大主导产业)
+			folded := terms.Fold(sentence)
+			count := strconv.Itoa(q.Items)
+			if q.Items <= 10 {
+				count = string([]rune("一二三四五六七八九十")[q.Items-1])
+			}
+			return ListLength(sentence) == q.Items || strings.Contains(folded, strconv.Itoa(q.Items)+q.Unit) ||
+				strings.Contains(folded, count+"大") || strings.Contains(folded, count+q.Unit) && q.Unit != ""
 		}
 	}
 	return signs[q.Asks]
