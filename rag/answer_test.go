@@ -4,9 +4,12 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -41,3 +44,396 @@ func seedAnswerer(t testing.TB) *Answerer {
 }
 
 var citation = regexp.MustCompile(`\[(\d+)\]`)
+
+// The invented articles the answer tests ask about: a company and its new
+// plant in 东山市, another city's science bureau, and an unrelated report.
+var inventedArticles = map[string]string{
+	"plant.txt": `绿源新材料公司新工厂投产
+——东山市加快培育新材料产业
+记者 李明远
+东山市绿源新材料有限公司成立于2009年，是一家生产碳纤维材料的企业。该公司董事长王建国表示，新工厂位于东山高新区，全长600米的生产线上只有12名工人。
+公司主要产品包括碳纤维板、碳纤维管、碳纤维布三大类。
+过去，公司依赖人工铺层，效率低下且废品率较高。通过引进自动铺丝机，生产效率提高了三倍。
+2023年度，绿源公司获得省科技进步一等奖。王建国说，公司下一步要建设研发中心，打造国内一流的碳纤维供应商。`,
+	"bureau.txt": `南湖市科技局推动平台建设
+南湖市科技局局长赵敏说，全市已建成各类创新平台45家，比去年增加8家。
+她表示，没有产业，科技成果就无处落地，因此要推动平台与企业深度合作。`,
+	"school.txt": `城东小学开展读书月活动
+城东小学组织学生阅读经典名著，开展读书分享会。校长周丽说，读书让孩子们受益匪浅。`,
+}
+
+// inventedAnswerer answers from inventedArticles, offline.
+func inventedAnswerer(t *testing.T) *Answerer {
+	t.Helper()
+	f := newFixture(t)
+	f.chunker = Chunker{Size: 300, Overlap: 60}
+	writeCorpus(t, f.corpus, inventedArticles)
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	return &Answerer{Store: f.open(t), TopK: 5, MinRelevance: 0.08}
+}
+
+// An answer quotes the sentence that states what is asked, first, cites it
+// as [1] (citations are numbered from 1 in the order cited), and stays
+// within 300 characters; its quotes are in their passages.
+func TestAskAnswersWithCitations(t *testing.T) {
+	a := inventedAnswerer(t)
+	for q, want := range map[string]string{
+		"绿源公司的生产线有多长？":  "全长600米",
+		"绿源公司是哪年成立的？":   "成立于2009年",
+		"绿源公司的董事长是谁？":   "董事长王建国",
+		"新工厂有几名工人？":     "12名工人",
+		"绿源公司有哪三类产品？":   "碳纤维板、碳纤维管、碳纤维布",
+		"南湖市有多少家创新平台？":  "45家",
+		"绿源公司下一步要建设什么？": "研发中心",
+	} {
+		ans, err := a.Ask(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Refused || ans.Mode != ModeExtractive || !strings.Contains(ans.Text, want) {
+			t.Errorf("%s: refused=%v %q, want it to quote %q", q, ans.Refused, ans.Text, want)
+			continue
+		}
+		if first := citation.Split(ans.Text, -1)[0]; !strings.Contains(first, want) {
+			t.Errorf("%s: the answering sentence is not first: %q", q, ans.Text)
+		}
+		if runeLen(citation.ReplaceAllString(ans.Text, "")) > 300 {
+			t.Errorf("%s: answer longer than 300 runes: %d", q, runeLen(ans.Text))
+		}
+		checkCitations(t, ans)
+	}
+}
+
+// checkCitations verifies that the cited sources come first, numbered from
+// 1 in the order cited, and that every [n] in the text names a source whose
+// passage holds its quote.
+func checkCitations(t *testing.T, ans Answer) {
+	t.Helper()
+	for i, s := range ans.Sources {
+		if s.N != i+1 {
+			t.Errorf("source %d numbered %d", i, s.N)
+		}
+	}
+	ms := citation.FindAllStringSubmatch(ans.Text, -1)
+	if len(ms) == 0 {
+		t.Fatalf("no citation in %q", ans.Text)
+	}
+	next := 1
+	for _, m := range ms {
+		n, _ := strconv.Atoi(m[1])
+		if n > next {
+			t.Errorf("citation [%d] before [%d] in %q", n, next, ans.Text)
+		}
+		if n == next {
+			next++
+		}
+		if n < 1 || n > len(ans.Sources) {
+			t.Fatalf("citation [%d] names no source (have %d)", n, len(ans.Sources))
+		}
+		src := ans.Sources[n-1]
+		if src.Quote == "" {
+			t.Errorf("cited source [%d] has no quote", n)
+		}
+		for _, part := range strings.Split(src.Quote, " … ") {
+			if !strings.Contains(src.Text, strings.Trim(part, "…")) {
+				t.Errorf("quote of [%d] is not in its passage: %q", n, part)
+			}
+		}
+	}
+	if !strings.HasSuffix(ans.Text, "]") {
+		t.Errorf("answer does not end with a citation: %q", ans.Text)
+	}
+}
+
+// A why question gets the sentences that give the reason, the reason
+// first; a list question the enumeration whole; an overview of an article
+// named by its reporter its subtitle; a question of two parts both answers.
+func TestAnswersByKind(t *testing.T) {
+	a := inventedAnswerer(t)
+	for _, tt := range []struct{ q, want, first string }{
+		{"为什么说绿源公司以前的生产方式不行？", "效率低下", "效率低下"},
+		{"绿源公司是靠什么提高生产效率的？", "自动铺丝机", "自动铺丝机"},
+		{"南湖市科技局为什么要推动平台和企业合作？", "无处落地", "无处落地"},
+		{"李明远写的那篇主要讲了什么？", "加快培育新材料产业", "加快培育新材料产业"},
+		{"绿源公司董事长是谁，公司主要产品有哪些？", "碳纤维板", "王建国"},
+	} {
+		ans, err := a.Ask(t.Context(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Refused || !strings.Contains(ans.Text, tt.want) {
+			t.Errorf("%s: refused=%v %q, want %q", tt.q, ans.Refused, ans.Text, tt.want)
+			continue
+		}
+		if first := citation.Split(ans.Text, -1)[0]; !strings.Contains(first, tt.first) {
+			t.Errorf("%s: first sentence %q, want the one with %q", tt.q, first, tt.first)
+		}
+	}
+}
+
+// A question the articles do not answer is refused, saying what is missing:
+// a place or a body they never name, a year they do not report, a place
+// they name only for another fact, an attribute or a unit they never state,
+// a fact of a named subject that no sentence near it states; questions of
+// the same shapes that they answer are answered.
+func TestRefusesWhatTheArticlesDoNotSay(t *testing.T) {
+	a := inventedAnswerer(t)
+	for _, tt := range []struct {
+		q       string
+		refused bool
+		says    string
+	}{
+		{"北海市有多少家创新平台？", true, "没有提到“北海市”"},
+		{"2019年度绿源公司获得了什么奖？", true, "没有提到“2019年度"},
+		{"2023年度绿源公司获得了什么奖？", false, "一等奖"},
+		{"东山市有多少家创新平台？", true, "东山市"},
+		{"绿源公司的专利号是多少？", true, "文章提到了绿源公司，但没有提到其专利号"},
+		{"绿源公司的市值是多少？", true, "文章提到了绿源公司，但没有提到其市值"},
+		{"绿源公司的厂区占地多少平方公里？", true, "具体是多少平方公里"},
+		{"绿源公司的员工有多少人？", true, "文章提到了绿源公司"},
+		{"绿源公司的工人有多少名？", false, "12名"},
+		{"绿源公司总经理是谁？", true, "没有提到其总经理是谁"},
+		{"东山有机场吗？", true, "没有提到“机场”"},
+		{"东山市的古城墙有多高？", true, "文章提到了东山市，但没有提到其城墙"},
+		{"东山市的市花是什么？", true, "文章提到了东山市，但没有提到其市花"},
+	} {
+		ans, err := a.Ask(t.Context(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Refused != tt.refused || !strings.Contains(ans.Text, tt.says) {
+			t.Errorf("%s: refused=%v %q, want refused=%v saying %q", tt.q, ans.Refused, ans.Text, tt.refused, tt.says)
+		}
+	}
+}
+
+func TestAskRefuses(t *testing.T) {
+	a := inventedAnswerer(t)
+	for _, q := range []string{"上海的人口有多少?", "怎样做红烧肉?", "月球上有水吗"} {
+		ans, err := a.Ask(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Refused || len(ans.Sources) != 0 {
+			t.Errorf("%s: want a refusal, got %+v", q, ans)
+		}
+	}
+	if RefusalText("上海?") == RefusalText("Shanghai?") {
+		t.Error("refusal does not follow the question's language")
+	}
+}
+
+// Offline, opinions and errands are refused as what news does not answer.
+func TestOpinionRefusedOffline(t *testing.T) {
+	a := inventedAnswerer(t)
+	for _, q := range []string{"绿源公司的碳纤维板好用吗？", "碳纤维管在哪能买到？"} {
+		ans, err := a.Ask(t.Context(), q)
+		if err != nil || !ans.Refused || ans.Text != outOfScopeText(q) {
+			t.Errorf("%s: %v %+v", q, err, ans)
+		}
+	}
+}
+
+// Offline, passages that share only a word or two with the question, and
+// cover little of it, are a weak match: the answer is a refusal that quotes
+// them as related. Passages that share more, or cover more, are not.
+func TestWeakMatch(t *testing.T) {
+	a := inventedAnswerer(t)
+	q := question.Parse("东山市今年举办了什么体育比赛？")
+	hit := func(rel float64, text string) []Hit { return []Hit{{Chunk: Chunk{Text: text}, Relevance: rel}} }
+	if !a.weakMatch(q, hit(0.1, "东山市绿源新材料有限公司成立于2009年。")) {
+		t.Error("a passage sharing two words and covering 10% is no weak match")
+	}
+	if a.weakMatch(q, hit(0.3, "东山市绿源新材料有限公司成立于2009年。")) {
+		t.Error("a passage covering 30% is a weak match")
+	}
+	if a.weakMatch(q, hit(0.1, "东山市今年举办了体育比赛。")) {
+		t.Error("a passage sharing most words is a weak match")
+	}
+	ans, err := a.Ask(t.Context(), "绿源公司的生产线有多长？")
+	if err != nil || ans.Refused || ans.Weak || strings.HasPrefix(ans.Text, weakText(ans.Question)) {
+		t.Errorf("a plain answer: %v %+v", err, ans)
+	}
+}
+
+// The relevance floor separates covered from uncovered questions: lowering
+// it to 0 makes the same unanswerable question produce an answer.
+func TestRefusalFloor(t *testing.T) {
+	a := inventedAnswerer(t)
+	q := "红烧肉和东坡肉有什么区别?"
+	open := *a
+	open.MinRelevance = 0
+	if ans, _ := open.Ask(t.Context(), q); ans.Refused && !ans.Weak {
+		t.Fatal("floor 0 still refuses plainly")
+	}
+	if ans, _ := a.Ask(t.Context(), q); !ans.Refused {
+		t.Fatal("default floor answers")
+	}
+}
+
+func TestAskBadQuestions(t *testing.T) {
+	a := inventedAnswerer(t)
+	for _, q := range []string{"", "   ", "？？？", "!!!"} {
+		if _, err := a.Ask(t.Context(), q); err != ErrEmptyQuestion {
+			t.Errorf("%q: err = %v, want ErrEmptyQuestion", q, err)
+		}
+	}
+	huge := strings.Repeat("绿源公司生产线", 100000/7)
+	ans, err := a.Ask(t.Context(), huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runeLen(ans.Question) > MaxQuestionRunes {
+		t.Errorf("huge question not cut: %d runes", runeLen(ans.Question))
+	}
+}
+
+// Sentence selection picks the sentences that answer, not the whole passage.
+func TestExtractPicksAnsweringSentences(t *testing.T) {
+	f := newFixture(t)
+	f.chunker = Chunker{Size: 400, Overlap: 0}
+	writeCorpus(t, f.corpus, map[string]string{
+		"a.txt": "全市经济平稳运行。天气晴朗，市民出行方便。绿源公司的新工厂位于东山工业园，总投资12亿元。工厂明年投产。城市绿化不断改善。",
+		"b.txt": "另一篇文章谈到教育改革和医疗服务。学校增加了课程。",
+	})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	a := &Answerer{Store: f.open(t), TopK: 3, MinRelevance: 0.25}
+	ans, err := a.Ask(t.Context(), "绿源公司的新工厂总投资多少?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Text, "总投资12亿元。[1]") {
+		t.Errorf("answer misses the sentence with the fact: %s", ans.Text)
+	}
+	for _, off := range []string{"天气晴朗", "城市绿化", "教育改革"} {
+		if strings.Contains(ans.Text, off) {
+			t.Errorf("answer quotes an unrelated sentence %q: %s", off, ans.Text)
+		}
+	}
+	checkCitations(t, ans)
+}
+
+// Reciprocal-rank fusion: the passage that both rankings find comes first.
+func TestSearchFusesRankings(t *testing.T) {
+	a := inventedAnswerer(t)
+	s := a.Store
+	q := question.Parse("绿源公司主要产品包括哪几类？")
+	dense, err := s.denseSearch(t.Context(), q, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lexical := s.lexicalSearch(q.Terms, 20)
+	hits, err := s.Search(t.Context(), q, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dense) == 0 || len(lexical) == 0 || len(hits) == 0 || len(hits) > 2 {
+		t.Fatalf("dense %d, lexical %d, hits %d", len(dense), len(lexical), len(hits))
+	}
+	if !strings.Contains(hits[0].Chunk.Text, "碳纤维布三大类") {
+		t.Errorf("top hit lacks the answer: %s", hits[0].Chunk.Text)
+	}
+	if big, err := s.Search(t.Context(), q, 50); err != nil || len(big) > len(s.Chunks()) {
+		t.Errorf("top_k above the chunk count: %d hits, %v", len(big), err)
+	}
+}
+
+func TestMergeChunks(t *testing.T) {
+	text := []rune("第一句。第二句。第三句。第四句。")
+	mk := func(i, start, end int) Chunk {
+		return Chunk{Doc: "a", Index: i, Start: start, End: end, Text: string(text[start:end])}
+	}
+	tests := []struct {
+		name string
+		a, b Chunk
+		want string
+		ok   bool
+	}{
+		{"overlapping", mk(0, 0, 8), mk(1, 4, 12), "第一句。第二句。第三句。", true},
+		{"reverse order", mk(1, 4, 12), mk(0, 0, 8), "第一句。第二句。第三句。", true},
+		{"touching", mk(0, 0, 4), mk(1, 4, 8), "第一句。第二句。", true},
+		{"apart", mk(0, 0, 4), mk(3, 12, 16), "", false},
+		{"other article", mk(0, 0, 4), Chunk{Doc: "b", Start: 4, End: 8}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := mergeChunks(tt.a, tt.b)
+			if ok != tt.ok || (ok && got.Text != tt.want) {
+				t.Errorf("got %q, %v; want %q, %v", got.Text, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// BenchmarkAsk answers questions of several kinds from the seeds.
+func BenchmarkAsk(b *testing.B) {
+	a := seedAnswerer(b)
+	ctx := context.Background()
+	qs := []string{"晋能光伏的生产线上靠什么机器人干活？", "哪家银行是新材料产业的合作银行？", "太原到北京的高铁要坐多久？", "为什么要建设创新平台？"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := a.Ask(ctx, qs[i%len(qs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Offline, a question in another language than the articles is deferred,
+// in words for whoever asked: the setting is for the operator.
+func TestCrossLanguageDeferredOffline(t *testing.T) {
+	a := inventedAnswerer(t)
+	ans, err := a.Ask(t.Context(), "How long is the carbon fibre line?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Refused || !ans.Deferred || !strings.Contains(ans.Text, "ask in Chinese") || strings.Contains(ans.Text, "llm.") || strings.Contains(ans.Text, "do not contain") {
+		t.Errorf("got %+v", ans)
+	}
+}
+
+// Offline, a follow-up that the passages do not plainly answer, whether
+// nothing or only a word or two matches it, is deferred, in words for the
+// asker; the same question without a conversation gets the plain refusal.
+func TestFollowUpDeferredOffline(t *testing.T) {
+	a := inventedAnswerer(t)
+	history := []Turn{{Question: "绿源公司是哪年成立的？", Answer: "2009年"}}
+	for _, q := range []string{"那它呢？", "那它的前身呢？"} {
+		ans, err := a.Answer(t.Context(), Request{Question: q, History: history})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Refused || !ans.Deferred || !strings.Contains(ans.Text, "问题说完整") || strings.Contains(ans.Text, "llm.") || len(ans.Sources) > 0 {
+			t.Errorf("%s: got %+v", q, ans)
+		}
+	}
+	ans, err := a.Answer(t.Context(), Request{Question: "那它呢？"})
+	if err != nil || !ans.Refused || ans.Deferred {
+		t.Errorf("without a conversation: %v %+v", err, ans)
+	}
+}
+
+// A bigram no passage holds, between two that passages hold, is the seam of
+// two words and weighs nothing.
+func TestSeamsWeighNothing(t *testing.T) {
+	s := inventedAnswerer(t).Store
+	weightOf := func(m matcher, term string) float64 {
+		for i, qt := range m.qterms {
+			if qt.Text == term {
+				return m.weights[i]
+			}
+		}
+		t.Fatalf("no term %s", term)
+		return 0
+	}
+	m := s.matcher(question.Parse("绿源工厂项目").Terms)
+	if weightOf(m, "源工") != 0 || weightOf(m, "绿源") == 0 {
+		t.Errorf("weights %v of %v", m.weights, m.qterms)
+	}
+	if m := s.matcher(question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
+		t.Error("a word the passages lack weighs nothing")
+	}
+}

@@ -252,8 +252,14 @@ func findMetadata(lines []line) metadata {
 		if s := sourceLabel.FindStringSubmatch(l.text); s != nil && !slices.Contains(sources, s[2]) {
 			sources = append(sources, s[2])
 		}
-		if l.metadata && l.text != "" && m.headline == "" && i > 0 && isHeading(lines[i-1].text) {
-			m.headline = lines[i-1].text
+		if l.metadata && l.text != "" && m.headline == "" {
+			k := i - 1
+			for k >= 0 && lines[k].text == "" { // a byline between
+				k--
+			}
+			if k >= 0 && isHeading(lines[k].text) {
+				m.headline = lines[k].text
+			}
 		}
 	}
 	m.source = strings.Join(sources, "、")

@@ -24,6 +24,7 @@ type pick struct {
 	from    []int    // the source of each sentence, when not all are src's
 	fits    bool     // the answering sentence states the kind of answer asked
 	widened bool     // the passage was found below the top K
+	named   bool     // the passage is the article the question names
 }
 
 // sentenceScore weighs what makes a sentence the answer: the question's
@@ -168,7 +169,7 @@ func stressed(q question.Question) []question.Term {
 // answer; nothing for a thing, which any sentence may name.
 var fitWeights = map[question.Type]float64{
 	question.List: 0.15, question.Number: 0.2, question.Date: 0.2, question.Person: 0.2, question.Place: 0.15,
-	question.Reason: 0.1, question.Means: 0.1, question.Summary: 0.1,
+	question.Reason: 0.2, question.Means: 0.2, question.Summary: 0.1,
 }
 
 // around is the answer built on sentence k of a paragraph: for a reason or
@@ -374,7 +375,7 @@ func (a *Answerer) articleSummary(q question.Question) (pick, bool) {
 	for _, c := range chunks {
 		for _, para := range strings.Split(c.Text, "\n") {
 			if strings.HasPrefix(para, "——") && runeLen(para) <= maxSubtitleRunes {
-				return pick{src: -1, hit: Hit{Chunk: c, Relevance: 1}, sents: []string{para}, fits: true}, true
+				return pick{src: -1, hit: Hit{Chunk: c, Relevance: 1}, sents: []string{para}, fits: true, named: true}, true
 			}
 		}
 	}
@@ -391,7 +392,7 @@ func (a *Answerer) articleSummary(q question.Question) (pick, bool) {
 					break
 				}
 			}
-			return pick{src: -1, hit: Hit{Chunk: c, Relevance: 1}, sents: []string{lead}, fits: true}, true
+			return pick{src: -1, hit: Hit{Chunk: c, Relevance: 1}, sents: []string{lead}, fits: true, named: true}, true
 		}
 	}
 	return pick{src: -1}, false

@@ -98,13 +98,14 @@ func (m matcher) coverageFolded(folded string) float64 {
 	return m.score(has)
 }
 
-// shared is how many of the question's terms text contains.
+// shared is how many of the question's terms of two characters or more
+// text contains.
 func (m matcher) shared(text string) int {
 	has := make([]bool, len(m.qterms))
 	m.present(text, has)
 	n := 0
-	for _, ok := range has {
-		if ok {
+	for i, ok := range has {
+		if ok && utf8.RuneCountInString(m.qterms[i].Text) > 1 { // a lone character is no word shared
 			n++
 		}
 	}

@@ -20,7 +20,7 @@ import (
 // choose), or an honest refusal that says what the articles lack.
 func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []Hit, pick pick) {
 	ans.Sources = ans.Retrieved
-	weak := a.weakMatch(q, hits) && !a.plainlyAnswers(q, pick)
+	weak := a.weakMatch(q, hits) && !a.plainlyAnswers(q, pick) && !pick.named
 	if q.Scope == question.Opinion || q.Scope == question.Errand || q.Scope == question.Now && weak {
 		// The passages stay for the reader, as related, not as sources.
 		ans.Refused, ans.Text, ans.Sources = true, outOfScopeText(ans.Question), nil
@@ -133,17 +133,23 @@ func (a *Answerer) stated(q question.Question, h Hit) bool {
 
 // subjectNear reports whether the subject of q is named near sentence k of
 // a paragraph (in the paragraph, or for a date in the sentence itself; or
-// named in the passage and called again there by 该公司 or 我省); a place
-// the subject names (晋中) need only be named in the article, which news
-// names once.
+// named in the passage and called again there as what it is, 该公司 of 绿源
+// 公司); a place the subject names (晋中) need only be named in the
+// article, which news names once.
 func (a *Answerer) subjectNear(q question.Question, doc string, sents []string, k int, named bool) bool {
 	reach := len(sents) // a paragraph is of one subject
 	if q.Asks == question.Date {
 		reach = 0 // a date is of the sentence's own subject
 	}
 	window := terms.Fold(strings.Join(sents[max(0, k-reach):min(len(sents), k+reach+1)], ""))
-	if named && question.Anaphoric(strings.Join(sents[max(0, k-min(reach, 1)):k+1], "")) {
-		return true
+	if named {
+		// Named again as what it is: 该实验室 for 智慧交通山西省实验室.
+		subject := terms.Fold(q.Subject())
+		for _, kind := range question.Anaphors(strings.Join(sents[max(0, k-min(reach, 1)):k+1], "")) {
+			if kind == "*" || strings.HasSuffix(subject, kind) {
+				return true
+			}
+		}
 	}
 	var article string
 	n, held := 0, 0
@@ -226,7 +232,7 @@ func (a *Answerer) unknownName(q question.Question) string {
 		words = q.SubjectWords()
 	}
 	if q.Asks == question.Confirm && q.Attribute() {
-		words = append(words, question.Word{Text: q.Focus})
+		words = append(words, question.Word{Text: q.Focus, Tag: "n"})
 	}
 	for _, w := range words {
 		// Verbs and abbreviations (农大, 建委) are often said otherwise.
@@ -283,6 +289,12 @@ func (a *Answerer) unstated(q question.Question, p pick) string {
 	switch {
 	case q.Asks == question.Number, q.Asks == question.Date, q.Asks == question.Place, q.Asks == question.Person:
 	case q.Asks == question.Confirm && len(q.Numbers()) > 0: // 营业额能有两千万吗 asks a number too
+	case q.Asks == question.Thing && q.Possessed && !a.Store.sharesBigram(terms.Fold(q.Focus)):
+		// X的Y是什么 of a Y no article holds (东山市的市花).
+		if s := q.Subject(); utf8.RuneCountInString(s) >= 2 && wordsIn(q.SubjectWords(), p.hit.Chunk.Text) >= minSubjectShare {
+			return missingText(q, s)
+		}
+		return ""
 	default:
 		return ""
 	}

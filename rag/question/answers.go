@@ -124,15 +124,21 @@ func numberIn(folded, unit string) bool {
 // left them (三大, 五大方面: a numeral before a word that is no unit).
 var digits = regexp.MustCompile(`\d+(\.\d+)?|[一二两三四五六七八九十百千]+`)
 
-// Anaphoric reports whether a sentence names again, by a word such as 我省
-// or 该公司, something named before it.
-func Anaphoric(sentence string) bool {
+// Anaphors are the kinds of thing a sentence names again, by words such as
+// 我省 (省) or 该公司 (公司), something named before it; "*" for 这家 or 该,
+// which may name anything again.
+func Anaphors(sentence string) []string {
+	var out []string
 	for _, r := range rows["anaphor"] {
-		if r.in(sentence) {
-			return true
+		for _, m := range r.find.FindAllStringSubmatch(sentence, -1) {
+			kind := r.value
+			if kind == "$n" {
+				kind = m[r.find.SubexpIndex("n")]
+			}
+			out = append(out, kind)
 		}
 	}
-	return false
+	return out
 }
 
 // ordinal matches a rank: 第3家, 第二.

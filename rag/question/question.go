@@ -77,6 +77,9 @@ type Question struct {
 	Items int
 	// Ordinal is set when a number asked is a rank (第几家).
 	Ordinal bool
+	// Possessed is set when Focus is said to be the subject's (X的Y):
+	// 东山市的市花, not 咱省在全国是什么角色.
+	Possessed bool
 	// Counted is the last two characters of what a count asks for (多少名 |
 	// 科研人员 → 人员, 港湾 | 开了几个 → 港湾), or of the word before a word that
 	// names a number (创新平台 | 总数有多少家 → 平台); "" when it names none.
@@ -344,6 +347,9 @@ func (q *Question) readAsked() {
 	if q.Asks == List {
 		q.Items = itemsIn(matched)
 	}
+	if q.Asks == Reason || q.Asks == Means || q.Asks == Summary {
+		return // these ask about the whole of what the question says
+	}
 	after := q.focusAfter(best.markTo)
 	q.Focus, q.focusFollows = after, after != ""
 	if q.Focus == "" || q.Asks == Person || q.Asks == Place || q.Asks == Confirm {
@@ -352,6 +358,9 @@ func (q *Question) readAsked() {
 		}
 	}
 	q.attribute = q.focusFollows || after == ""
+	if k := q.indexOf(q.Focus, best.markFrom); !q.focusFollows && k > 0 && q.Words[k-1].Text == "的" {
+		q.Possessed = true
+	}
 	if q.Asks == Number {
 		q.Counted = q.counted(best.markFrom)
 	}
@@ -531,6 +540,9 @@ func (q *Question) readScope() {
 			q.applied[r] = true
 		}
 	}
+	if q.Scope == InScope && q.judges() {
+		q.Scope = Opinion
+	}
 	for _, r := range rows["followup"] {
 		if r.in(q.Plain) {
 			q.FollowUp = true
@@ -543,6 +555,38 @@ func (q *Question) readScope() {
 			q.applied[r] = true
 		}
 	}
+}
+
+// judges reports whether the question asks a judgement in the A-not-A
+// form, of one character or two (甜不甜, 好吃不好吃), whose A is no verb of
+// fact (是不是, 有没有: the factverb table).
+func (q *Question) judges() bool {
+	r := []rune(q.Plain)
+	for i := 1; i+1 < len(r); i++ {
+		if r[i] != '不' && r[i] != '没' {
+			continue
+		}
+		var a string
+		switch {
+		case r[i-1] == r[i+1]:
+			a = string(r[i-1])
+		case i >= 2 && i+2 < len(r) && r[i-2] == r[i+1] && r[i-1] == r[i+2]:
+			a = string(r[i-2 : i])
+		default:
+			continue
+		}
+		fact := false
+		for _, row := range rows["factverb"] {
+			if row.in(a) {
+				fact = true
+				q.applied[row] = true
+			}
+		}
+		if !fact {
+			return true
+		}
+	}
+	return false
 }
 
 // Content is the question's content words, in order.
@@ -640,9 +684,15 @@ func (q Question) SubjectFirst() bool {
 func (q Question) SubjectWords() []Word {
 	var out []Word
 	for _, w := range q.Words {
-		if w.Role == Content && w.Tag != "t" && w.Tag != "m" && !isNumeral(w.Text) && (w.Text != q.Focus || len(out) == 0) {
-			if len(out) > 0 && (w.Tag == "v" || isVerb(w) && utf8.RuneCountInString(w.Text) == 1) {
-				break
+		// The focus ends the subject when it is the subject's (X的Y); else
+		// it is the subject's own last word (新工厂 | 在哪里).
+		if w.Role == Content && w.Tag != "t" && w.Tag != "f" && w.Tag != "m" && !isNumeral(w.Text) && (w.Text != q.Focus || len(out) == 0 || !q.Possessed && len(q.Titles) == 0) {
+			verb := w.Tag == "v" || isVerb(w) && utf8.RuneCountInString(w.Text) == 1
+			switch {
+			case verb && len(out) == 0:
+				continue // 为什么说 | 绿源公司…: the verb of the asking
+			case verb:
+				return out
 			}
 			out = append(out, w)
 			continue
