@@ -80,7 +80,7 @@ func lastSent(calls []call, chat int64) string {
 func TestStartHelpSources(t *testing.T) {
 	for _, followUps := range []bool{false, true} {
 		r := startBot(t, Config{Articles: []Article{{Title: "向「新」而行", Date: "2024-03-05"}, {Title: "<b>&"}},
-			Examples: []string{lineQuestion, "山西重点打造哪四大新材料产业集群？"}, FollowUps: followUps}, echo())
+			Examples: []string{lineQuestion, "新材料产业要打造哪几个集群？"}, FollowUps: followUps}, echo())
 		r.tg.push(message(1, 1, "/start"), message(1, 1, "/sources"), message(1, 1, "/help"))
 		calls := r.tg.waitFor("three replies", func(c []call) bool { return len(sent(c, 1)) == 3 })
 		texts := sent(calls, 1)

@@ -33,19 +33,25 @@ func seedSentences(t testing.TB) []string {
 func devQuestions(t testing.TB) []EvalQuestion {
 	t.Helper()
 	var out []EvalQuestion
-	for _, f := range []string{"testdata/eval/questions.jsonl", "testdata/eval/questions-v2.jsonl", "testdata/eval/questions-v3.jsonl"} {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		qs, err := ReadEvalSet(fh)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, qs...)
+	for _, f := range []string{"questions.jsonl", "questions-v2.jsonl", "questions-v3.jsonl"} {
+		out = append(out, readSet(t, "testdata/eval/"+f)...)
 	}
 	return out
+}
+
+// readSet reads an evaluation set.
+func readSet(t testing.TB, path string) []EvalQuestion {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	qs, err := ReadEvalSet(fh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return qs
 }
 
 // writeDistractorCorpus writes the seeds and n distractor articles, which

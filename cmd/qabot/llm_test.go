@@ -201,7 +201,7 @@ func TestEvalWithLLM(t *testing.T) {
 	data := setup(t)
 	model := withLLM(t, func(openai.ChatCompletionRequest) string { return "合作银行是晋商银行[1]。" })
 	set := filepath.Join(t.TempDir(), "q.jsonl")
-	os.WriteFile(set, []byte(`{"id":"a","question":"哪家银行是山西省新材料产业合作银行?","source":"004_ec705541eabdb3bd.txt","evidence":["晋商银行"],"answer_keywords":["晋商银行"],"kind":"fact","lang":"zh"}
+	os.WriteFile(set, []byte(`{"id":"a","question":"新材料产业的合作银行是哪家银行?","source":"004_ec705541eabdb3bd.txt","evidence":["晋商银行"],"answer_keywords":["晋商银行"],"kind":"fact","lang":"zh"}
 {"id":"b","question":"How many people live in Shanghai?","source":null,"evidence":[],"answer_keywords":[],"kind":"unanswerable","lang":"en"}
 `), 0o644)
 	if m := evalMetrics(t, data, set)["zh"]; m.HitAt1 != 1 || m.KeywordRecall != 1 {

@@ -129,7 +129,7 @@ func TestAskJSONWeakMatch(t *testing.T) {
 
 func TestAskJSONSchema(t *testing.T) {
 	data := setup(t)
-	r := qabot(t, data, "山西重点打造哪四大新材料产业集群?\n\n\nWho won the 2022 FIFA World Cup?\n", "ask", "--json")
+	r := qabot(t, data, "新材料产业要打造哪几个集群?\n\n\nWho won the 2022 FIFA World Cup?\n", "ask", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -327,14 +327,14 @@ func TestAskRebuildsCorruptStore(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	os.WriteFile(filepath.Join(rag.CollectionDir(data, rag.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
-	r := qabot(t, data, "", "ask", "哪家银行是山西省新材料产业合作银行?")
+	r := qabot(t, data, "", "ask", "新材料产业的合作银行是哪家银行?")
 	if r.code != 0 || !strings.Contains(r.stdout, "晋商银行") || !strings.Contains(r.stderr, "re-indexing") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 	// In Chinese the notice names the corpus, then the reason.
 	t.Setenv("LANG", "zh_CN.UTF-8")
 	os.WriteFile(filepath.Join(rag.CollectionDir(data, rag.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
-	r = qabot(t, data, "", "ask", "哪家银行是山西省新材料产业合作银行?")
+	r = qabot(t, data, "", "ask", "新材料产业的合作银行是哪家银行?")
 	if r.code != 0 || !strings.Contains(r.stderr, "正在重新建立") || strings.Contains(r.stderr, "%!") || !strings.Contains(r.stderr, "的索引…（") {
 		t.Errorf("Chinese notice: exit %d\nstderr %s", r.code, r.stderr)
 	}
@@ -375,7 +375,7 @@ func TestDoctorAndIngestRepairMiscount(t *testing.T) {
 func TestEvalCommand(t *testing.T) {
 	data := setup(t)
 	set := filepath.Join(t.TempDir(), "q.jsonl")
-	os.WriteFile(set, []byte(`{"id":"a","question":"哪家银行是山西省新材料产业合作银行?","source":"004_ec705541eabdb3bd.txt","evidence":["晋商银行"],"answer_keywords":["晋商银行"],"kind":"fact","lang":"zh"}
+	os.WriteFile(set, []byte(`{"id":"a","question":"新材料产业的合作银行是哪家银行?","source":"004_ec705541eabdb3bd.txt","evidence":["晋商银行"],"answer_keywords":["晋商银行"],"kind":"fact","lang":"zh"}
 {"id":"b","question":"上海的人口有多少?","source":null,"evidence":[],"answer_keywords":[],"kind":"unanswerable","lang":"zh"}
 `), 0o644)
 	r := qabot(t, data, "", "eval", set)

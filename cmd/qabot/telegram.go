@@ -19,7 +19,7 @@ import (
 )
 
 // seedExamples are example questions about the embedded seed articles.
-var seedExamples = []string{"晋能光伏的TOPCon电池生产线有多长?", "山西重点打造哪四大新材料产业集群?"}
+var seedExamples = []string{"晋能光伏的TOPCon电池生产线有多长?", "新材料产业要打造哪几个集群?"}
 
 func (a *app) telegramCommand() *cobra.Command {
 	return &cobra.Command{

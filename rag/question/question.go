@@ -339,10 +339,8 @@ func (q *Question) readAsked() {
 	q.Ordinal = best.markFrom > 0 && q.Words[best.markFrom-1].Text == "第"
 	matched := q.Folded[q.Words[best.markFrom].Start:q.Words[best.markTo-1].End()]
 	q.Unit = implied
-	if q.Asks == Number || q.Asks == List {
-		if u := q.measureIn(matched, best.markTo); u != "" {
-			q.Unit = u
-		}
+	if q.Unit == "" && (q.Asks == Number || q.Asks == List) {
+		q.Unit = q.measureIn(matched, best.markTo)
 	}
 	if q.Asks == List {
 		q.Items = itemsIn(matched)
@@ -393,11 +391,15 @@ func titleRow(post string) *row {
 // measureIn is the measure word that ends matched (多少个), or is the word
 // at index next (多少平方公里), as the measure table knows it; "" if none.
 func (q *Question) measureIn(matched string, next int) string {
+	var longest *row
 	for _, r := range rows["measure"] {
-		if strings.HasSuffix(matched, r.phrase) && utf8.RuneCountInString(matched) > utf8.RuneCountInString(r.phrase) {
-			q.applied[r] = true
-			return r.phrase
+		if strings.HasSuffix(matched, r.phrase) && len(matched) > len(r.phrase) && (longest == nil || len(r.phrase) > len(longest.phrase)) {
+			longest = r
 		}
+	}
+	if longest != nil {
+		q.applied[longest] = true
+		return longest.phrase
 	}
 	if next < len(q.Words) {
 		if r := lookupRow("measure", q.Words[next].Text); r != nil {

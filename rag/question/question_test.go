@@ -24,7 +24,7 @@ func TestParse(t *testing.T) {
 		{q: "绿源公司的专利号是多少？", asks: Number, focus: "专利号", subject: "绿源公司", attr: true},
 		{q: "厂区占地多少平方公里？", asks: Number, unit: "平方公里", subject: "厂区", attr: true},
 		{q: "李教授今年多大岁数了？", asks: Number, unit: "岁", subject: "李教授"},
-		{q: "绿源公司有哪三类产品？", asks: List, items: 3, subject: "绿源公司"},
+		{q: "绿源公司有哪三类产品？", asks: List, items: 3, subject: "绿源公司", unit: "类"},
 		{q: "为什么说绿源公司的老办法不行？", asks: Reason, subject: "绿源公司"},
 		{q: "他们是怎么把成本降下来的？", asks: Means},
 		{q: "这篇报道主要讲了什么？", asks: Summary, article: true},

@@ -73,19 +73,37 @@ func loadRows(tsv string) map[string][]*row {
 			panic(fmt.Sprintf("language.tsv:%d: %d columns, want 5", n+1, len(f)))
 		}
 		r := &row{table: f[0], phrase: f[1], value: f[2], example: f[3], counter: f[4], line: n + 1}
-		if len(r.phrase) > 2 && strings.HasPrefix(r.phrase, "/") && strings.HasSuffix(r.phrase, "/") {
-			pattern := r.phrase[1 : len(r.phrase)-1]
-			r.re = regexp.MustCompile(`^(?:` + pattern + `)`)
-			r.find = regexp.MustCompile(pattern)
-			if !strings.Contains(pattern, "$") {
-				r.whole = regexp.MustCompile(`^(?:` + pattern + `)$`)
+		out[r.table] = append(out[r.table], r)
+	}
+	measures := alternatives(out["measure"])
+	for _, rs := range out {
+		for _, r := range rs {
+			if len(r.phrase) > 2 && strings.HasPrefix(r.phrase, "/") && strings.HasSuffix(r.phrase, "/") {
+				pattern := strings.ReplaceAll(r.phrase[1:len(r.phrase)-1], "{measure}", measures)
+				r.re = regexp.MustCompile(`^(?:` + pattern + `)`)
+				r.find = regexp.MustCompile(pattern)
+				if !strings.Contains(pattern, "$") {
+					r.whole = regexp.MustCompile(`^(?:` + pattern + `)$`)
+				}
 			}
 		}
-		out[r.table] = append(out[r.table], r)
 	}
 	// Longer chat words first: 干啥 before 啥.
 	sort.SliceStable(out["written"], func(i, j int) bool { return len(out["written"][i].phrase) > len(out["written"][j].phrase) })
 	return out
+}
+
+// alternatives is the literal phrases of rows as alternatives of a regular
+// expression, longest first.
+func alternatives(rs []*row) string {
+	var phrases []string
+	for _, r := range rs {
+		if r.re == nil {
+			phrases = append(phrases, regexp.QuoteMeta(r.phrase))
+		}
+	}
+	sort.SliceStable(phrases, func(i, j int) bool { return len(phrases[i]) > len(phrases[j]) })
+	return strings.Join(phrases, "|")
 }
 
 // in reports whether the row's phrase occurs anywhere in s.

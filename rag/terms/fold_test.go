@@ -11,7 +11,7 @@ var update = flag.Bool("update", false, "rewrite the generated table")
 
 func TestFold(t *testing.T) {
 	cases := []struct{ in, want string }{
-		{"經緯化纖這家公司的總經理是誰？", "经纬化纤这家公司的总经理是谁?"},
+		{"東山綠源這家公司的總經理是誰？", "东山绿源这家公司的总经理是谁?"},
 		{"七月六号", "7月6日"},
 		{"7月6日", "7月6日"},
 		{"两千万", "2000万"},
