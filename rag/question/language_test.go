@@ -65,19 +65,20 @@ func shows(r *row, q Question) bool {
 		return q.Asks == Person && len(q.Titles) > 0
 	case "refers":
 		return q.Article
-	case "suffix":
-		return q.Focus == "专利号"
+	case "suffix": // the attribute is a noun and the suffix, read as one word
+		f := []rune(q.Focus)
+		return len(f) >= 3 && r.in(string(f[len(f)-1:]))
 	case "factverb":
 		return q.Scope == InScope
 	case "countword":
-		return q.Counted == "平台"
+		return q.Counted != ""
 	}
 	return true // filler and function: applied is the effect
 }
 
 func describe(q Question) string {
 	var b strings.Builder
-	b.WriteString("asks " + q.Asks.String() + ", unit " + q.Unit + ", focus " + q.Focus + ", scope " + string(q.Scope) + ", words")
+	b.WriteString("asks " + q.Asks.String() + ", unit " + q.Unit + ", focus " + q.Focus + ", counted " + q.Counted + ", scope " + string(q.Scope) + ", words")
 	for _, w := range q.Words {
 		b.WriteString(" " + w.Text + "/" + w.Tag)
 	}
