@@ -164,8 +164,12 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	// From here a model failure only makes the answer extractive, unless
 	// the caller gave up.
-	q := question.ParseIn(extractQuery(text, standalone), a.Store)
-	wide, err := a.search(ctx, text, standalone, a.TopK*widerReach)
+	asked := question.ParseIn(text, a.Store)
+	q := asked // the question answered: the rewrite, when there is one
+	if standalone != "" && standalone != text {
+		q = question.ParseIn(standalone, a.Store)
+	}
+	wide, err := a.search(ctx, asked, q, a.TopK*widerReach)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -188,7 +192,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	ans.Retrieved = a.sources(hits)
 	if a.LLM != nil && ans.ModelError == nil {
-		err := a.generate(ctx, &ans, standalone, req.OnText)
+		err := a.generate(ctx, &ans, q, standalone, req.OnText)
 		switch {
 		case err == nil:
 			return ans, nil

@@ -138,7 +138,7 @@ func (a *Answerer) namesAll(q question.Question, doc string) bool {
 		if article == "" {
 			article = terms.Fold(a.Store.articleText(doc))
 		}
-		if !strings.Contains(article, w.Text) && !strings.Contains(article, strings.TrimRight(w.Text, "省市县区")) && a.Store.holds(w.Text) {
+		if !strings.Contains(article, w.Text) && !strings.Contains(article, strings.TrimRight(w.Text, "省市县区")) && a.Store.Holds(w.Text) {
 			return false
 		}
 	}

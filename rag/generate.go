@@ -30,14 +30,15 @@ func (a *Answerer) standalone(ctx context.Context, question string, history []Tu
 	return line, nil
 }
 
-// search retrieves passages for the question and, when there is one, for
-// its standalone rewrite, fusing both: each passage keeps its better score.
-func (a *Answerer) search(ctx context.Context, text, standalone string, k int) ([]Hit, error) {
-	hits, err := a.Store.Search(ctx, question.Parse(text), k)
-	if err != nil || standalone == "" || standalone == text {
+// search retrieves passages for the question asked and, when it was
+// rewritten to stand alone, for the rewrite, fusing both: each passage
+// keeps its better score.
+func (a *Answerer) search(ctx context.Context, asked, rewritten question.Question, k int) ([]Hit, error) {
+	hits, err := a.Store.Search(ctx, asked, k)
+	if err != nil || rewritten.Text == asked.Text {
 		return hits, err
 	}
-	more, err := a.Store.Search(ctx, question.Parse(standalone), k)
+	more, err := a.Store.Search(ctx, rewritten, k)
 	if err != nil {
 		return nil, err
 	}
@@ -47,18 +48,10 @@ func (a *Answerer) search(ctx context.Context, text, standalone string, k int) (
 	return mergeNeighbours(all, k), nil
 }
 
-// extractQuery is the text an extractive answer is chosen for.
-func extractQuery(question, standalone string) string {
-	if standalone != "" {
-		return standalone
-	}
-	return question
-}
-
-// generate has the LLM answer from the retrieved passages, streaming the
+// generate has the LLM answer q from the retrieved passages, streaming the
 // answer to onText, and fills in ans. Citations are checked and renumbered
 // as they stream; the sources become the passages cited.
-func (a *Answerer) generate(ctx context.Context, ans *Answer, standalone string, onText func(string)) error {
+func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Question, standalone string, onText func(string)) error {
 	cites := newCitations(len(ans.Retrieved))
 	var out strings.Builder
 	emit := func(text string) {
@@ -82,7 +75,7 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, standalone string,
 	ans.Sources = cites.cited(ans.Retrieved)
 	ans.Refused = len(ans.Sources) == 0
 	ans.Unsupported = a.Store.checkSupport(ans.Text, ans.Sources)
-	m := a.Store.matcher(question.Parse(extractQuery(ans.Question, standalone)).Terms)
+	m := a.Store.matcher(q.Terms)
 	for i := range ans.Sources {
 		if ans.Sources[i].Quote == "" {
 			ans.Sources[i].Quote = bestSentence(ans.Sources[i].Text, m)

@@ -67,7 +67,7 @@ type matcher struct {
 }
 
 // matcher weighs the question's terms by their rarity in s. A bigram found
-// in no passage between two that are found (钢项 of 太钢那个硅钢项目) is the
+// in no passage between two that are found (纤项 of 绿源那个碳纤项目) is the
 // seam between two words, not a word the passages lack, and weighs nothing.
 func (s *Store) matcher(query []question.Term) matcher {
 	m := matcher{qterms: query, weights: make([]float64, len(query))}
@@ -160,9 +160,7 @@ func (m matcher) score(has []bool) float64 {
 
 // Holds reports whether a live passage holds word (folded): the passages
 // that hold its rarest term are read for it.
-func (s *Store) Holds(word string) bool { return s.holds(word) }
-
-func (s *Store) holds(word string) bool {
+func (s *Store) Holds(word string) bool {
 	return s.findIn(word, func(folded string) bool { return strings.Contains(folded, word) })
 }
 

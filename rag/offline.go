@@ -62,7 +62,7 @@ func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []Hit, p
 // plainlyAnswers reports whether pick states the kind of answer a
 // question asks for (a number, a date, a place, a post) in a sentence near
 // the question's subject, which it names: then a passage that shares few of
-// the question's words (运城管科技的一把手 and 运城市科技局局长…) is no weak match.
+// the question's words (南湖管科技的一把手 and 南湖市科技局局长…) is no weak match.
 func (a *Answerer) plainlyAnswers(q question.Question, p pick) bool {
 	switch q.Asks {
 	case question.Number, question.Date, question.Place, question.Person:
@@ -91,7 +91,7 @@ func (a *Answerer) namedExactly(q question.Question, text string) bool {
 }
 
 // focusNear reports whether a sentence of passage h near a mention of q's
-// subject names the attribute q asks for (总部 of 晋能光伏总部在哪个城市).
+// subject names the attribute q asks for (总部 of 绿源公司总部在哪个城市).
 func (a *Answerer) focusNear(q question.Question, h Hit) bool {
 	focus := tail(terms.Fold(q.Focus), 2)
 	named := wordsIn(q.SubjectWords(), h.Chunk.Text) >= minSubjectShare
@@ -143,7 +143,7 @@ func (a *Answerer) subjectNear(q question.Question, doc string, sents []string, 
 	}
 	window := terms.Fold(strings.Join(sents[max(0, k-reach):min(len(sents), k+reach+1)], ""))
 	if named {
-		// Named again as what it is: 该实验室 for 智慧交通山西省实验室.
+		// Named again as what it is: 该实验室 for 东山新材料实验室.
 		subject := terms.Fold(q.Subject())
 		for _, kind := range question.Anaphors(strings.Join(sents[max(0, k-min(reach, 1)):k+1], "")) {
 			if kind == "*" || strings.HasSuffix(subject, kind) {
@@ -198,7 +198,7 @@ func wordsIn(words []question.Word, text string) float64 {
 }
 
 // unknownName is a name or a number the question takes as given that no
-// passage of the collection holds (陕西 of 陕西省的新材料产业…, 2021 of
+// passage of the collection holds (西河 of 西河县的碳纤维产业…, 2021 of
 // 2021年度的专利奖, while the articles speak of 2022年度), as the question
 // writes it; "" when there is none. Such a question asks about something
 // the articles do not report.
@@ -209,21 +209,21 @@ func (a *Answerer) unknownName(q question.Question) string {
 	for _, w := range q.Names() {
 		n := utf8.RuneCountInString(w.Text)
 		// 晋中市 is named 晋中 as well.
-		if !a.Store.holds(w.Text) && (n < 3 || !a.Store.holds(string([]rune(w.Text)[:n-1]))) {
+		if !a.Store.Holds(w.Text) && (n < 3 || !a.Store.Holds(string([]rune(w.Text)[:n-1]))) {
 			return asWritten(q, w.Text)
 		}
 	}
 	for _, n := range q.Numbers() {
 		// A count or an amount may be stated another way (一要…五要 for
 		// 5个方面); a year or a session names one thing.
-		if n.Names && !a.Store.holds(n.Text) && !a.Store.dated(n.Text) && a.Store.holdsNumberBefore(n.Unit) {
+		if n.Names && !a.Store.Holds(n.Text) && !a.Store.dated(n.Text) && a.Store.holdsNumberBefore(n.Unit) {
 			return asWritten(q, n.Phrase)
 		}
 	}
 	if !typed(q) {
 		return ""
 	}
-	// A subject, or a thing whose being there is asked (运城有机场吗), that
+	// A subject, or a thing whose being there is asked (南湖有机场吗), that
 	// shares not even two characters with the articles is not in them
 	// (汾酒集团); one that does may be named another way. A question that
 	// starts with its question word (谁建议…) names an action, not a thing.
@@ -271,7 +271,7 @@ func (a *Answerer) nameElsewhere(q question.Question, p pick) string {
 	}
 	article := terms.Fold(a.Store.articleText(p.hit.Chunk.Doc))
 	for _, w := range q.Names() {
-		if !strings.Contains(article, w.Text) && a.Store.holds(w.Text) && !strings.Contains(article, strings.TrimRight(w.Text, "省市县区")) {
+		if !strings.Contains(article, w.Text) && a.Store.Holds(w.Text) && !strings.Contains(article, strings.TrimRight(w.Text, "省市县区")) {
 			return asWritten(q, w.Text)
 		}
 	}
@@ -288,7 +288,7 @@ func (a *Answerer) nameElsewhere(q question.Question, p pick) string {
 func (a *Answerer) unstated(q question.Question, p pick) string {
 	switch {
 	case q.Asks == question.Number, q.Asks == question.Date, q.Asks == question.Place, q.Asks == question.Person:
-	case q.Asks == question.Confirm && len(q.Numbers()) > 0: // 营业额能有两千万吗 asks a number too
+	case q.Asks == question.Confirm && len(q.Numbers()) > 0: // 一年产值能有两千万吗 asks a number too
 	case q.Asks == question.Thing && q.Possessed && !a.Store.sharesBigram(terms.Fold(q.Focus)):
 		// X的Y是什么 of a Y no article holds (东山市的市花).
 		if s := q.Subject(); utf8.RuneCountInString(s) >= 2 && wordsIn(q.SubjectWords(), p.hit.Chunk.Text) >= minSubjectShare {
@@ -308,7 +308,7 @@ func (a *Answerer) unstated(q question.Question, p pick) string {
 	attr := q.Attribute() && utf8.RuneCountInString(focus) >= 2 && q.Asks != question.Date && len(q.Titles) == 0
 	if wordsIn(q.SubjectWords(), p.hit.Chunk.Text) >= minSubjectShare {
 		switch {
-		case attr && !a.Store.holds(focus) && !a.Store.holds(tail(focus, 2)):
+		case attr && !a.Store.Holds(focus) && !a.Store.Holds(tail(focus, 2)):
 			return missingText(q, subject)
 		case q.Asks == question.Number && question.IsUnit(q.Unit) && !a.Store.holdsNumberBefore(q.Unit):
 			return missingText(q, subject)
@@ -318,7 +318,7 @@ func (a *Answerer) unstated(q question.Question, p pick) string {
 	// said in too many ways to refuse for want of one.
 	plain := q.Asks == question.Number || q.Asks == question.Date || q.Asks == question.Confirm || len(q.Titles) > 0
 	if !a.namedExactly(q, p.hit.Chunk.Text) {
-		// The subject is named loosely (运城管科技 for 运城市科技局), or not
+		// The subject is named loosely (南湖管科技 for 南湖市科技局), or not
 		// at all: the quote may still answer, unless nothing in the
 		// passage is even of the kind asked.
 		if plain && q.Asks != question.Person && !anySentence(p.hit.Chunk.Text, q.Answers) {

@@ -129,7 +129,7 @@ func TestAskJSONWeakMatch(t *testing.T) {
 
 func TestAskJSONSchema(t *testing.T) {
 	data := setup(t)
-	r := qabot(t, data, "新材料产业要打造哪几个集群?\n\n\nWho won the 2022 FIFA World Cup?\n", "ask", "--json")
+	r := qabot(t, data, "新材料产业要打造哪几个集群?\n\n\nWhich team won the Tour de France in 1999?\n", "ask", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -176,7 +176,7 @@ func TestAskJSONSchema(t *testing.T) {
 func TestAskLinesEachAnswered(t *testing.T) {
 	data := setup(t)
 	huge := strings.Repeat("生产线", 5<<20/9)
-	stdin := "晋能光伏的TOPCon电池生产线有多长?\n---\n" + huge + "\n天脊集团的董事长是谁?"
+	stdin := "晋能光伏的TOPCon电池生产线有多长?\n---\n" + huge + "\n天脊集团董事长叫什么名字?"
 	r := qabot(t, data, stdin, "ask", "--json")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if r.code != exitError || len(lines) != 4 {
@@ -444,7 +444,7 @@ func TestConfigPrecedenceAndRedaction(t *testing.T) {
 func TestChat(t *testing.T) {
 	data := setup(t)
 	t.Setenv("LANG", "en_US.UTF-8")
-	in := "/help\n晋中各类省级创新平台总数达到了多少家?\n/sources\n/sources 1\n/sources 9\n/bogus\n/quit\n这行不会被读到\n"
+	in := "/help\n晋中的省级创新平台总共多少家?\n/sources\n/sources 1\n/sources 9\n/bogus\n/quit\n这行不会被读到\n"
 	r := qabot(t, data, in, "chat")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)

@@ -82,7 +82,7 @@ func (q Question) Answers(sentence string) bool {
 		}
 		return len(q.Titles) == 0
 	case List:
-		if q.Items > 0 { // 哪两个: two items, or the count of them (两个特色…, 四大主导产业)
+		if q.Items > 0 { // 哪两个: two items, or the count of them (两个特色…, 三大支柱产业)
 			folded := terms.Fold(sentence)
 			count := strconv.Itoa(q.Items)
 			if q.Items <= 10 {
@@ -147,7 +147,7 @@ var ordinal = regexp.MustCompile(`第(\d+|[一二三四五六七八九十]+)`)
 // countIn reports whether folded text counts things: a number, not an
 // ordinal (第1家), with a word that counts things within two characters
 // (7名, 250个, 58 家, 五大), and, when what is counted is given, that
-// within a dozen characters of it (7名机电运输专业技术人员, 创新平台总数达到58家).
+// within a dozen characters of it (7名机电运输专业技术人员, 企业总数达到58家).
 func countIn(folded, what string) bool {
 	if utf8.RuneCountInString(what) < 2 {
 		what = ""

@@ -78,18 +78,18 @@ type Question struct {
 	// Ordinal is set when a number asked is a rank (第几家).
 	Ordinal bool
 	// Possessed is set when Focus is said to be the subject's (X的Y):
-	// 东山市的市花, not 咱省在全国是什么角色.
+	// 东山市的市花, not 东山在全省是什么地位.
 	Possessed bool
 	// Counted is the last two characters of what a count asks for (多少名 |
 	// 科研人员 → 人员, 港湾 | 开了几个 → 港湾), or of the word before a word that
-	// names a number (创新平台 | 总数有多少家 → 平台); "" when it names none.
+	// names a number (碳纤维企业 | 总数有多少家 → 企业); "" when it names none.
 	Counted string
 	// focusFollows is set when Focus follows the question word (多少名科研
 	// 人员); attribute is set when the question names an attribute of its
-	// subject (专利号是多少, 几名技术人员), not an action (小病在哪里解决).
+	// subject (订单号是多少, 几名技术人员), not an action (小病在哪里解决).
 	focusFollows, attribute bool
 	// Focus names what is asked of the subject: the attribute or the event
-	// (专利号 of 专利号是多少, 成立 of 哪年成立的, 技术人员 of 几名技术人员,
+	// (订单号 of 订单号是多少, 成立 of 哪年成立的, 技术人员 of 几名技术人员,
 	// 董事长 of 董事长是谁); "" when the question names none.
 	Focus string
 	// Titles are the posts a question asks the holder of, when its focus is
@@ -97,8 +97,8 @@ type Question struct {
 	Titles []string
 	// Terms are the content terms, weighted, for retrieval and coverage.
 	Terms []Term
-	// Parts are the questions of a question that asks several (晋能光伏
-	// 董事长叫什么，未来准备从哪些维度推进发展), each read; nil otherwise.
+	// Parts are the questions of a question that asks several (绿源公司
+	// 董事长叫什么，下一步准备从哪些方面发力), each read; nil otherwise.
 	Parts    []Question
 	Scope    Scope
 	FollowUp bool // it refers back to the conversation (它, 那…呢)
@@ -450,7 +450,7 @@ func (q *Question) indexOf(w string, i int) int {
 }
 
 // Attribute reports whether the question ends asking for the value of an
-// attribute it names (专利号是多少, 地址在哪儿), rather than about an action
+// attribute it names (订单号是多少, 地址在哪儿), rather than about an action
 // (小病在哪里解决) or a count of things (几名技术人员).
 func (q Question) Attribute() bool { return q.attribute && !q.focusFollows && q.Focus != "" }
 
@@ -505,7 +505,7 @@ func isNumeral(w string) bool {
 func isNoun(tag string) bool { return tag == "" || strings.HasPrefix(tag, "n") }
 
 // attributeBefore is the attribute a question word asks of when it comes
-// last (专利号 | 是 | 多少): the last content word before index i that is no
+// last (订单号 | 是 | 多少): the last content word before index i that is no
 // number, skipping the words that join; with the word before it when it is
 // a single character (专利 号).
 func (q *Question) attributeBefore(i int) string {
@@ -660,8 +660,8 @@ func (q Question) Numbers() []Stated {
 }
 
 // Subject is what the question asks about: its first run of content
-// words, without time words and numbers (恒达钢结构 of 恒达钢结构那个公司
-// 地址在哪儿, 许女教授 of 许女教授今年多大岁数).
+// words, without time words and numbers (绿源碳纤维 of 绿源碳纤维那个公司
+// 地址在哪儿, 李明教授 of 李明教授今年多大岁数).
 func (q Question) Subject() string {
 	var b strings.Builder
 	for _, w := range q.SubjectWords() {
@@ -671,7 +671,7 @@ func (q Question) Subject() string {
 }
 
 // SubjectFirst reports whether the subject comes before the question word
-// (晋能光伏的董事长是谁), as it does when the question asks of a thing.
+// (绿源公司的董事长是谁), as it does when the question asks of a thing.
 func (q Question) SubjectFirst() bool {
 	for i, w := range q.Words {
 		if w.Role == Content {
@@ -682,7 +682,7 @@ func (q Question) SubjectFirst() bool {
 }
 
 // SubjectWords are the words of Subject, up to the first verb (武局长 | 提
-// 了几条建议, 县域医共体改革 | 希望让…).
+// 了几条建议, 城东学校改革 | 希望让…).
 func (q Question) SubjectWords() []Word {
 	var out []Word
 	for _, w := range q.Words {

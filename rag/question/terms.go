@@ -18,7 +18,7 @@ type Term struct {
 	Weight      float64
 	Left, Right string
 	// Asked is set for the terms of the clause that holds the question
-	// word (沁县什么东西能送到餐桌上 of 建行那个裕农通啊，沁县什么东西…), which say
+	// word (哪些菜能送到餐桌上 of 南湖那个网上商城啊，哪些菜…), which say
 	// more about the answering sentence than the clauses that set the topic.
 	Asked bool
 }
