@@ -156,7 +156,31 @@ func readXML(ctx context.Context, f *zip.File, read func(*xml.Decoder) error) er
 		return err
 	}
 	defer rc.Close()
-	return read(xml.NewDecoder(io.LimitReader(rc, MaxArticleBytes)))
+	return read(xml.NewDecoder(&budgetReader{ctx: ctx, r: rc, left: MaxArticleBytes}))
+}
+
+// budgetReader reads r until ctx is done or r holds more than left bytes,
+// when it fails with ctx's error or ErrTooMuchText.
+type budgetReader struct {
+	ctx  context.Context
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if b.over {
+		return 0, ErrTooMuchText
+	}
+	n, err := b.r.Read(p[:min(int64(len(p)), b.left+1)])
+	if int64(n) > b.left { // one byte more than the budget: return what fits
+		n, err, b.over = int(b.left), nil, true
+	}
+	b.left -= int64(n)
+	return n, err
 }
 
 // docxParagraphs writes the text runs (w:t) of each paragraph (w:p) on a

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qabot/qabot/rag/ragtest"
 )
 
 // An HTML page, a Word document and a PDF are read as articles: their main
@@ -147,7 +148,7 @@ func layoutPDF(info string, runs []pdfRun) []byte {
 		objects = append(objects, info)
 		trailer = fmt.Sprintf(" /Info %d 0 R", len(objects))
 	}
-	return rawPDF(objects, trailer)
+	return ragtest.RawPDF(objects, trailer)
 }
 
 // ucs2Hex is text in UCS-2, big-endian, as hex digits.
@@ -157,25 +158,6 @@ func ucs2Hex(text string) string {
 		fmt.Fprintf(&b, "%04X", r)
 	}
 	return b.String()
-}
-
-// rawPDF writes objects (numbered from 1, the first the catalog) as a PDF
-// with a cross-reference table; trailer is added to the trailer dictionary.
-func rawPDF(objects []string, trailer string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, trailer, xref)
-	return b.Bytes()
 }
 
 // A PDF's title line, set larger, stays apart from the date line under it,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/klippa-app/go-pdfium"
 	pdfiumerrors "github.com/klippa-app/go-pdfium/errors"
+	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
 	"github.com/klippa-app/go-pdfium/responses"
 	"github.com/klippa-app/go-pdfium/webassembly"
@@ -56,6 +57,7 @@ func pdfPool() (pdfium.Pool, error) {
 			}
 		}
 		pdfium_.pool, pdfium_.err = webassembly.Init(webassembly.Config{
+			Context: experimental.WithMemoryAllocator(context.Background(), pdfMemory),
 			MaxIdle: 1, MaxTotal: 4,
 			FSConfig:      wazero.NewFSConfig(), // no files: the document comes as bytes
 			RuntimeConfig: rc, Stdout: io.Discard, Stderr: io.Discard,
@@ -92,8 +94,13 @@ func pdfText(ctx context.Context, raw []byte) (text []byte, m metadata, err erro
 		return nil, m, budgetError(ctx, fmt.Errorf("start the PDF reader: %w", err))
 	}
 	killed := context.AfterFunc(ctx, func() { inst.Kill() })
+	broken := false
 	defer func() {
-		if killed() {
+		switch {
+		case !killed(): // the deadline came, and Kill ended the instance
+		case broken:
+			inst.Kill()
+		default:
 			inst.Close()
 		}
 	}()
@@ -122,18 +129,24 @@ func pdfText(ctx context.Context, raw []byte) (text []byte, m metadata, err erro
 	m = metadata{headline: meta("Title"), source: meta("Author"), date: pdfDate(meta("CreationDate"))}
 	var out textBudget
 	var lay pdfLayout
+	chars := 0
 	for i := 0; i < count.PageCount; i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, m, budgetError(ctx, err)
 		}
-		page, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{
-			Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}},
-			Mode: requests.GetPageTextStructuredModeRects, CollectFontInformation: true,
-		})
-		if err != nil {
-			return nil, m, budgetError(ctx, fmt.Errorf("page %d: %w", i+1, err))
+		rects, n, err := pdfPageText(inst, doc.Document, i, MaxArticleBytes-chars)
+		if errors.Is(err, ErrTooMuchText) {
+			return nil, m, err
 		}
-		for _, p := range lay.page(page.Rects) {
+		if err != nil && strings.Contains(err.Error(), "wasm error") {
+			broken = true // the sandbox trapped: its memory is spent or corrupt
+			return nil, m, budgetError(ctx, fmt.Errorf("page %d stopped the PDF reader: it ran out of its %d MiB of memory (a compressed bomb?) or the file is damaged", i+1, pdfMemoryPages>>4))
+		}
+		if err != nil {
+			return nil, m, budgetError(ctx, fmt.Errorf("not a readable PDF: page %d: %w", i+1, err))
+		}
+		chars += n
+		for _, p := range lay.page(rects) {
 			if err := out.writeLine(p); err != nil {
 				return nil, m, err
 			}
@@ -259,4 +272,35 @@ func pdfLines(rects []*responses.GetPageTextStructuredRect) []pdfLine {
 	}
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].y > lines[j].y })
 	return lines
+}
+
+// pdfPageText is the text of page i, as rects, and its number of
+// characters; a page of more than budget characters is not read out
+// (ErrTooMuchText), since each character shown costs memory here too.
+func pdfPageText(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i, budget int) ([]*responses.GetPageTextStructuredRect, int, error) {
+	page, err := inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: doc, Index: i})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: page.Page})
+	ref := requests.Page{ByReference: &page.Page}
+	textPage, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: ref})
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := inst.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: textPage.TextPage})
+	inst.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: textPage.TextPage})
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case n.Count > budget:
+		return nil, 0, ErrTooMuchText
+	}
+	text, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{
+		Page: ref, Mode: requests.GetPageTextStructuredModeRects, CollectFontInformation: true,
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return text.Rects, n.Count, nil
 }

@@ -49,9 +49,13 @@ func AddedDir(dir string) string { return filepath.Join(dir, addedFolder) }
 // AddedName is the article name of a file of the added folder.
 func AddedName(file string) string { return addedFolder + "/" + file }
 
+// IsAdded reports whether an article name is that of an added file.
+func IsAdded(name string) bool { return strings.HasPrefix(name, addedFolder+"/") }
+
 // AddFile stores data as the file name in the added folder of the
-// collection in dir (name is reduced to its base name); ingest indexes it.
-func AddFile(dir, name string, data []byte) (string, error) {
+// collection in dir (name is reduced to its base name), if it reads as an
+// article within its budget; ingest indexes it.
+func AddFile(ctx context.Context, dir, name string, data []byte) (string, error) {
 	name = filepath.Base(filepath.Clean("/" + name))
 	if name == "/" || strings.HasPrefix(name, ".") {
 		return "", fmt.Errorf("%q is not a file name", name)
@@ -61,6 +65,9 @@ func AddFile(dir, name string, data []byte) (string, error) {
 	}
 	if len(data) > MaxArticleBytes {
 		return "", ErrTooLarge
+	}
+	if _, err := ParseArticle(ctx, name, data); err != nil {
+		return "", fmt.Errorf("%s cannot be read: %w", name, err)
 	}
 	if err := os.MkdirAll(AddedDir(dir), 0o755); err != nil {
 		return "", err

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/ragtest"
 )
 
 type result struct {
@@ -241,12 +242,14 @@ func TestIngestCommand(t *testing.T) {
 	corpus := t.TempDir()
 	os.WriteFile(filepath.Join(corpus, "good.txt"), []byte("新能源汽车的报道\n新能源汽车销量增长很快。工厂扩大了产能。"), 0o644)
 	os.WriteFile(filepath.Join(corpus, "bad.txt"), []byte("\x00\x01\x02"), 0o644)
+	loop := ragtest.RawPDF([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R] /Count 1 >>"}, "")
+	os.WriteFile(filepath.Join(corpus, "loop.pdf"), loop, 0o644)
 	r := qabot(t, data, "", "ingest", corpus)
 	if r.code != exitPartial {
 		t.Fatalf("exit %d, want %d: %s", r.code, exitPartial, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "bad.txt") || !strings.Contains(r.stderr, "binary") {
-		t.Errorf("stderr does not name the bad file and why: %q", r.stderr)
+	if !strings.Contains(r.stderr, "bad.txt") || !strings.Contains(r.stderr, "binary") || !strings.Contains(r.stderr, "loop.pdf: not a readable PDF") {
+		t.Errorf("stderr does not name the bad files and why: %q", r.stderr)
 	}
 	if !strings.Contains(r.stdout, "1 added") {
 		t.Errorf("summary: %q", r.stdout)

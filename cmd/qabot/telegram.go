@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,7 +123,7 @@ type library struct {
 func (l *library) AddDocument(ctx context.Context, name string, data []byte) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	file, err := rag.AddFile(l.a.collectionDir(), name, data)
+	file, err := rag.AddFile(ctx, l.a.collectionDir(), name, data)
 	if err != nil {
 		return "", err
 	}
@@ -164,6 +165,16 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	if err != nil && !isPartial(err) {
 		return "", err
 	}
+	// An added file that could not be read is taken out, so that it does
+	// not fail every later ingest; the admin is told why.
+	var dropped []string
+	for _, f := range rep.Failed {
+		if rag.IsAdded(f.Name) {
+			if _, err := rag.Forget(l.a.collectionDir(), f.Name); err == nil {
+				dropped = append(dropped, fmt.Sprintf("\n%s was taken out: %v", f.Name, f.Err))
+			}
+		}
+	}
 	remote, err := l.a.remote(ctx)
 	if err != nil {
 		return "", err
@@ -175,5 +186,5 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	next := *old
 	next.Store = s
 	l.live.current.Store(&next)
-	return fmt.Sprintf("%s: the collection has %d articles, %d passages", what, len(s.Manifest.Articles), rep.Chunks), nil
+	return fmt.Sprintf("%s: the collection has %d articles, %d passages", what, len(s.Manifest.Articles), rep.Chunks) + strings.Join(dropped, ""), nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,5 +111,48 @@ func TestLibraryChangesTheBotsCollection(t *testing.T) {
 	}
 	if _, err := os.Stat(data); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A document that cannot be read is not kept, whether it fails as it is
+// sent or at a later ingest (put there by hand): the admin is told why, and
+// the next change of the collection does not fail on it again.
+func TestLibraryDropsUnreadableDocuments(t *testing.T) {
+	setup(t)
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, cfg: cfg, log: slog.New(slog.DiscardHandler)}
+	s, err := a.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := &liveAnswerer{}
+	live.current.Store(a.answerer(s))
+	lib := &library{a: a, live: live, log: a.log}
+	added := rag.AddedDir(a.collectionDir())
+	_, err = lib.AddDocument(t.Context(), "report.docx", []byte("PK\x03\x04 not a zip archive"))
+	if err == nil || !strings.Contains(err.Error(), "report.docx cannot be read") {
+		t.Errorf("a broken document: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(added, "report.docx")); err == nil {
+		t.Error("the broken document was kept")
+	}
+	if err := os.MkdirAll(added, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(added, "scan.pdf"), []byte("%PDF-1.4 no objects"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := lib.AddDocument(t.Context(), "wheat.txt", []byte("小麦丰收\n今年全省小麦平均亩产达到450公斤。"))
+	if err != nil || !strings.Contains(msg, "added/scan.pdf was taken out: ") {
+		t.Errorf("adding beside a broken file: %q, %v", msg, err)
+	}
+	if _, err := os.Stat(filepath.Join(added, "scan.pdf")); err == nil {
+		t.Error("the broken file is still in the added folder")
+	}
+	if msg, err := lib.Forget(t.Context(), "wheat.txt"); err != nil || strings.Contains(msg, "taken out") {
+		t.Errorf("the next change: %q, %v", msg, err)
 	}
 }
