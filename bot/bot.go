@@ -338,8 +338,9 @@ func (b *Bot) webhookHandler() http.Handler {
 		case err != nil:
 			http.Error(w, "cannot read the request", http.StatusBadRequest)
 			return
-		case !json.Valid(body):
-			b.log.Warn("telegram: refused a webhook request that is not JSON", "bytes", len(body))
+		case json.Unmarshal(body, new(models.Update)) != nil:
+			// Checked here, as the library logs a body it cannot decode.
+			b.log.Warn("telegram: refused a webhook request that is not an update", "bytes", len(body))
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return
 		}

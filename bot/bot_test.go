@@ -683,7 +683,8 @@ func TestWebhook(t *testing.T) {
 	if text := sent(got, 8)[0]; !strings.HasPrefix(text, "答：真的问题") {
 		t.Errorf("answered %q", text)
 	}
-	for name, body := range map[string]string{"huge": strings.Repeat("x", 2<<20), "not JSON": "garbage-body-must-not-be-logged"} {
+	for name, body := range map[string]string{"huge": strings.Repeat("x", 2<<20), "not JSON": "garbage-body-must-not-be-logged",
+		"JSON, not an update": `{"update_id":"seven","message":{"text":"garbage-body-of-json"}}`} {
 		req, _ := http.NewRequest(http.MethodPost, hook.URL, strings.NewReader(body))
 		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
 		resp, err := http.DefaultClient.Do(req)

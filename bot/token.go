@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"github.com/qabot/qabot/config"
 )
 
 // CheckToken asks the Bot API at apiURL who the bot with token is (getMe)
@@ -46,10 +47,14 @@ func explainTelegram(err error, token, apiURL string) error {
 // redactToken removes the bot token from an error's text (the library puts
 // it in request URLs), keeping the error underneath for errors.Is and As.
 func redactToken(err error, token string) error {
-	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+	if err == nil {
 		return err
 	}
-	return &redactedError{msg: strings.ReplaceAll(err.Error(), token, "[token]"), err: err}
+	msg := config.Redact(err.Error(), token)
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
 }
 
 // redactedError is an error whose text had a secret taken out.

@@ -42,6 +42,7 @@ type Config struct {
 	Retrieval  Retrieval `mapstructure:"retrieval" yaml:"retrieval"`
 	Store      Store     `mapstructure:"store" yaml:"store"`
 	Weaviate   Weaviate  `mapstructure:"weaviate" yaml:"weaviate"`
+	Fetch      Fetch     `mapstructure:"fetch" yaml:"fetch"`
 }
 
 // Store selects where a collection's vectors live: "local" (in memory,
@@ -59,6 +60,13 @@ type Weaviate struct {
 	// ReplicationFactor is given to the classes qabot creates.
 	ReplicationFactor int           `mapstructure:"replication_factor" yaml:"replication_factor"`
 	Timeout           time.Duration `mapstructure:"timeout" yaml:"timeout"`
+}
+
+// Fetch configures the fetching of web pages.
+type Fetch struct {
+	// Allow lists the hosts, addresses and ranges (10.0.0.0/8) on local or
+	// private networks that pages may be fetched from; none by default.
+	Allow []string `mapstructure:"allow" yaml:"allow"`
 }
 
 // Corpus says where the articles are; an empty Dir means the embedded seeds.
@@ -146,6 +154,7 @@ func Default() Config {
 		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
 		Store:     Store{Backend: "local"},
 		Weaviate:  Weaviate{ConsistencyLevel: "QUORUM", ReplicationFactor: 1, Timeout: 30 * time.Second},
+		Fetch:     Fetch{Allow: []string{}},
 	}
 }
 
@@ -327,6 +336,11 @@ func Load(file string, flags *pflag.FlagSet) (Config, error) {
 	if err != nil {
 		return Config{}, readable(err)
 	}
+	// A secret pasted with a space or a newline around it still works, and
+	// is not sent, escaped, in request URLs.
+	for _, s := range c.secrets() {
+		*s = strings.TrimSpace(*s)
+	}
 	if c.DataDir == "" {
 		c.DataDir = defaultDataDir()
 	}
@@ -456,19 +470,32 @@ func RedactURL(s string) string {
 	return u.Redacted()
 }
 
+// secrets are the settings that hold credentials.
+func (c *Config) secrets() []*string {
+	return []*string{&c.LLM.APIKey, &c.Embedding.APIKey, &c.Telegram.Token, &c.Telegram.WebhookSecret, &c.Weaviate.APIKey}
+}
+
+// Redact takes secret out of s, replacing it with "[redacted]", in every
+// form a message can carry it: as it is, and escaped in a URL's path or
+// query (a token pasted with a space shows as ABC%20 in a request URL).
+func Redact(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	for _, form := range []string{secret, url.PathEscape(secret), url.QueryEscape(secret)} {
+		s = strings.ReplaceAll(s, form, "[redacted]")
+	}
+	return s
+}
+
 // Redacted returns a copy with every secret replaced by "[redacted]", safe
 // to print or log.
 func (c Config) Redacted() Config {
-	hide := func(s *string) {
+	for _, s := range c.secrets() {
 		if *s != "" {
 			*s = "[redacted]"
 		}
 	}
-	hide(&c.LLM.APIKey)
-	hide(&c.Embedding.APIKey)
-	hide(&c.Telegram.Token)
-	hide(&c.Telegram.WebhookSecret)
-	hide(&c.Weaviate.APIKey)
 	for _, u := range []*string{&c.LLM.BaseURL, &c.Embedding.BaseURL, &c.Telegram.APIURL, &c.Telegram.WebhookURL, &c.Weaviate.URL} {
 		*u = RedactURL(*u)
 	}

@@ -212,7 +212,35 @@ func TestDefaultsInOnePlace(t *testing.T) {
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Load with nothing set differs from Default (-want +got):\n%s", diff)
 	}
-	if n := len(defaults()); n != 39 {
+	if n := len(defaults()); n != 40 {
 		t.Errorf("%d keys; a new field needs a mapstructure tag", n)
+	}
+}
+
+// A secret pasted with spaces or a newline around it is trimmed, and one
+// that holds a character a URL escapes is redacted in its escaped forms.
+func TestSecretsTrimmedAndRedacted(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("QABOT_TELEGRAM_TOKEN", " 123456:ABCdef \n")
+	t.Setenv("QABOT_LLM_API_KEY", "sk-key\t")
+	c, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Telegram.Token != "123456:ABCdef" || c.LLM.APIKey != "sk-key" {
+		t.Errorf("not trimmed: %q %q", c.Telegram.Token, c.LLM.APIKey)
+	}
+	const secret = "12:A b/c+d"
+	for _, msg := range []string{
+		"Post https://api.telegram.org/bot12:A b/c+d/getMe: refused",
+		"Post https://api.telegram.org/bot12:A%20b%2Fc+d/getMe: refused",
+		"Get https://x/v1?key=12%3AA+b%2Fc%2Bd: refused",
+	} {
+		if got := Redact(msg, secret); strings.Contains(got, "A b") || strings.Contains(got, "A%20b") || strings.Contains(got, "A+b") || !strings.Contains(got, "[redacted]") {
+			t.Errorf("%q → %q", msg, got)
+		}
+	}
+	if got := Redact("nothing secret", ""); got != "nothing secret" {
+		t.Errorf("an empty secret: %q", got)
 	}
 }

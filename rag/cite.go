@@ -3,6 +3,7 @@ package rag
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,16 +136,24 @@ const minSupport = 0.4
 
 // checkSupport returns the answer sentences that their cited passages do not
 // support (RAGFlow-style): a sentence with citations is supported when its
-// cited passages contain at least minSupport of its terms; a long sentence
-// without citations is unsupported. It records, for each source, the
-// sentences that cite it as that source's quote. Sentences in another
-// language than the passages cannot be checked by shared terms and pass.
+// cited passages hold its figures and names and at least minSupport of its
+// terms; a long sentence without citations is unsupported. It records, for
+// each source, the sentences that cite it as that source's quote. Sentences
+// in another language than the passages cannot be checked by shared terms:
+// only their figures are.
 func (s *Store) checkSupport(answer string, sources []Source) []string {
 	var unsupported []string
 	for _, sent := range answerSentences(answer) {
 		nums := citedIn(sent)
 		claim := strings.TrimSpace(answerMarker.ReplaceAllString(sent, ""))
-		if runeLen(claim) < 8 || terms.Language(claim) != s.Language() {
+		if runeLen(claim) < 8 {
+			continue
+		}
+		if len(nums) > 0 && unheldSpecific(claim, nums, sources, s.Language()) != "" {
+			unsupported = append(unsupported, claim)
+			continue
+		}
+		if terms.Language(claim) != s.Language() {
 			continue
 		}
 		m := s.matcher(question.Parse(claim).Terms)
@@ -164,6 +173,68 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 		}
 	}
 	return unsupported
+}
+
+// specificNumber matches a number that says how many or how much (with
+// 万 or 亿 after it), and a Latin word with a digit in it (a code, a model,
+// a password), in folded text.
+var specificNumber = regexp.MustCompile(`\d+(?:\.\d+)?[万亿]?|[a-z]+\d[a-z\d]*|\d+[a-z][a-z\d]*`)
+
+// unheldSpecific is a number or a name of claim that none of the passages
+// it cites holds; "" when they hold them all. Words around a figure or a
+// name can match a passage that says another: 全长一万米 of a passage that
+// says 全长400米. Numbers below ten (第一, 两条) are too common to check, and
+// names only in a claim in the passages' language.
+func unheldSpecific(claim string, cited []int, sources []Source, lang string) string {
+	var held []string
+	for _, n := range cited {
+		if n >= 1 && n <= len(sources) {
+			held = append(held, terms.Fold(sources[n-1].Text))
+		}
+	}
+	holds := func(w string) bool {
+		return slices.ContainsFunc(held, func(p string) bool {
+			return strings.Contains(p, w) || strings.Contains(p, strings.TrimRight(w, "省市县区"))
+		})
+	}
+	folded := terms.Fold(claim)
+	for _, loc := range specificNumber.FindAllStringIndex(folded, -1) {
+		w := folded[loc[0]:loc[1]]
+		if v, err := strconv.Atoi(w); err == nil && v < 10 {
+			continue
+		}
+		// A number is held as a number: 400 is not held by 4000.
+		if !slices.ContainsFunc(held, func(p string) bool { return containsNumber(p, w) }) {
+			return w
+		}
+	}
+	if terms.Language(claim) != lang {
+		return ""
+	}
+	for _, w := range question.Parse(claim).Names() {
+		if !holds(w.Text) {
+			return w.Text
+		}
+	}
+	return ""
+}
+
+// containsNumber reports whether text holds the number w, not as part of a
+// longer one.
+func containsNumber(text, w string) bool {
+	isDigit := func(b byte) bool { return b >= '0' && b <= '9' || b == '.' }
+	for i := 0; ; {
+		k := strings.Index(text[i:], w)
+		if k < 0 {
+			return false
+		}
+		at := i + k
+		end := at + len(w)
+		if (at == 0 || !isDigit(text[at-1])) && (end == len(text) || !isDigit(text[end])) {
+			return true
+		}
+		i = at + 1
+	}
 }
 
 // leadingMarkers matches citation markers at the start of a sentence.

@@ -85,3 +85,38 @@ func FuzzCitations(f *testing.F) {
 		}
 	})
 }
+
+// A sentence whose figures or names its cited passage does not hold is
+// unsupported, however many of its other words the passage shares; a
+// sentence quoted from the passage it cites never is.
+func TestSupportChecksFiguresAndNames(t *testing.T) {
+	s := openSeeds(t)
+	line := Source{Text: "走进工厂的智能制造生产车间，全长400米的生产线上，生产人员屈指可数，取而代之的是灵活穿梭的AGV机器人。"}
+	for claim, want := range map[string]bool{
+		"生产线全长一万米[1]。":                               true,
+		"生产线全长9999米[1]。":                             true,
+		"生产线全长4000米[1]。":                             true,
+		"The admin password is hunter2[1].":          true,
+		"车间里是来自德国的AGV机器人[1]。":                        true,
+		"生产线全长400米，生产人员屈指可数[1]。":                     false,
+		"车间里灵活穿梭的是AGV机器人，生产人员屈指可数[1]。":               false,
+		"The production line is 400 metres long[1].": false,
+	} {
+		got := s.checkSupport(claim, []Source{line})
+		if (len(got) > 0) != want {
+			t.Errorf("%q: unsupported %q, want flagged %v", claim, got, want)
+		}
+	}
+	quoted := 0
+	for _, c := range s.chunks {
+		for _, sent := range Sentences(c.Text) {
+			if got := s.checkSupport(sent+"[1]", []Source{{Text: c.Text}}); len(got) > 0 {
+				t.Errorf("a sentence quoted from its passage is flagged: %q", got)
+			}
+			quoted++
+		}
+	}
+	if quoted < 100 {
+		t.Fatalf("only %d sentences quoted", quoted)
+	}
+}

@@ -68,7 +68,7 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 
 // embed makes one request.
 func (e *OpenAIEmbedder) embed(ctx context.Context, texts []string) ([][]float32, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	ctx, cancel := e.cfg.Start(ctx)
 	defer cancel()
 	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{Input: texts, Model: openai.EmbeddingModel(e.cfg.Model)})
 	if err == nil && len(resp.Data) != len(texts) {

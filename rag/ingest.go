@@ -29,6 +29,11 @@ type IngestOptions struct {
 	// Waiting, when set, is called once if another ingest holds the
 	// collection for more than a second.
 	Waiting func()
+	// First makes this the collection's first index: if, once the lock is
+	// taken, another ingest has made one, that one is left as it is
+	// (IngestReport.Existing). A question asked while a folder is being
+	// ingested so waits for it rather than indexing the seeds over it.
+	First bool
 }
 
 // IngestReport says what an ingest did.
@@ -39,6 +44,8 @@ type IngestReport struct {
 	// Converted names the articles read from another encoding than UTF-8,
 	// with the encoding: "notes.txt (GB18030)".
 	Converted []string
+	// Existing is set when a First ingest found an index made meanwhile.
+	Existing  bool
 	Chunks    int    // chunks in the new store
 	Embedded  int    // chunks embedded by this run
 	Rebuilt   string // why everything was re-embedded, if it was
@@ -81,6 +88,12 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 		return rep, err
 	}
 	defer unlock()
+	if opts.First {
+		if _, err := ReadLiveManifest(opts.Dir); err == nil {
+			rep.Existing = true
+			return rep, nil
+		}
+	}
 
 	prev, reason := previousManifest(opts)
 	rep.Rebuilt = reason

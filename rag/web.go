@@ -227,8 +227,13 @@ func (f *Fetcher) fetch(ctx context.Context, raw string, prev WebPage, dir strin
 		req.Header.Set("If-Modified-Since", prev.LastModified)
 	}
 	resp, err := f.Client.Do(req)
-	if err != nil {
-		return prev, false, err
+	switch {
+	case errors.Is(err, ErrAddressNotAllowed):
+		return prev, false, ErrAddressNotAllowed
+	case err != nil && ctx.Err() != nil:
+		return prev, false, ctx.Err()
+	case err != nil:
+		return prev, false, fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}
 	defer resp.Body.Close()
 	switch {

@@ -248,6 +248,16 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	case errors.Is(err, rag.ErrNoStore):
 		corpus = a.firstCorpus(want)
 		a.say("首次运行：正在把 %s 建入文章集 %q…", "first run: indexing %s into collection %q…", corpus, a.cfg.Collection)
+		// An ingest under way may make the collection first: then this
+		// question is answered from what it made.
+		rep, err := a.ingestWith(ctx, rag.IngestOptions{Corpus: corpusAt(corpus), Embedder: emb, First: true})
+		if err != nil && !isPartial(err) {
+			return nil, err
+		}
+		if rep.Existing {
+			return a.openStore(ctx)
+		}
+		return a.openIndex(ctx, emb, remote)
 	case errors.Is(err, rag.ErrIncompatible), errors.Is(err, rag.ErrCorrupt):
 		m, _ := rag.ReadLiveManifest(dir)
 		if corpus = m.Corpus; corpus == "" {

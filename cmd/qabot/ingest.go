@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -82,11 +81,24 @@ func splitURLs(args []string) (urls, dirs []string) {
 // userAgent names qabot to the servers it fetches pages from.
 func userAgent() string { return "qabot/" + version() + " (+https://github.com/qabot/qabot)" }
 
+// fetcher fetches web pages from public addresses, and from those that
+// fetch.allow names.
+func (a *app) fetcher() (*rag.Fetcher, error) {
+	policy, err := rag.NewAddressPolicy(a.cfg.Fetch.Allow)
+	if err != nil {
+		return nil, err
+	}
+	return &rag.Fetcher{Client: policy.Client(30 * time.Second), UserAgent: userAgent(), PerHost: time.Second}, nil
+}
+
 // fetchPages fetches urls into the collection, and refetches the pages it
 // has when they changed; a page that cannot be fetched is named, and
 // keeps its last version.
 func (a *app) fetchPages(ctx context.Context, urls []string) error {
-	f := rag.Fetcher{Client: &http.Client{Timeout: 30 * time.Second}, UserAgent: userAgent(), PerHost: time.Second}
+	f, err := a.fetcher()
+	if err != nil {
+		return err
+	}
 	rep, err := f.Fetch(ctx, a.collectionDir(), urls, true)
 	if err != nil {
 		return fmt.Errorf("fetch web pages: %w", err)
@@ -107,9 +119,15 @@ func (a *app) fetchPages(ctx context.Context, urls []string) error {
 // otherwise), reports unusable files on stderr, and returns a partialError
 // when some files failed.
 func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (rag.IngestReport, error) {
+	return a.ingestWith(ctx, rag.IngestOptions{Corpus: corpus, Embedder: emb})
+}
+
+// ingestWith ingests as ingest does, with opts' corpus, embedder and
+// whether it is the first.
+func (a *app) ingestWith(ctx context.Context, opts rag.IngestOptions) (rag.IngestReport, error) {
 	progress := a.progress()
 	rep, err := rag.Ingest(ctx, rag.IngestOptions{
-		Dir: a.collectionDir(), Corpus: corpus, Embedder: emb, Chunker: a.chunker(), Progress: progress,
+		Dir: a.collectionDir(), Corpus: opts.Corpus, Embedder: opts.Embedder, First: opts.First, Chunker: a.chunker(), Progress: progress,
 		Waiting: func() {
 			a.say("正在等待这个文章集的另一次建索引完成…", "waiting for another ingest of this collection to finish…")
 		},
@@ -123,10 +141,10 @@ func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (
 	if len(rep.Skipped) > 0 {
 		a.say("跳过 %d 个不是文章的文件（只读取 .txt .md .html .docx .pdf）：%s", "skipped %d files that are not articles (only .txt .md .html .docx .pdf are read): %s", len(rep.Skipped), shortList(rep.Skipped, 5))
 	}
-	if err != nil {
+	if err != nil || rep.Existing {
 		return rep, err
 	}
-	if err := a.syncRemote(ctx, emb); err != nil {
+	if err := a.syncRemote(ctx, opts.Embedder); err != nil {
 		return rep, err
 	}
 	if rep.Rebuilt != "" {

@@ -157,6 +157,18 @@ func TestDoctor(t *testing.T) {
 		!strings.Contains(r.stdout, "copy the token again") || strings.Contains(r.stdout+r.stderr, "bad-token") {
 		t.Errorf("broken setup: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// A token pasted with a newline works; one with a space in it fails
+	// against an unreachable API without showing, escaped or not.
+	t.Setenv("QABOT_TELEGRAM_TOKEN", "123:good-token\n")
+	if r = qabot(t, data, "", "doctor"); !strings.Contains(r.stdout, "@qa_bot") {
+		t.Errorf("a token with a newline after it:\n%s%s", r.stdout, r.stderr)
+	}
+	t.Setenv("QABOT_TELEGRAM_API_URL", "http://127.0.0.1:1")
+	t.Setenv("QABOT_TELEGRAM_TOKEN", "123:se cret")
+	r = qabot(t, data, "", "doctor")
+	if out := r.stdout + r.stderr; !strings.Contains(out, "cannot reach the Telegram Bot API") || strings.Contains(out, "se cret") || strings.Contains(out, "se%20cret") || strings.Contains(out, "cret") {
+		t.Errorf("an unreachable API with a spaced token:\n%s", out)
+	}
 }
 
 func TestOpenAIEmbeddingProvider(t *testing.T) {

@@ -14,7 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/qabot/qabot/rag"
@@ -523,7 +525,12 @@ func TestIngestURLs(t *testing.T) {
 	}))
 	defer srv.Close()
 	page := srv.URL + "/news/farm.html"
-	r := qabot(t, data, "", "--collection", "web", "ingest", page, srv.URL+"/missing.html")
+	r := qabot(t, data, "", "--collection", "web", "ingest", page)
+	if r.code == 0 || !strings.Contains(r.stderr, "local or private network") || len(conditional) > 0 {
+		t.Fatalf("a loopback page fetched without fetch.allow: exit %d\n%s", r.code, r.stderr)
+	}
+	t.Setenv("QABOT_FETCH_ALLOW", "127.0.0.1")
+	r = qabot(t, data, "", "--collection", "web", "ingest", page, srv.URL+"/missing.html")
 	if r.code != 0 || !strings.Contains(r.stderr, "1 fetched") || !strings.Contains(r.stderr, "cannot fetch "+srv.URL+"/missing.html: HTTP 404") {
 		t.Fatalf("ingest URLs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -543,5 +550,42 @@ func TestIngestURLs(t *testing.T) {
 	defer mu.Unlock()
 	if last := conditional[len(conditional)-1]; last != `"v1"` {
 		t.Errorf("the refresh did not ask whether the page changed (If-None-Match %q)", last)
+	}
+}
+
+// A question asked while the first ingest of a folder runs waits for it and
+// answers from the folder: it never indexes the seeds over the folder.
+func TestAskDuringFirstIngest(t *testing.T) {
+	data := setup(t)
+	corpus := t.TempDir()
+	for i := range 300 {
+		text := fmt.Sprintf("第%d号报道\n新能源汽车工厂第%d条生产线投产，年产汽车%d万辆。工厂扩大了产能，销量增长很快。", i, i, i+1)
+		os.WriteFile(filepath.Join(corpus, fmt.Sprintf("car%03d.txt", i)), []byte(text), 0o644)
+	}
+	ingested := make(chan result, 1)
+	go func() { ingested <- qabot(t, data, "", "ingest", corpus) }()
+	lock := flock.New(filepath.Join(data, "collections", rag.DefaultCollection, "ingest.lock"))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		ok, err := lock.TryLock() // an error: the collection's folder is not there yet
+		if err == nil && !ok {
+			break // the ingest holds the collection
+		}
+		if ok {
+			lock.Unlock()
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the ingest did not start")
+		}
+	}
+	r := qabot(t, data, "", "ask", "新能源汽车销量怎么样?")
+	if r.code != 0 || !strings.Contains(r.stdout, "新能源汽车工厂") {
+		t.Errorf("ask during the ingest: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := <-ingested; r.code != 0 {
+		t.Fatalf("ingest: %d %s", r.code, r.stderr)
+	}
+	m, err := rag.ReadLiveManifest(filepath.Join(data, "collections", rag.DefaultCollection))
+	if err != nil || m.Corpus != corpus || len(m.Articles) != 300 {
+		t.Errorf("the collection after both: %q, %d articles, %v", m.Corpus, len(m.Articles), err)
 	}
 }

@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -133,13 +132,22 @@ func (l *library) AddDocument(ctx context.Context, name string, data []byte) (st
 func (l *library) AddPage(ctx context.Context, pageURL string) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f := rag.Fetcher{Client: &http.Client{Timeout: 30 * time.Second}, UserAgent: userAgent(), PerHost: time.Second}
-	rep, err := f.Fetch(ctx, l.a.collectionDir(), []string{pageURL}, false)
-	if err == nil && len(rep.Failed) > 0 {
-		err = fmt.Errorf("cannot fetch %s: %w", pageURL, rep.Failed[0].Err)
-	}
+	f, err := l.a.fetcher()
 	if err != nil {
 		return "", err
+	}
+	rep, err := f.Fetch(ctx, l.a.collectionDir(), []string{pageURL}, false)
+	if err != nil {
+		return "", err
+	}
+	if len(rep.Failed) > 0 {
+		err := rep.Failed[0].Err
+		if errors.Is(err, rag.ErrUnreachable) {
+			// The cause tells what listens where: for the operator only.
+			l.log.Warn("page not fetched", "error", err)
+			err = rag.ErrUnreachable
+		}
+		return "", fmt.Errorf("cannot fetch %s: %w", pageURL, err)
 	}
 	return l.reindex(ctx, "added "+pageURL)
 }

@@ -71,18 +71,7 @@ func TestTelegramCommand(t *testing.T) {
 // what they remove is gone.
 func TestLibraryChangesTheBotsCollection(t *testing.T) {
 	data := setup(t)
-	cfg, err := config.Load("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, cfg: cfg, log: slog.New(slog.DiscardHandler)}
-	s, err := a.openStore(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	live := &liveAnswerer{}
-	live.current.Store(a.answerer(s))
-	lib := &library{a: a, live: live, log: a.log}
+	_, live, lib := testLibrary(t)
 	ask := func(q string) rag.Answer {
 		ans, err := live.Answer(t.Context(), rag.Request{Question: q})
 		if err != nil {
@@ -119,20 +108,9 @@ func TestLibraryChangesTheBotsCollection(t *testing.T) {
 // the next change of the collection does not fail on it again.
 func TestLibraryDropsUnreadableDocuments(t *testing.T) {
 	setup(t)
-	cfg, err := config.Load("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, cfg: cfg, log: slog.New(slog.DiscardHandler)}
-	s, err := a.openStore(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	live := &liveAnswerer{}
-	live.current.Store(a.answerer(s))
-	lib := &library{a: a, live: live, log: a.log}
+	a, _, lib := testLibrary(t)
 	added := rag.AddedDir(a.collectionDir())
-	_, err = lib.AddDocument(t.Context(), "report.docx", []byte("PK\x03\x04 not a zip archive"))
+	_, err := lib.AddDocument(t.Context(), "report.docx", []byte("PK\x03\x04 not a zip archive"))
 	if err == nil || !strings.Contains(err.Error(), "report.docx cannot be read") {
 		t.Errorf("a broken document: %v", err)
 	}
@@ -155,4 +133,38 @@ func TestLibraryDropsUnreadableDocuments(t *testing.T) {
 	if msg, err := lib.Forget(t.Context(), "wheat.txt"); err != nil || strings.Contains(msg, "taken out") {
 		t.Errorf("the next change: %q, %v", msg, err)
 	}
+}
+
+// An admin who sends a URL is told that its address is not allowed, or that
+// the site could not be reached, and no more: not what listens where.
+func TestLibraryFetchErrorsTellNothingOfTheNetwork(t *testing.T) {
+	setup(t)
+	t.Setenv("QABOT_FETCH_ALLOW", "127.0.0.2")
+	_, _, lib := testLibrary(t)
+	_, err := lib.AddPage(t.Context(), "http://127.0.0.1:1/admin")
+	if err == nil || !strings.Contains(err.Error(), "local or private network") {
+		t.Errorf("a loopback page: %v", err)
+	}
+	_, err = lib.AddPage(t.Context(), "http://127.0.0.2:1/admin")
+	if err == nil || err.Error() != "cannot fetch http://127.0.0.2:1/admin: "+rag.ErrUnreachable.Error() {
+		t.Errorf("a closed port on an allowed address: %v", err)
+	}
+}
+
+// testLibrary is the bot's library of the collection in the test's data
+// dir, with the answerer it changes.
+func testLibrary(t *testing.T) (*app, *liveAnswerer, *library) {
+	t.Helper()
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, cfg: cfg, log: slog.New(slog.DiscardHandler)}
+	s, err := a.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := &liveAnswerer{}
+	live.current.Store(a.answerer(s))
+	return a, live, &library{a: a, live: live, log: a.log}
 }

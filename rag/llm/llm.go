@@ -13,9 +13,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/qabot/qabot/config"
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -51,10 +53,54 @@ func NewOpenAIClient(cfg ModelConfig) *openai.Client {
 		return min(retryablehttp.DefaultBackoff(lo, hi, attempt, resp), hi)
 	}
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler // let go-openai read the last error body
+	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if f, ok := ctx.Value(failureKey{}).(*failure); ok && err != nil {
+			f.record(err)
+		}
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	oc.HTTPClient = rc.StandardClient()
 	return openai.NewClientWithConfig(oc)
+}
+
+// Start begins a call to the server: it puts the timeout on ctx and keeps
+// the failures of the call's tries for Explain, so that a deadline that
+// falls while a refused connection is being retried is not taken for the
+// cause.
+func (cfg ModelConfig) Start(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithValue(ctx, failureKey{}, &failure{}), cfg.Timeout)
+}
+
+// failure is the last error of a call's tries.
+type failure struct {
+	mu  sync.Mutex
+	err error
+}
+
+type failureKey struct{}
+
+func (f *failure) record(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.err = err
+}
+
+// connectionFailure is the failure to connect that the tries of the call in
+// ctx ended with, if they did.
+func connectionFailure(ctx context.Context) error {
+	f, ok := ctx.Value(failureKey{}).(*failure)
+	if !ok {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var opErr *net.OpError
+	if errors.As(f.err, &opErr) {
+		return f.err
+	}
+	return nil
 }
 
 // ServiceError is a failed call to a model server, with a message that
@@ -107,8 +153,12 @@ func (cfg ModelConfig) Explain(ctx context.Context, err error) error {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	var msg string
+	timedOut := errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded
+	if refused := connectionFailure(ctx); timedOut && refused != nil {
+		err, timedOut = refused, false
+	}
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+	case timedOut:
 		msg = fmt.Sprintf("%s did not answer within %s.timeout (%s): check that it is running and not overloaded, or raise %s.timeout", server, key, cfg.Timeout, key)
 	case errors.Is(err, context.Canceled):
 		msg = "the request was cancelled"
@@ -133,20 +183,12 @@ func (cfg ModelConfig) Explain(ctx context.Context, err error) error {
 	default:
 		msg = fmt.Sprintf("%s sent a reply that is not OpenAI-compatible: check %s.base_url (it usually ends in /v1)", server, key)
 	}
-	cause := redact(err.Error(), cfg.APIKey)
+	cause := config.Redact(err.Error(), cfg.APIKey)
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		pass, _ := u.User.Password()
-		cause = redact(redact(cause, pass), u.RawQuery)
+		cause = config.Redact(config.Redact(cause, pass), u.RawQuery)
 	}
-	return &ServiceError{Msg: redact(msg, cfg.APIKey), cause: cause}
-}
-
-// redact removes secret from s.
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, "[redacted]")
+	return &ServiceError{Msg: config.Redact(msg, cfg.APIKey), cause: cause}
 }
 
 // ChatConfig configures a ChatClient.
@@ -202,7 +244,7 @@ type Message struct {
 
 // Complete returns the model's whole reply to msgs, within the timeout.
 func (c *ChatClient) Complete(ctx context.Context, msgs []Message) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	ctx, cancel := c.cfg.Start(ctx)
 	defer cancel()
 	resp, err := c.client.CreateChatCompletion(ctx, c.request(msgs, false))
 	text := ""
@@ -222,7 +264,7 @@ func (c *ChatClient) Complete(ctx context.Context, msgs []Message) (string, erro
 // arrives (reasoning text and <think> blocks left out); it returns the whole
 // reply. The stream must finish within the timeout.
 func (c *ChatClient) Stream(ctx context.Context, msgs []Message, onText func(string)) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	ctx, cancel := c.cfg.Start(ctx)
 	defer cancel()
 	text, err := c.stream(ctx, msgs, onText)
 	return text, c.cfg.Explain(ctx, err)
@@ -273,7 +315,7 @@ func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(str
 
 // Models lists the models the server offers.
 func (c *ChatClient) Models(ctx context.Context) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	ctx, cancel := c.cfg.Start(ctx)
 	defer cancel()
 	list, err := c.client.ListModels(ctx)
 	if err != nil {

@@ -67,6 +67,9 @@ func TestChatClientFailures(t *testing.T) {
 		want    string
 	}{
 		{"connection refused", nil, closedURL, "cannot connect"},
+		// The deadline falls while the refused connection waits to be
+		// tried again (at 200 ms, 400 ms): the refusal is the cause.
+		{"connection refused, then the deadline", nil, closedURL, "cannot connect"},
 		{"timeout", hang, "", "did not answer within llm.timeout"},
 		{"401", ragtest.Status(401, `{"error":{"message":"invalid key `+testKey+`"}}`), "", "check llm.api_key"},
 		{"403", ragtest.Status(403, `{"error":{"message":"forbidden"}}`), "", "check llm.api_key"},
@@ -98,6 +101,9 @@ func TestChatClientFailures(t *testing.T) {
 			}
 			cfg := testChatConfig(url)
 			cfg.Timeout = 500 * time.Millisecond
+			if strings.Contains(tt.name, "deadline") {
+				cfg.Timeout = 300 * time.Millisecond
+			}
 			start := time.Now()
 			_, err := NewChatClient(cfg).Stream(t.Context(), []Message{{Role: "user", Content: "问"}}, nil)
 			if elapsed := time.Since(start); elapsed > 5*time.Second {
