@@ -9,6 +9,7 @@ package question
 import (
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -159,7 +160,7 @@ func (q *Question) joinHeld(c Corpus) {
 	for i := 0; i < len(q.Words); {
 		end := i + 1
 		if q.joinable(i) {
-			for j := len(q.Words); j > i+1; j-- {
+			for j := min(len(q.Words), i+maxWordRunes); j > i+1; j-- { // a word of one character or more each
 				if q.joinableRun(i, j) && c.Holds(q.Folded[q.Words[i].Start:q.Words[j-1].End()]) {
 					end = j
 					break
@@ -278,26 +279,15 @@ func (q *Question) longestAt(i int, tables ...string) span {
 // wordEnding returns the index just past the word that ends at byte
 // offset end, if one does.
 func (q *Question) wordEnding(end int) (int, bool) {
-	for k, w := range q.Words {
-		if w.End() == end {
-			return k + 1, true
-		}
-		if w.Start >= end {
-			break
-		}
-	}
-	return 0, false
+	k := sort.Search(len(q.Words), func(k int) bool { return q.Words[k].End() >= end })
+	return k + 1, k < len(q.Words) && q.Words[k].End() == end
 }
 
 // wordStarting returns the index of the word that starts at byte offset
 // start, if one does.
 func (q *Question) wordStarting(start int) (int, bool) {
-	for k, w := range q.Words {
-		if w.Start == start {
-			return k, true
-		}
-	}
-	return 0, false
+	k := sort.Search(len(q.Words), func(k int) bool { return q.Words[k].Start >= start })
+	return k, k < len(q.Words) && q.Words[k].Start == start
 }
 
 // functionTags are the dictionary's parts of speech of words that join

@@ -137,3 +137,12 @@ func TestSegment(t *testing.T) {
 		t.Errorf("segments (-want +got):\n%s", diff)
 	}
 }
+
+// BenchmarkParseLong reads a question as long as any qabot answers (2,000
+// characters): reading must stay linear in its length.
+func BenchmarkParseLong(b *testing.B) {
+	text := strings.Repeat("绿源公司的碳纤维生产线有多长，", 2000/15)
+	for b.Loop() {
+		Parse(text)
+	}
+}
