@@ -37,6 +37,9 @@ func renderAnswer(ans rag.Answer, lang string) string {
 		note := fmt.Sprintf(pick(zh, "注意：所引段落不支持 %s", "Note: the cited passages do not support %s"), strings.Join(quoted, pick(zh, "、", ", ")))
 		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(note))
 	}
+	if note := ans.CitationNote(); note != "" {
+		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(note))
+	}
 	if sources := ans.Cited(); len(sources) > 0 {
 		fmt.Fprintf(&b, "\n\n<b>%s</b>", ans.SourcesLabel())
 		for _, s := range sources {

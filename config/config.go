@@ -98,6 +98,10 @@ type LLM struct {
 	Timeout     time.Duration `mapstructure:"timeout" yaml:"timeout"`
 	Temperature float64       `mapstructure:"temperature" yaml:"temperature"`
 	MaxTokens   int           `mapstructure:"max_tokens" yaml:"max_tokens"`
+	// ContextTokens is the model's context window, in tokens: prompts are
+	// fitted to it, with room for max_tokens. 0: ask the server (Ollama,
+	// llama.cpp, vLLM say), else 4096.
+	ContextTokens int `mapstructure:"context_tokens" yaml:"context_tokens"`
 	// Retries bounds how often a request refused with 429 or 5xx, or that
 	// could not connect, is tried again.
 	Retries int `mapstructure:"retries" yaml:"retries"`
@@ -427,6 +431,8 @@ func (c Config) Validate() error {
 		return errors.New("llm.model must be set when llm.base_url is (e.g. qwen2.5:7b for Ollama, gpt-4o-mini for OpenAI)")
 	case c.LLM.BaseURL != "" && !isHTTPURL(c.LLM.BaseURL):
 		return fmt.Errorf("llm.base_url must be an http(s) URL such as http://localhost:11434/v1, got %q", RedactURL(c.LLM.BaseURL))
+	case c.LLM.ContextTokens != 0 && c.LLM.ContextTokens < 512:
+		return fmt.Errorf("llm.context_tokens must be 0 (ask the server) or at least 512, got %d", c.LLM.ContextTokens)
 	case c.LLM.MaxTokens < 1 || c.LLM.Retries < 0 || c.LLM.Retries > 10:
 		return fmt.Errorf("llm.max_tokens must be positive and llm.retries between 0 and 10, got %d and %d", c.LLM.MaxTokens, c.LLM.Retries)
 	case c.Embedding.Provider != "local" && c.Embedding.Provider != "openai":

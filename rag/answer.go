@@ -37,6 +37,10 @@ type Answer struct {
 	ModelError error
 	// Unsupported lists answer sentences that no cited passage supports.
 	Unsupported []string
+	// Retried is set when the model server found the prompt at the edge of
+	// the model's context window and the model was asked again: Text is
+	// the second answer, and replaces any text streamed before it.
+	Retried bool
 	// Deferred is set, with Refused, when the question cannot be answered
 	// without a model (a question in another language than the articles, or
 	// a follow-up, with no LLM configured). Text says so in plain words for
@@ -46,6 +50,14 @@ type Answer struct {
 	// Weak is set, with Refused, offline, when the passages share only a
 	// word or two with the question: Text refuses and quotes them as related.
 	Weak bool
+	// CitedAfter is set when the model cited nothing and qabot attached
+	// the citations, matching each sentence of the answer to the passage
+	// that holds most of it.
+	CitedAfter bool
+	// Related is set when the model cited nothing and none of its sentences
+	// matches a passage: Sources are the passages it was given, shown as
+	// related, not as sources of the answer.
+	Related bool
 }
 
 // Source is a retrieved passage; N is the number citations use.
@@ -64,6 +76,9 @@ type Source struct {
 
 // Cited returns the sources the answer's text cites, in order.
 func (a Answer) Cited() []Source {
+	if a.Related {
+		return a.Sources
+	}
 	var out []Source
 	for _, s := range a.Sources {
 		if strings.Contains(a.Text, fmt.Sprintf("[%d]", s.N)) {
@@ -77,10 +92,24 @@ func (a Answer) Cited() []Source {
 // language: the sources of an answer, or the related passages a weak-match
 // refusal quotes.
 func (a Answer) SourcesLabel() string {
-	if a.Refused {
+	if a.Refused || a.Related {
 		return inLanguageOf(a.Question, "相关段落", "Related passages")
 	}
 	return inLanguageOf(a.Question, "来源", "Sources")
+}
+
+// CitationNote says, in the question's language, that the model cited
+// nothing and how its sources were found; "" when it cited them itself.
+func (a Answer) CitationNote() string {
+	switch {
+	case a.CitedAfter:
+		return inLanguageOf(a.Question, "模型没有标注出处；以上引用是按句子与段落的匹配补上的。",
+			"The model cited nothing; the citations were added by matching its sentences to the passages.")
+	case a.Related:
+		return inLanguageOf(a.Question, "模型没有标注出处，它的回答也与任何段落都不吻合；以下段落仅供参考。",
+			"The model cited nothing, and its answer matches none of the passages; they are listed for reference only.")
+	}
+	return ""
 }
 
 // Byline is the source's date and publisher, as far as the article states

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
@@ -266,4 +267,36 @@ func bestSentence(text string, m matcher) string {
 		}
 	}
 	return best
+}
+
+// attachCitations cites, after each sentence of an answer that cites
+// nothing, the passage among the first n retrieved that holds most of its
+// terms, if it holds at least minSupport of them (RAGFlow's
+// insert_citations). It returns the text with its citations and how they
+// are numbered.
+func (s *Store) attachCitations(text string, passages []Source, n int) (string, *citations) {
+	var b strings.Builder
+	for _, sent := range answerSentences(text) {
+		best, bestCov := 0, minSupport
+		m := s.matcher(question.Parse(sent).Terms)
+		for _, p := range passages[:n] {
+			if cov := m.coverage(p.Text); cov >= bestCov {
+				best, bestCov = p.N, cov
+			}
+		}
+		if best > 0 {
+			sent = insertMarker(sent, best)
+		}
+		b.WriteString(sent)
+	}
+	cites := newCitations(n)
+	out := cites.write(b.String()) + cites.flush()
+	return out, cites
+}
+
+// insertMarker puts [n] at the end of a sentence, before its closing
+// punctuation.
+func insertMarker(sent string, n int) string {
+	body := strings.TrimRightFunc(sent, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("。！？!?.；;", r) })
+	return body + fmt.Sprintf("[%d]", n) + sent[len(body):]
 }

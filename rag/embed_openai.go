@@ -20,6 +20,10 @@ type OpenAIEmbedder struct {
 	cfg    llm.ModelConfig
 	client *openai.Client
 	dim    int
+	// window is the model's context window, as the server says it; 0 when
+	// it does not. Inputs are cut to it, since servers that take longer
+	// ones cut them silently, or embed them badly.
+	window int
 }
 
 // NewOpenAIEmbedder returns an embedder for cfg after embedding one probe
@@ -29,6 +33,9 @@ func NewOpenAIEmbedder(ctx context.Context, cfg llm.ModelConfig) (*OpenAIEmbedde
 		cfg.Setting = "embedding"
 	}
 	e := &OpenAIEmbedder{cfg: cfg, client: llm.NewOpenAIClient(cfg)}
+	if w, ok := llm.DetectWindow(ctx, cfg); ok {
+		e.window = w.Tokens
+	}
 	vecs, err := e.embed(ctx, []string{"维度 dimension"})
 	if err != nil {
 		return nil, err
@@ -50,7 +57,7 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 	for start := 0; start < len(texts); start += embedBatch {
 		batch := make([]string, 0, embedBatch)
 		for _, t := range texts[start:min(start+embedBatch, len(texts))] {
-			batch = append(batch, terms.Script(t)) // Traditional text meets Simplified
+			batch = append(batch, fitTokens(terms.Script(t), e.window)) // Traditional text meets Simplified
 		}
 		vecs, err := e.embed(ctx, batch)
 		if err != nil {
@@ -91,4 +98,23 @@ func (e *OpenAIEmbedder) embed(ctx context.Context, texts []string) ([][]float32
 		}
 	}
 	return out, nil
+}
+
+// fitTokens cuts text to at most window tokens, as estimated; window 0
+// leaves it whole.
+func fitTokens(text string, window int) string {
+	if window <= 0 || llm.EstimateTokens(text) <= window-8 {
+		return text
+	}
+	runes := []rune(text)
+	lo, hi := 0, len(runes) // the longest prefix that fits
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if llm.EstimateTokens(string(runes[:mid])) <= window-8 {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return string(runes[:lo])
 }

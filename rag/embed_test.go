@@ -111,3 +111,15 @@ func TestOpenAIEmbedder(t *testing.T) {
 		t.Errorf("wrong base URL: got %v", err)
 	}
 }
+
+// Embedding inputs are cut to the model's window, when the server says it.
+func TestFitTokens(t *testing.T) {
+	long := strings.Repeat("生产线全长四百米。", 100)
+	if got := fitTokens(long, 0); got != long {
+		t.Error("no window: the text was cut")
+	}
+	got := fitTokens(long, 512)
+	if n := llm.EstimateTokens(got); n > 512-8 || n < 400 || !strings.HasPrefix(long, got) {
+		t.Errorf("cut to %d tokens", n)
+	}
+}

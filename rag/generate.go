@@ -18,7 +18,12 @@ func (a *Answerer) standalone(ctx context.Context, question string, history []Tu
 	if a.LLM == nil || len(history) == 0 && terms.Language(question) == a.Store.Language() {
 		return "", nil
 	}
-	text, err := a.LLM.Complete(ctx, rewriteMessages(question, history, a.Store.Language()))
+	text, retried, err := retryCut(ctx, a.LLM, func(budget int) (string, error) {
+		return a.LLM.Complete(ctx, fitRewrite(question, history, a.Store.Language(), budget, a.LLM.Tokens))
+	})
+	if retried {
+		a.logCut("rewrite")
+	}
 	if err != nil {
 		return "", err
 	}
@@ -52,7 +57,8 @@ func (a *Answerer) search(ctx context.Context, asked, rewritten question.Questio
 // answer to onText, and fills in ans. Citations are checked and renumbered
 // as they stream; the sources become the passages cited.
 func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Question, standalone string, onText func(string)) error {
-	cites := newCitations(len(ans.Retrieved))
+	m := a.Store.matcher(q.Terms)
+	var cites *citations
 	var out strings.Builder
 	emit := func(text string) {
 		if text == "" {
@@ -63,19 +69,48 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 			onText(text)
 		}
 	}
-	_, err := a.LLM.Stream(ctx, answerMessages(ans.Question, standalone, ans.Retrieved), func(piece string) {
-		emit(cites.write(piece))
+	// The prompt is fitted to the model's window; if the server still
+	// finds it at the window's edge, the model is asked again, with a
+	// smaller prompt and without streaming, and that answer replaces the
+	// one streamed.
+	_, retried, err := retryCut(ctx, a.LLM, func(budget int) (struct{}, error) {
+		msgs, given := fitAnswer(ans.Question, standalone, ans.Retrieved, m, budget, a.LLM.Tokens)
+		if len(given) < len(ans.Retrieved) && a.Log != nil {
+			a.Log.Info("the prompt was fitted to the model's context window", "passages", len(given), "of", len(ans.Retrieved), "budget_tokens", budget)
+		}
+		cites = newCitations(len(given))
+		if out.Len() == 0 {
+			_, err := a.LLM.Stream(ctx, msgs, func(piece string) { emit(cites.write(piece)) })
+			emit(cites.flush())
+			return struct{}{}, err
+		}
+		text, err := a.LLM.Complete(ctx, msgs)
+		out.Reset()
+		out.WriteString(cites.write(text) + cites.flush())
+		return struct{}{}, err
 	})
+	if retried {
+		a.logCut("answer")
+		ans.Retried = true
+	}
 	if err != nil {
 		return err
 	}
-	emit(cites.flush())
 	ans.Mode = ModeLLM
 	ans.Text = strings.TrimSpace(out.String())
-	ans.Sources = cites.cited(ans.Retrieved)
+	if len(cites.order) == 0 && !isRefusal(ans.Text) {
+		// Small models often leave the citations out.
+		ans.Text, cites = a.Store.attachCitations(ans.Text, ans.Retrieved, cites.passages)
+		ans.CitedAfter = len(cites.order) > 0
+		if ans.Related = !ans.CitedAfter; ans.Related {
+			ans.Sources = ans.Retrieved[:cites.passages]
+		}
+	}
+	if !ans.Related {
+		ans.Sources = cites.cited(ans.Retrieved)
+	}
 	ans.Refused = len(ans.Sources) == 0
 	ans.Unsupported = a.Store.checkSupport(ans.Text, ans.Sources)
-	m := a.Store.matcher(q.Terms)
 	for i := range ans.Sources {
 		if ans.Sources[i].Quote == "" {
 			ans.Sources[i].Quote = bestSentence(ans.Sources[i].Text, m)
@@ -92,4 +127,20 @@ func (a *Answerer) modelFailed(err error) error {
 		a.Log.Warn("llm failed; answering extractively", "error", se.Msg, "detail", se.Detail())
 	}
 	return err
+}
+
+// logCut logs a prompt that the server found at the edge of the model's
+// window although it was fitted to it.
+func (a *Answerer) logCut(what string) {
+	if a.Log != nil {
+		a.Log.Warn("the model server reported the "+what+" prompt at the edge of the model's context window; asked again with a smaller one",
+			"fix", "raise num_ctx (Ollama) or the server's context, or set llm.context_tokens lower")
+	}
+}
+
+// isRefusal reports whether a model's answer is the refusal its prompt
+// asks for when the passages do not answer.
+func isRefusal(text string) bool {
+	text = strings.TrimSpace(text)
+	return strings.HasPrefix(text, refusalZH) || strings.HasPrefix(text, refusalEN)
 }

@@ -19,7 +19,8 @@ const testKey = "sk-test-SECRET-0123456789"
 
 // testChatConfig points a chat client at a fake model server.
 func testChatConfig(baseURL string) llm.ChatConfig {
-	return llm.ChatConfig{ModelConfig: llm.ModelConfig{Setting: "llm", BaseURL: baseURL, APIKey: testKey, Model: "fake-model", Timeout: 2 * time.Second}}
+	return llm.ChatConfig{ModelConfig: llm.ModelConfig{Setting: "llm", BaseURL: baseURL, APIKey: testKey, Model: "fake-model", Timeout: 2 * time.Second},
+		MaxTokens: 1024, ContextTokens: 32768} // a large window: prompts whole, no request to learn it
 }
 
 // llmAnswerer is a seeds Answerer whose LLM is a fake model server that
@@ -260,13 +261,24 @@ func TestParaphraseReachesModel(t *testing.T) {
 
 // With a model, the passages given to it hold the evidence of at least 95%
 // of the answerable Chinese questions of the development sets: what the
-// model is asked to answer from is found for nearly every question.
+// model is asked to answer from is found for nearly every question, in a
+// window of Ollama's default size as in a large one.
 func TestEvidenceReachesModel(t *testing.T) {
+	for _, window := range []int{llm.DefaultContextTokens, 32768} {
+		t.Run(fmt.Sprint(window), func(t *testing.T) { evidenceReachesModel(t, window) })
+	}
+}
+
+func evidenceReachesModel(t *testing.T, window int) {
 	var prompt string
-	a, _ := llmAnswerer(t, func(req openai.ChatCompletionRequest) string {
+	model := ragtest.NewModel(t, func(req openai.ChatCompletionRequest) string {
 		prompt = req.Messages[len(req.Messages)-1].Content
 		return "好的[1]。"
 	})
+	a := seedAnswerer(t)
+	cfg := testChatConfig(model.URL)
+	cfg.ContextTokens = window
+	a.LLM = llm.NewChatClient(cfg)
 	for _, set := range []string{"questions.jsonl", "questions-v2.jsonl", "questions-v3.jsonl"} {
 		qs := readSet(t, "testdata/eval/"+set)
 		found, total := 0, 0
@@ -292,5 +304,44 @@ func TestEvidenceReachesModel(t *testing.T) {
 		if share < 0.95 {
 			t.Errorf("%s: evidence in the prompt for %.2f of the questions, want >= 0.95", set, share)
 		}
+	}
+}
+
+// A model that cites nothing gets its citations attached after the fact,
+// sentence by sentence; an answer that matches no passage lists the
+// passages as related, not as its sources.
+func TestUncitedAnswers(t *testing.T) {
+	for name, tt := range map[string]struct {
+		reply          string
+		after, related bool
+	}{
+		"matching":         {"晋能光伏的TOPCon电池生产线全长400米。生产人员屈指可数。", true, false},
+		"matching nothing": {"今天的天气非常好，大家都很开心。", false, true},
+		"a refusal":        {refusalZH, false, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, _ := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return tt.reply })
+			ans, err := a.Ask(t.Context(), lineQuestion)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.CitedAfter != tt.after || ans.Related != tt.related {
+				t.Fatalf("cited after %v, related %v: %q", ans.CitedAfter, ans.Related, ans.Text)
+			}
+			switch {
+			case tt.after:
+				if !strings.Contains(ans.Text, "400米[1]。") || ans.Refused || !strings.Contains(ans.Sources[0].Text, "400米") || len(ans.Cited()) == 0 {
+					t.Errorf("answer %q, sources %d", ans.Text, len(ans.Sources))
+				}
+			case tt.related:
+				if ans.Refused || strings.Contains(ans.Text, "[") || len(ans.Cited()) != len(ans.Retrieved) || ans.SourcesLabel() != "相关段落" {
+					t.Errorf("answer %q refused %v, %d listed", ans.Text, ans.Refused, len(ans.Cited()))
+				}
+			default:
+				if !ans.Refused || len(ans.Sources) != 0 {
+					t.Errorf("the model's refusal: %+v", ans)
+				}
+			}
+		})
 	}
 }

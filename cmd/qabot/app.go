@@ -207,7 +207,7 @@ func (a *app) chatClient() *llm.ChatClient {
 	return llm.NewChatClient(llm.ChatConfig{
 		ModelConfig: llm.ModelConfig{Setting: "llm", BaseURL: l.BaseURL, APIKey: l.APIKey, Model: l.Model, Timeout: l.Timeout,
 			Retries: l.Retries, MaxRetryWait: maxRetryWait},
-		Temperature: float32(l.Temperature), MaxTokens: l.MaxTokens, DisableThinking: l.DisableThinking,
+		Temperature: float32(l.Temperature), MaxTokens: l.MaxTokens, ContextTokens: l.ContextTokens, DisableThinking: l.DisableThinking,
 	})
 }
 

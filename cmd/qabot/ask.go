@@ -188,7 +188,12 @@ func (a *app) answerToTerminal(ctx context.Context, ans *rag.Answerer, req rag.R
 			"（模型的回答中途中断，以上内容不完整。以下是从文章中摘录的回答：）",
 			"(The model's answer broke off; the text above is incomplete. An answer extracted from the articles follows:)"))
 	}
-	if !streamed || res.Mode != rag.ModeLLM {
+	if streamed && res.Retried {
+		fmt.Fprintln(a.stdout, pick(terms.Language(req.Question) == "zh",
+			"（提示超出了模型的上下文窗口，已用更短的提示重新回答：）",
+			"(The prompt overflowed the model's context window; answered again with a shorter one:)"))
+	}
+	if !streamed || res.Mode != rag.ModeLLM || res.Retried {
 		fmt.Fprintln(a.stdout, res.Text)
 	}
 	printSources(a.stdout, res)
@@ -201,7 +206,9 @@ type answerJSON struct {
 	Answer      string       `json:"answer"`
 	Mode        string       `json:"mode"`
 	Refused     bool         `json:"refused"`
-	Weak        bool         `json:"weak,omitempty"` // the passages share only a word or two with the question
+	Weak        bool         `json:"weak,omitempty"`        // the passages share only a word or two with the question
+	CitedAfter  bool         `json:"cited_after,omitempty"` // the model cited nothing; qabot matched its sentences to passages
+	Related     bool         `json:"related,omitempty"`     // the model cited nothing that matches: sources are related passages
 	Sources     []sourceJSON `json:"sources"`
 	Notice      string       `json:"notice,omitempty"`
 	Unsupported []string     `json:"unsupported,omitempty"`
@@ -220,7 +227,7 @@ type sourceJSON struct {
 }
 
 func jsonAnswer(r rag.Answer) answerJSON {
-	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Weak: r.Weak, Sources: []sourceJSON{},
+	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Weak: r.Weak, CitedAfter: r.CitedAfter, Related: r.Related, Sources: []sourceJSON{},
 		Notice: notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
 		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Date: s.Date, Publisher: s.Publisher,
@@ -252,6 +259,9 @@ func printSources(w io.Writer, r rag.Answer) {
 	}
 	for _, s := range r.Unsupported {
 		fmt.Fprintf(w, pick(zh, "注意：以下内容在所引段落中找不到依据：“%s”\n", "Note: the cited passages do not support: “%s”\n"), s)
+	}
+	if note := r.CitationNote(); note != "" {
+		fmt.Fprintln(w, note)
 	}
 }
 

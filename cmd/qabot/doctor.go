@@ -71,7 +71,9 @@ func (a *app) checkLLM(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w%s", err, note)
 	}
-	return fmt.Sprintf("%s at %s answered %q in %s%s", c.Model(), a.cfg.LLM.BaseURL, shortText(reply, 20), time.Since(start).Round(time.Millisecond), note), nil
+	w := c.Window(ctx)
+	return fmt.Sprintf("%s at %s answered %q in %s; context window %s: prompts up to %d tokens, answers up to %d%s",
+		c.Model(), a.cfg.LLM.BaseURL, shortText(reply, 20), time.Since(start).Round(time.Millisecond), w, c.PromptBudget(ctx), c.AnswerTokens(ctx), note), nil
 }
 
 // checkEmbedding probes the embedding server and keeps the embedder for

@@ -196,6 +196,8 @@ type ChatConfig struct {
 	ModelConfig
 	Temperature float32
 	MaxTokens   int
+	// ContextTokens is the model's context window; 0: ask the server.
+	ContextTokens int
 	// DisableThinking asks Qwen3-style models (through vLLM or llama.cpp
 	// chat templates) not to think aloud first.
 	DisableThinking bool
@@ -205,6 +207,74 @@ type ChatConfig struct {
 type ChatClient struct {
 	cfg    ChatConfig
 	client *openai.Client
+
+	mu     sync.Mutex
+	window *Window
+	scale  float64 // how far the server's token counts exceeded estimates (at least 1)
+}
+
+// ErrPromptCut is the error of a reply whose prompt the server reports at
+// the edge of the model's context window: the server may have cut it
+// silently (Ollama does), losing the rules or the first passages. The reply
+// is returned with it; later prompts are estimated larger.
+var ErrPromptCut = errors.New("the prompt filled the model's context window, so the server may have cut it")
+
+// Window is the model's context window: llm.context_tokens when set, else
+// what the server says (asked once), else DefaultContextTokens.
+func (c *ChatClient) Window(ctx context.Context) Window {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.window == nil {
+		w := Window{c.cfg.ContextTokens, c.cfg.Setting + ".context_tokens"}
+		if w.Tokens <= 0 {
+			var ok bool
+			if w, ok = DetectWindow(ctx, c.cfg.ModelConfig); !ok {
+				w = Window{DefaultContextTokens, fmt.Sprintf("the default: the server does not say; set %s.context_tokens", c.cfg.Setting)}
+			}
+		}
+		c.window = &w
+	}
+	return *c.window
+}
+
+// AnswerTokens is the most tokens an answer may take: llm.max_tokens, or a
+// third of a small window.
+func (c *ChatClient) AnswerTokens(ctx context.Context) int {
+	return max(16, min(c.cfg.MaxTokens, c.Window(ctx).Tokens/3))
+}
+
+// PromptBudget is the most tokens a prompt may take, as Tokens counts them:
+// the window, less the answer's tokens and a margin for the chat template.
+func (c *ChatClient) PromptBudget(ctx context.Context) int {
+	return c.Window(ctx).Tokens - c.AnswerTokens(ctx) - 32
+}
+
+// Tokens estimates the tokens of a prompt, larger when the server's counts
+// have been larger than the estimates.
+func (c *ChatClient) Tokens(msgs []Message) int {
+	c.mu.Lock()
+	scale := max(1, c.scale)
+	c.mu.Unlock()
+	return int(float64(MessagesTokens(msgs))*scale + 0.5)
+}
+
+// checkUsage compares the server's count of a prompt's tokens with the
+// budget: a prompt at the window's edge was likely cut (ErrPromptCut), and
+// the estimates are raised for the prompts that follow.
+func (c *ChatClient) checkUsage(ctx context.Context, msgs []Message, promptTokens int) error {
+	if promptTokens <= 0 {
+		return nil
+	}
+	estimated := MessagesTokens(msgs)
+	c.mu.Lock()
+	if r := float64(promptTokens) / float64(estimated); r > 1 {
+		c.scale = max(c.scale, r*1.05)
+	}
+	c.mu.Unlock()
+	if promptTokens >= c.Window(ctx).Tokens-c.AnswerTokens(ctx) {
+		return fmt.Errorf("%w (%d of %d tokens)", ErrPromptCut, promptTokens, c.Window(ctx).Tokens)
+	}
+	return nil
 }
 
 // NewChatClient returns a client for cfg; it does not contact the server.
@@ -219,15 +289,18 @@ func NewChatClient(cfg ChatConfig) *ChatClient {
 // temperature other than the default.
 var reasoningModel = regexp.MustCompile(`^(o\d|gpt-5)`)
 
-func (c *ChatClient) request(msgs []Message, stream bool) openai.ChatCompletionRequest {
+func (c *ChatClient) request(ctx context.Context, msgs []Message, stream bool) openai.ChatCompletionRequest {
 	req := openai.ChatCompletionRequest{Model: c.cfg.Model, Stream: stream}
+	if stream {
+		req.StreamOptions = &openai.StreamOptions{IncludeUsage: true} // to see the prompt's tokens
+	}
 	for _, m := range msgs {
 		req.Messages = append(req.Messages, openai.ChatCompletionMessage{Role: m.Role, Content: m.Content})
 	}
 	if reasoningModel.MatchString(c.cfg.Model) {
-		req.MaxCompletionTokens = c.cfg.MaxTokens
+		req.MaxCompletionTokens = c.AnswerTokens(ctx)
 	} else {
-		req.MaxTokens = c.cfg.MaxTokens
+		req.MaxTokens = c.AnswerTokens(ctx)
 		req.Temperature = c.cfg.Temperature
 	}
 	if c.cfg.DisableThinking {
@@ -243,10 +316,12 @@ type Message struct {
 }
 
 // Complete returns the model's whole reply to msgs, within the timeout.
+// With ErrPromptCut, the reply is returned too.
 func (c *ChatClient) Complete(ctx context.Context, msgs []Message) (string, error) {
+	c.Window(ctx) // learnt outside the request's timeout
 	ctx, cancel := c.cfg.Start(ctx)
 	defer cancel()
-	resp, err := c.client.CreateChatCompletion(ctx, c.request(msgs, false))
+	resp, err := c.client.CreateChatCompletion(ctx, c.request(ctx, msgs, false))
 	text := ""
 	if err == nil && len(resp.Choices) > 0 {
 		text = strings.TrimSpace(stripThinking(resp.Choices[0].Message.Content))
@@ -257,23 +332,28 @@ func (c *ChatClient) Complete(ctx context.Context, msgs []Message) (string, erro
 	if err != nil {
 		return "", c.cfg.Explain(ctx, err)
 	}
-	return text, nil
+	return text, c.checkUsage(ctx, msgs, resp.Usage.PromptTokens)
 }
 
 // Stream sends msgs and calls onText with each piece of the reply as it
 // arrives (reasoning text and <think> blocks left out); it returns the whole
-// reply. The stream must finish within the timeout.
+// reply. The stream must finish within the timeout. With ErrPromptCut, the
+// reply is returned too.
 func (c *ChatClient) Stream(ctx context.Context, msgs []Message, onText func(string)) (string, error) {
+	c.Window(ctx)
 	ctx, cancel := c.cfg.Start(ctx)
 	defer cancel()
-	text, err := c.stream(ctx, msgs, onText)
-	return text, c.cfg.Explain(ctx, err)
+	text, promptTokens, err := c.stream(ctx, msgs, onText)
+	if err != nil {
+		return text, c.cfg.Explain(ctx, err)
+	}
+	return text, c.checkUsage(ctx, msgs, promptTokens)
 }
 
-func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(string)) (string, error) {
-	st, err := c.client.CreateChatCompletionStream(ctx, c.request(msgs, true))
+func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(string)) (text string, promptTokens int, err error) {
+	st, err := c.client.CreateChatCompletionStream(ctx, c.request(ctx, msgs, true))
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer st.Close()
 	var out strings.Builder
@@ -285,7 +365,10 @@ func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(str
 			break
 		}
 		if err != nil {
-			return out.String(), err
+			return out.String(), 0, err
+		}
+		if resp.Usage != nil {
+			promptTokens = resp.Usage.PromptTokens
 		}
 		chunks++
 		for _, ch := range resp.Choices {
@@ -303,14 +386,14 @@ func (c *ChatClient) stream(ctx context.Context, msgs []Message, onText func(str
 	switch {
 	case chunks == 0:
 		// Not one event: an HTML page or some other API, not a cut stream.
-		return "", errNotCompatible
+		return "", 0, errNotCompatible
 	case !finished:
-		return out.String(), errStreamCut
+		return out.String(), 0, errStreamCut
 	}
 	if strings.TrimSpace(out.String()) == "" {
-		return "", ErrEmptyReply
+		return "", 0, ErrEmptyReply
 	}
-	return out.String(), nil
+	return out.String(), promptTokens, nil
 }
 
 // Models lists the models the server offers.

@@ -24,7 +24,7 @@ func testChatConfig(baseURL string) ChatConfig {
 	return ChatConfig{
 		ModelConfig: ModelConfig{Setting: "llm", BaseURL: baseURL, APIKey: testKey, Model: "fake-model",
 			Timeout: 2 * time.Second, Retries: 2, MaxRetryWait: 50 * time.Millisecond},
-		MaxTokens: 256,
+		MaxTokens: 256, ContextTokens: 32768, // no request to learn the window
 	}
 }
 

@@ -27,6 +27,9 @@ type Model struct {
 	embeds   []openai.EmbeddingRequest
 	Dim      int // embedding dimension (default 32)
 	StreamBy int // runes per streamed piece (default 3)
+	// PromptTokens, when set, is the count of a request's prompt tokens
+	// reported as usage (in a last chunk when a stream asks for usage).
+	PromptTokens func(openai.ChatCompletionRequest) int
 }
 
 // NewModel starts a fake server that answers chat requests with reply and
@@ -79,11 +82,16 @@ func (m *Model) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := m.reply(req)
+	var usage openai.Usage
+	if m.PromptTokens != nil {
+		usage.PromptTokens = m.PromptTokens(req)
+	}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(openai.ChatCompletionResponse{
 			Model:   req.Model,
 			Choices: []openai.ChatCompletionChoice{{Message: openai.ChatCompletionMessage{Role: "assistant", Content: text}, FinishReason: "stop"}},
+			Usage:   usage,
 		})
 		return
 	}
@@ -93,6 +101,10 @@ func (m *Model) chat(w http.ResponseWriter, r *http.Request) {
 		WriteChunk(w, string(runes[i:min(i+m.StreamBy, len(runes))]), "")
 	}
 	WriteChunk(w, "", "stop")
+	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage && m.PromptTokens != nil {
+		raw, _ := json.Marshal(openai.ChatCompletionStreamResponse{Choices: []openai.ChatCompletionStreamChoice{}, Usage: &usage})
+		fmt.Fprintf(w, "data: %s\n\n", raw)
+	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 
