@@ -62,7 +62,7 @@ func (a *app) checkLLM(ctx context.Context) (string, error) {
 		return "", err
 	}
 	note := ""
-	if len(models) > 0 && !slices.Contains(models, c.Model()) {
+	if len(models) > 0 && !slices.Contains(models, c.Model()) && !slices.Contains(models, c.Model()+":latest") { // Ollama lists tiny as tiny:latest
 		// llama.cpp lists its file name and serves any model name: try anyway.
 		note = fmt.Sprintf("; note: the server does not list llm.model %q; it has: %s", c.Model(), shortList(models, 8))
 	}
