@@ -43,6 +43,7 @@ type Config struct {
 	Store      Store     `mapstructure:"store" yaml:"store"`
 	Weaviate   Weaviate  `mapstructure:"weaviate" yaml:"weaviate"`
 	Fetch      Fetch     `mapstructure:"fetch" yaml:"fetch"`
+	Serve      Serve     `mapstructure:"serve" yaml:"serve"`
 }
 
 // Store selects where a collection's vectors live: "local" (in memory,
@@ -60,6 +61,18 @@ type Weaviate struct {
 	// ReplicationFactor is given to the classes qabot creates.
 	ReplicationFactor int           `mapstructure:"replication_factor" yaml:"replication_factor"`
 	Timeout           time.Duration `mapstructure:"timeout" yaml:"timeout"`
+}
+
+// Serve configures qabot serve, the HTTP API.
+type Serve struct {
+	// Listen is the address served; without APIKeys it must be loopback.
+	Listen string `mapstructure:"listen" yaml:"listen"`
+	// APIKeys are the keys clients present (Authorization: Bearer KEY).
+	APIKeys []string `mapstructure:"api_keys" yaml:"api_keys"`
+	// Concurrency bounds the questions answered at once; RatePerMinute the
+	// questions of one key (or address) a minute.
+	Concurrency   int `mapstructure:"concurrency" yaml:"concurrency"`
+	RatePerMinute int `mapstructure:"rate_per_minute" yaml:"rate_per_minute"`
 }
 
 // Fetch configures the fetching of web pages.
@@ -133,6 +146,9 @@ type Telegram struct {
 	// HistoryTTL is how long conversations, source buttons and rate limits
 	// are kept in the bot's state file across restarts.
 	HistoryTTL time.Duration `mapstructure:"history_ttl" yaml:"history_ttl"`
+	// MetricsListen, when set, serves Prometheus metrics on this address
+	// (/metrics).
+	MetricsListen string `mapstructure:"metrics_listen" yaml:"metrics_listen"`
 }
 
 // Retrieval tunes the search.
@@ -159,6 +175,7 @@ func Default() Config {
 		Store:     Store{Backend: "local"},
 		Weaviate:  Weaviate{ConsistencyLevel: "QUORUM", ReplicationFactor: 1, Timeout: 30 * time.Second},
 		Fetch:     Fetch{Allow: []string{}},
+		Serve:     Serve{Listen: "127.0.0.1:8080", APIKeys: []string{}, Concurrency: 8, RatePerMinute: 60},
 	}
 }
 
@@ -345,6 +362,9 @@ func Load(file string, flags *pflag.FlagSet) (Config, error) {
 	for _, s := range c.secrets() {
 		*s = strings.TrimSpace(*s)
 	}
+	for i, k := range c.Serve.APIKeys {
+		c.Serve.APIKeys[i] = strings.TrimSpace(k)
+	}
 	if c.DataDir == "" {
 		c.DataDir = defaultDataDir()
 	}
@@ -431,6 +451,10 @@ func (c Config) Validate() error {
 		return errors.New("llm.model must be set when llm.base_url is (e.g. qwen2.5:7b for Ollama, gpt-4o-mini for OpenAI)")
 	case c.LLM.BaseURL != "" && !isHTTPURL(c.LLM.BaseURL):
 		return fmt.Errorf("llm.base_url must be an http(s) URL such as http://localhost:11434/v1, got %q", RedactURL(c.LLM.BaseURL))
+	case c.Serve.Concurrency < 1 || c.Serve.RatePerMinute < 1:
+		return fmt.Errorf("serve.concurrency and serve.rate_per_minute must be at least 1, got %d and %d", c.Serve.Concurrency, c.Serve.RatePerMinute)
+	case slices.ContainsFunc(c.Serve.APIKeys, func(k string) bool { return len(k) < 16 }):
+		return errors.New("serve.api_keys: each key must be at least 16 characters (e.g. openssl rand -hex 24)")
 	case c.LLM.ContextTokens != 0 && c.LLM.ContextTokens < 512:
 		return fmt.Errorf("llm.context_tokens must be 0 (ask the server) or at least 512, got %d", c.LLM.ContextTokens)
 	case c.LLM.MaxTokens < 1 || c.LLM.Retries < 0 || c.LLM.Retries > 10:
@@ -502,6 +526,11 @@ func (c Config) Redacted() Config {
 			*s = "[redacted]"
 		}
 	}
+	keys := make([]string, len(c.Serve.APIKeys))
+	for i := range keys {
+		keys[i] = "[redacted]"
+	}
+	c.Serve.APIKeys = keys
 	for _, u := range []*string{&c.LLM.BaseURL, &c.Embedding.BaseURL, &c.Telegram.APIURL, &c.Telegram.WebhookURL, &c.Weaviate.URL} {
 		*u = RedactURL(*u)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/qabot/qabot/rag/llm"
@@ -50,6 +51,8 @@ type Answer struct {
 	// Weak is set, with Refused, offline, when the passages share only a
 	// word or two with the question: Text refuses and quotes them as related.
 	Weak bool
+	// Timings are how long the answer's steps took.
+	Timings Timings
 	// CitedAfter is set when the model cited nothing and qabot attached
 	// the citations, matching each sentence of the answer to the passage
 	// that holds most of it.
@@ -58,6 +61,14 @@ type Answer struct {
 	// matches a passage: Sources are the passages it was given, shown as
 	// related, not as sources of the answer.
 	Related bool
+}
+
+// Timings are how long the steps of an answer took; zero for a step not
+// taken.
+type Timings struct {
+	Retrieval  time.Duration // the search of the passages
+	Model      time.Duration // the model's answer, whole
+	FirstToken time.Duration // from asking the model to its first text
 }
 
 // Source is a retrieved passage; N is the number citations use.
@@ -198,7 +209,9 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if standalone != "" && standalone != text {
 		q = question.ParseIn(standalone, a.Store)
 	}
+	began := time.Now()
 	wide, err := a.search(ctx, asked, q, a.TopK*widerReach)
+	ans.Timings.Retrieval = time.Since(began)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -221,7 +234,18 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	ans.Retrieved = a.sources(hits)
 	if a.LLM != nil && ans.ModelError == nil {
+		began := time.Now()
+		onText := req.OnText
+		req.OnText = func(text string) {
+			if ans.Timings.FirstToken == 0 {
+				ans.Timings.FirstToken = time.Since(began)
+			}
+			if onText != nil {
+				onText(text)
+			}
+		}
 		err := a.generate(ctx, &ans, q, standalone, req.OnText)
+		ans.Timings.Model = time.Since(began)
 		switch {
 		case err == nil:
 			return ans, nil

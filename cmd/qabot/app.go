@@ -118,7 +118,7 @@ QABOT_RETRIEVAL_TOP_K), and flags; flags win over the environment, which wins ov
 	pf.String("collection", defaults.Collection, "the collection (index) in the data dir to use")
 	pf.Int("top-k", defaults.Retrieval.TopK, "passages to retrieve (retrieval.top_k)")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log details to stderr")
-	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand(), a.telegramCommand(),
+	root.AddCommand(a.askCommand(), a.chatCommand(), a.ingestCommand(), a.evalCommand(), a.configCommand(), a.doctorCommand(), a.telegramCommand(), a.serveCommand(),
 		a.collectionsCommand(), a.versionCommand())
 	return root
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
-	"github.com/qabot/qabot/rag/terms"
 )
 
 func (a *app) askCommand() *cobra.Command {
@@ -142,7 +142,7 @@ func (a *app) askOne(ctx context.Context, ans *rag.Answerer, q string, asJSON bo
 		if err != nil {
 			return err
 		}
-		return json.NewEncoder(a.stdout).Encode(jsonAnswer(res))
+		return json.NewEncoder(a.stdout).Encode(api.NewAnswerJSON(res))
 	}
 	_, err := a.answerToTerminal(ctx, ans, rag.Request{Question: q})
 	return err
@@ -173,96 +173,17 @@ func (a *app) answerToTerminal(ctx context.Context, ans *rag.Answerer, req rag.R
 		fmt.Fprint(a.stdout, s)
 	}
 	res, err := a.answer(ctx, ans, req)
-	if streamed {
-		fmt.Fprintln(a.stdout)
-	}
 	if err != nil {
+		if streamed {
+			fmt.Fprintln(a.stdout)
+		}
 		return res, err
 	}
 	if res.ModelError != nil {
-		fmt.Fprintln(a.stderr, "qabot:", notice(res))
+		fmt.Fprintln(a.stderr, "qabot:", api.Notice(res))
 	}
-	if streamed && res.Mode != rag.ModeLLM {
-		// The model broke off mid-answer: the text above is a fragment.
-		fmt.Fprintln(a.stdout, pick(terms.Language(req.Question) == "zh",
-			"（模型的回答中途中断，以上内容不完整。以下是从文章中摘录的回答：）",
-			"(The model's answer broke off; the text above is incomplete. An answer extracted from the articles follows:)"))
-	}
-	if streamed && res.Retried {
-		fmt.Fprintln(a.stdout, pick(terms.Language(req.Question) == "zh",
-			"（提示超出了模型的上下文窗口，已用更短的提示重新回答：）",
-			"(The prompt overflowed the model's context window; answered again with a shorter one:)"))
-	}
-	if !streamed || res.Mode != rag.ModeLLM || res.Retried {
-		fmt.Fprintln(a.stdout, res.Text)
-	}
-	printSources(a.stdout, res)
+	fmt.Fprintln(a.stdout, api.Tail(res, streamed))
 	return res, nil
-}
-
-// answerJSON is the `ask --json` schema documented in DESIGN.md.
-type answerJSON struct {
-	Question    string       `json:"question"`
-	Answer      string       `json:"answer"`
-	Mode        string       `json:"mode"`
-	Refused     bool         `json:"refused"`
-	Weak        bool         `json:"weak,omitempty"`        // the passages share only a word or two with the question
-	CitedAfter  bool         `json:"cited_after,omitempty"` // the model cited nothing; qabot matched its sentences to passages
-	Related     bool         `json:"related,omitempty"`     // the model cited nothing that matches: sources are related passages
-	Sources     []sourceJSON `json:"sources"`
-	Notice      string       `json:"notice,omitempty"`
-	Unsupported []string     `json:"unsupported,omitempty"`
-}
-
-type sourceJSON struct {
-	N         int     `json:"n"`
-	Doc       string  `json:"doc"`
-	Title     string  `json:"title"`
-	Date      string  `json:"date,omitempty"`
-	Publisher string  `json:"publisher,omitempty"`
-	Chunk     int     `json:"chunk"`
-	Score     float64 `json:"score"`
-	Text      string  `json:"text"`
-	URL       string  `json:"url,omitempty"`
-}
-
-func jsonAnswer(r rag.Answer) answerJSON {
-	out := answerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Weak: r.Weak, CitedAfter: r.CitedAfter, Related: r.Related, Sources: []sourceJSON{},
-		Notice: notice(r), Unsupported: r.Unsupported}
-	for _, s := range r.Sources {
-		out.Sources = append(out.Sources, sourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Date: s.Date, Publisher: s.Publisher,
-			Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text, URL: s.URL})
-	}
-	return out
-}
-
-// notice explains, in the question's language, that the model server
-// failed and the answer is extractive; "" when it did not fail.
-func notice(r rag.Answer) string {
-	if r.ModelError == nil {
-		return ""
-	}
-	return fmt.Sprintf(pick(terms.Language(r.Question) == "zh", "模型服务出错，以下是从文章中摘录的回答（%v）", "The model server failed, so this answer is extracted from the articles (%v)"), r.ModelError)
-}
-
-func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
-
-// printSources writes the sources the answer cites, and the sentences that
-// no cited source supports.
-func printSources(w io.Writer, r rag.Answer) {
-	zh := terms.Language(r.Question) == "zh"
-	if cited := r.Cited(); len(cited) > 0 {
-		fmt.Fprintf(w, "\n%s:\n", r.SourcesLabel())
-		for _, s := range cited {
-			printSource(w, s, s.Quote)
-		}
-	}
-	for _, s := range r.Unsupported {
-		fmt.Fprintf(w, pick(zh, "注意：以下内容在所引段落中找不到依据：“%s”\n", "Note: the cited passages do not support: “%s”\n"), s)
-	}
-	if note := r.CitationNote(); note != "" {
-		fmt.Fprintln(w, note)
-	}
 }
 
 func pick(zh bool, chinese, other string) string {
@@ -270,27 +191,4 @@ func pick(zh bool, chinese, other string) string {
 		return chinese
 	}
 	return other
-}
-
-// printSource writes one source: number, title, date and publisher (the
-// file name only when the article has no title), and the quoted passage.
-func printSource(w io.Writer, s rag.Source, quote string) {
-	fmt.Fprintf(w, "%s\n", sourceLabel(s))
-	if s.URL != "" {
-		fmt.Fprintf(w, "    %s\n", s.URL)
-	}
-	fmt.Fprintf(w, "    “%s”\n", quote)
-}
-
-// sourceLabel is "[n] title (date, publisher)".
-func sourceLabel(s rag.Source) string {
-	title := s.Title
-	if title == "" {
-		title = s.Doc
-	}
-	line := fmt.Sprintf("[%d] %s", s.N, title)
-	if b := s.Byline(); b != "" {
-		line += " (" + b + ")"
-	}
-	return line
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chzyer/readline"
 	"github.com/spf13/cobra"
 
+	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
 )
 
@@ -148,7 +149,7 @@ func printChatSources(w io.Writer, r rag.Answer, arg string, zh bool) {
 			return
 		}
 		s := r.Sources[n-1]
-		fmt.Fprintf(w, "%s\n%s\n", sourceLabel(s), s.Text)
+		fmt.Fprintf(w, "%s\n%s\n", api.SourceLabel(s), s.Text)
 		return
 	}
 	for _, s := range r.Sources {
@@ -156,7 +157,7 @@ func printChatSources(w io.Writer, r rag.Answer, arg string, zh bool) {
 		if quote == "" {
 			quote = firstOf(rag.Sentences(s.Text))
 		}
-		fmt.Fprintf(w, "%s  “%s”\n", sourceLabel(s), quote)
+		fmt.Fprintf(w, "%s  “%s”\n", api.SourceLabel(s), quote)
 	}
 	fmt.Fprintln(w, pick(zh, "（/sources N 查看第 N 个来源的完整段落）", "(/sources N shows source N's whole passage)"))
 }

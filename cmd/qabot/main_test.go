@@ -19,6 +19,7 @@ import (
 	"github.com/gofrs/flock"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/ragtest"
 )
@@ -589,3 +590,6 @@ func TestAskDuringFirstIngest(t *testing.T) {
 		t.Errorf("the collection after both: %q, %d articles, %v", m.Corpus, len(m.Articles), err)
 	}
 }
+
+// answerJSON is the object ask --json prints.
+type answerJSON = api.AnswerJSON

@@ -5,15 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qabot/qabot/bot"
+	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -51,6 +55,19 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 			}
 			live := &liveAnswerer{}
 			live.current.Store(answerer)
+			var asked api.Answerer = live
+			if t.MetricsListen != "" {
+				metrics := api.NewMetrics()
+				asked = metrics.Instrument(live)
+				l, err := net.Listen("tcp", t.MetricsListen)
+				if err != nil {
+					return fmt.Errorf("telegram.metrics_listen %s: %w", t.MetricsListen, err)
+				}
+				mux := http.NewServeMux()
+				mux.Handle("GET /metrics", metrics.Handler())
+				go serveHTTP(ctx, l, mux, time.Minute, log)
+				log.Info("telegram: metrics", "url", "http://"+l.Addr().String()+"/metrics")
+			}
 			b, err := bot.New(ctx, bot.Config{
 				Token: t.Token, APIURL: t.APIURL, AllowedUsers: t.AllowedUsers, AllowedChats: t.AllowedChats,
 				WebhookURL: t.WebhookURL, Listen: t.Listen, WebhookSecret: t.WebhookSecret,
@@ -58,7 +75,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 				Articles: articles(s), Examples: a.examples(s), FollowUps: answerer.LLM != nil,
 				StatePath: filepath.Join(a.cfg.DataDir, "telegram-"+a.cfg.Collection+".db"), HistoryTTL: t.HistoryTTL,
 				Admins: t.Admins, Library: &library{a: a, live: live, log: log},
-			}, live, log)
+			}, asked, log)
 			if err != nil {
 				return err
 			}

@@ -106,7 +106,10 @@ func connectionFailure(ctx context.Context) error {
 // ServiceError is a failed call to a model server, with a message that
 // names the likely fix. It never contains the API key.
 type ServiceError struct {
-	Msg   string
+	Msg string
+	// Kind names the failure for metrics: timeout, no_connection, auth,
+	// not_found, rate_limited, server_error, cut_off, ….
+	Kind  string
 	cause string // redacted detail, for logs
 }
 
@@ -152,35 +155,47 @@ func (cfg ModelConfig) Explain(ctx context.Context, err error) error {
 	}
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
-	var msg string
+	var msg, kind string
 	timedOut := errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded
 	if refused := connectionFailure(ctx); timedOut && refused != nil {
 		err, timedOut = refused, false
 	}
 	switch {
 	case timedOut:
+		kind = "timeout"
 		msg = fmt.Sprintf("%s did not answer within %s.timeout (%s): check that it is running and not overloaded, or raise %s.timeout", server, key, cfg.Timeout, key)
 	case errors.Is(err, context.Canceled):
+		kind = "cancelled"
 		msg = "the request was cancelled"
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		kind = "auth"
 		msg = fmt.Sprintf("%s refused the API key (HTTP %d): check %s.api_key", server, status, key)
 	case status == http.StatusNotFound:
+		kind = "not_found"
 		msg = fmt.Sprintf("%s answered HTTP 404: check %s.model (%q) and that %s.base_url ends in /v1", server, key, cfg.Model, key)
 	case status == http.StatusTooManyRequests:
+		kind = "rate_limited"
 		msg = fmt.Sprintf("%s is rate-limiting requests (HTTP 429) and still was after %d retries: try again later", server, cfg.Retries)
 	case status >= 500:
+		kind = "server_error"
 		msg = fmt.Sprintf("%s failed (HTTP %d) and still did after %d retries: check the server's logs", server, status, cfg.Retries)
 	case status >= 400:
+		kind = "rejected"
 		msg = fmt.Sprintf("%s rejected the request (HTTP %d): check %s.model and the server's logs", server, status, key)
 	case errors.As(err, &dnsErr):
+		kind = "no_host"
 		msg = fmt.Sprintf("cannot find the host of %s.base_url %s: check the address", key, base)
 	case errors.As(err, &opErr):
+		kind = "no_connection"
 		msg = fmt.Sprintf("cannot connect to %s: check %s.base_url and that the server is running", server, key)
 	case errors.Is(err, errStreamCut) || errors.Is(err, io.ErrUnexpectedEOF):
+		kind = "cut_off"
 		msg = fmt.Sprintf("%s cut the answer off mid-way", server)
 	case errors.Is(err, ErrEmptyReply):
+		kind = "empty_reply"
 		msg = fmt.Sprintf("%s returned an empty reply: check %s.model", server, key)
 	default:
+		kind = "not_compatible"
 		msg = fmt.Sprintf("%s sent a reply that is not OpenAI-compatible: check %s.base_url (it usually ends in /v1)", server, key)
 	}
 	cause := config.Redact(err.Error(), cfg.APIKey)
@@ -188,7 +203,7 @@ func (cfg ModelConfig) Explain(ctx context.Context, err error) error {
 		pass, _ := u.User.Password()
 		cause = config.Redact(config.Redact(cause, pass), u.RawQuery)
 	}
-	return &ServiceError{Msg: config.Redact(msg, cfg.APIKey), cause: cause}
+	return &ServiceError{Msg: config.Redact(msg, cfg.APIKey), Kind: kind, cause: cause}
 }
 
 // ChatConfig configures a ChatClient.
