@@ -36,6 +36,11 @@ const pdfMemoryPages = 8192
 // maxPDFPages is the most pages a PDF may have.
 const maxPDFPages = 2000
 
+// maxPDFChars is the most characters a PDF may show: those of 10 MB of
+// Chinese text (a 2,000-page book holds about 3 million). Counting them
+// costs about a microsecond each, so a bomb is told in seconds.
+const maxPDFChars = MaxArticleBytes / 3
+
 var pdfium_ struct {
 	once sync.Once
 	pool pdfium.Pool
@@ -129,23 +134,41 @@ func pdfText(ctx context.Context, raw []byte) (text []byte, m metadata, err erro
 	m = metadata{headline: meta("Title"), source: meta("Author"), date: pdfDate(meta("CreationDate"))}
 	var out textBudget
 	var lay pdfLayout
+	// Every page's characters are counted before any is read out: what
+	// reading out costs grows with them, and a bomb is told by its count.
 	chars := 0
 	for i := 0; i < count.PageCount; i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, m, budgetError(ctx, err)
-		}
-		rects, n, err := pdfPageText(inst, doc.Document, i, MaxArticleBytes-chars)
-		if errors.Is(err, ErrTooMuchText) {
+		n, err := pdfPage(ctx, inst, doc.Document, i, func(page requests.Page) (int, error) {
+			textPage, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: page})
+			if err != nil {
+				return 0, err
+			}
+			defer inst.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: textPage.TextPage})
+			n, err := inst.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: textPage.TextPage})
+			return n.Count, err
+		})
+		if err != nil {
+			broken = isTrap(err)
 			return nil, m, err
 		}
-		if err != nil && strings.Contains(err.Error(), "wasm error") {
-			broken = true // the sandbox trapped: its memory is spent or corrupt
-			return nil, m, budgetError(ctx, fmt.Errorf("page %d stopped the PDF reader: it ran out of its %d MiB of memory (a compressed bomb?) or the file is damaged", i+1, pdfMemoryPages>>4))
+		if chars += n; chars > maxPDFChars {
+			return nil, m, ErrTooMuchText
 		}
+	}
+	for i := 0; i < count.PageCount; i++ {
+		rects, err := pdfPage(ctx, inst, doc.Document, i, func(page requests.Page) ([]*responses.GetPageTextStructuredRect, error) {
+			text, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{
+				Page: page, Mode: requests.GetPageTextStructuredModeRects, CollectFontInformation: true,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return text.Rects, nil
+		})
 		if err != nil {
-			return nil, m, budgetError(ctx, fmt.Errorf("not a readable PDF: page %d: %w", i+1, err))
+			broken = isTrap(err)
+			return nil, m, err
 		}
-		chars += n
 		for _, p := range lay.page(rects) {
 			if err := out.writeLine(p); err != nil {
 				return nil, m, err
@@ -274,33 +297,34 @@ func pdfLines(rects []*responses.GetPageTextStructuredRect) []pdfLine {
 	return lines
 }
 
-// pdfPageText is the text of page i, as rects, and its number of
-// characters; a page of more than budget characters is not read out
-// (ErrTooMuchText), since each character shown costs memory here too.
-func pdfPageText(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i, budget int) ([]*responses.GetPageTextStructuredRect, int, error) {
+// pdfPage loads page i for read, within ctx; its errors say which page,
+// and that the sandbox ran out of memory when it trapped.
+func pdfPage[T any](ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, read func(requests.Page) (T, error)) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, budgetError(ctx, err)
+	}
 	page, err := inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: doc, Index: i})
-	if err != nil {
-		return nil, 0, err
+	if err == nil {
+		defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: page.Page})
+		var out T
+		if out, err = read(requests.Page{ByReference: &page.Page}); err == nil {
+			return out, nil
+		}
 	}
-	defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: page.Page})
-	ref := requests.Page{ByReference: &page.Page}
-	textPage, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: ref})
-	if err != nil {
-		return nil, 0, err
+	if strings.Contains(err.Error(), "wasm error") {
+		return zero, budgetError(ctx, &trapError{fmt.Errorf("page %d stopped the PDF reader: it ran out of its %d MiB of memory (a compressed bomb?) or the file is damaged", i+1, pdfMemoryPages>>4)})
 	}
-	n, err := inst.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: textPage.TextPage})
-	inst.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: textPage.TextPage})
-	switch {
-	case err != nil:
-		return nil, 0, err
-	case n.Count > budget:
-		return nil, 0, ErrTooMuchText
-	}
-	text, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{
-		Page: ref, Mode: requests.GetPageTextStructuredModeRects, CollectFontInformation: true,
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return text.Rects, n.Count, nil
+	return zero, budgetError(ctx, fmt.Errorf("not a readable PDF: page %d: %w", i+1, err))
+}
+
+// trapError is a failure that trapped the PDF reader's sandbox: its memory
+// is spent or corrupt, and it is not used again.
+type trapError struct{ error }
+
+func (e *trapError) Unwrap() error { return e.error }
+
+func isTrap(err error) bool {
+	var t *trapError
+	return errors.As(err, &t)
 }

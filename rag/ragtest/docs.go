@@ -26,19 +26,33 @@ func RawPDF(objects []string, trailer string) []byte {
 	return b.Bytes()
 }
 
-// FlatePDF is a one-page PDF, small, whose compressed content stream shows
-// size bytes of text: a decompression bomb when size is large.
+// FlatePDF is a small PDF of one compressed content stream that shows
+// about size bytes of text: a page of it, in lines of their own, shown by as
+// many pages as it takes (they all point at the one stream). A
+// decompression bomb when size is large.
 func FlatePDF(size int) []byte {
-	line := "BT /F1 12 Tf 1 0 0 1 72 700 Tm (" + strings.Repeat("Innovation ", 9) + ") Tj ET\n"
+	var content bytes.Buffer
+	for y := 40; y < 760; y += 12 {
+		fmt.Fprintf(&content, "BT /F1 4 Tf 1 0 0 1 20 %d Tm (%s) Tj ET\n", y, strings.Repeat("Innovation ", 90))
+	}
+	perPage := 60 * 990
+	pages := max(1, size/perPage)
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)
-	zw.Write([]byte(strings.Repeat(line, size/len(line)+1)))
+	zw.Write(content.Bytes())
 	zw.Close()
-	return RawPDF([]string{
+	kids := make([]string, pages)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", i+5)
+	}
+	objects := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages),
 		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes()),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}, "")
+	}
+	for range pages {
+		objects = append(objects, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R /Resources << /Font << /F1 4 0 R >> >> >>")
+	}
+	return RawPDF(objects, "")
 }
