@@ -103,7 +103,7 @@ func (a *Answerer) bestSentence(q question.Question, hits []Hit, rank0 int) scor
 				if near > 0.3 && mentionsAny(terms.Fold(sent), stating) {
 					score += statesWeight
 				}
-				if q.Asks == question.Summary && question.Signs(sent)[question.Summary] {
+				if q.Asks == question.Summary && question.States(sent, question.Summary) {
 					score += summaryBonus * own
 				}
 				if !endsSentence(sent) && len(sents) == 1 {
@@ -133,16 +133,19 @@ func mentionsAny(text string, words []string) bool {
 // question that the collection holds (a place, a body): an article about
 // 东山 does not answer a question about 南湖.
 func (a *Answerer) namesAll(q question.Question, doc string) bool {
-	var article string
+	return a.nameNotIn(q, doc) == ""
+}
+
+// nameNotIn is the first name of the question that the collection holds
+// but the article doc does not (a place or body other than the article's);
+// "" when there is none.
+func (a *Answerer) nameNotIn(q question.Question, doc string) string {
 	for _, w := range q.Names() {
-		if article == "" {
-			article = terms.Fold(a.Store.articleText(doc))
-		}
-		if !strings.Contains(article, w.Text) && !strings.Contains(article, strings.TrimRight(w.Text, "省市县区")) && a.Store.Holds(w.Text) {
-			return false
+		if !a.Store.articleHolds(doc, w.Text, strings.TrimRight(w.Text, "省市县区")) && a.Store.Holds(w.Text) {
+			return w.Text
 		}
 	}
-	return true
+	return ""
 }
 
 // stressed is the terms with those of the clause that asks weighing double,
@@ -189,7 +192,7 @@ func around(q question.Question, sents []string, k int) []string {
 	case q.Asks == question.Reason || q.Asks == question.Means:
 		var cued, plain []string
 		for j := max(0, k-1); j < min(len(sents), k+2); j++ {
-			if question.Signs(sents[j])[q.Asks] {
+			if question.States(sents[j], q.Asks) {
 				cued = append(cued, sents[j])
 			} else if j == k {
 				plain = append([]string{sents[j]}, plain...)
@@ -387,7 +390,7 @@ func (a *Answerer) articleSummary(q question.Question) (pick, bool) {
 			}
 			lead := sents[0]
 			for _, s := range sents {
-				if question.Signs(s)[question.Summary] {
+				if question.States(s, question.Summary) {
 					lead = s
 					break
 				}

@@ -151,7 +151,6 @@ func (a *Answerer) subjectNear(q question.Question, doc string, sents []string, 
 			}
 		}
 	}
-	var article string
 	n, held := 0, 0
 	for _, w := range q.SubjectWords() {
 		if utf8.RuneCountInString(w.Text) < 2 {
@@ -161,13 +160,8 @@ func (a *Answerer) subjectNear(q question.Question, doc string, sents []string, 
 		switch {
 		case strings.Contains(window, w.Text):
 			held++
-		case w.Tag == "ns":
-			if article == "" {
-				article = terms.Fold(a.Store.articleText(doc))
-			}
-			if strings.Contains(article, w.Text) {
-				held++
-			}
+		case w.Tag == "ns" && a.Store.articleHolds(doc, w.Text):
+			held++
 		}
 	}
 	return n == 0 || held == n
@@ -263,17 +257,14 @@ func asWritten(q question.Question, folded string) string {
 }
 
 // nameElsewhere is a name of the question that the collection holds but
-// the chosen passage's article does not (运城 of 运城市的创新平台总数, when
-// the count is 晋中's): the answer would be about another place or body.
+// the chosen passage's article does not (西河 of 西河县的企业总数, when the
+// count is 东山's): the answer would be about another place or body.
 func (a *Answerer) nameElsewhere(q question.Question, p pick) string {
 	if terms.Language(q.Text) != "zh" {
 		return ""
 	}
-	article := terms.Fold(a.Store.articleText(p.hit.Chunk.Doc))
-	for _, w := range q.Names() {
-		if !strings.Contains(article, w.Text) && a.Store.Holds(w.Text) && !strings.Contains(article, strings.TrimRight(w.Text, "省市县区")) {
-			return asWritten(q, w.Text)
-		}
+	if name := a.nameNotIn(q, p.hit.Chunk.Doc); name != "" {
+		return asWritten(q, name)
 	}
 	return ""
 }

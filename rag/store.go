@@ -300,19 +300,26 @@ func (s *Store) articleChunks(doc string) []Chunk {
 	return out
 }
 
-// articleText is the title and the passages of the article doc, or "".
-func (s *Store) articleText(doc string) string {
+// articleHolds reports whether the article doc holds any of words
+// (folded) in its title or a passage; each passage is folded on its own,
+// and the folds are kept.
+func (s *Store) articleHolds(doc string, words ...string) bool {
 	first, ok := s.first[doc]
 	if !ok {
-		return ""
+		return false
 	}
-	var b strings.Builder
-	b.WriteString(s.Manifest.Articles[doc].Title)
+	texts := []string{terms.Fold(s.Manifest.Articles[doc].Title)}
 	for _, c := range s.chunks[first : first+s.Manifest.Articles[doc].Chunks] {
-		b.WriteString("\n")
-		b.WriteString(c.Text)
+		texts = append(texts, terms.Fold(c.Text))
 	}
-	return b.String()
+	for _, t := range texts {
+		for _, w := range words {
+			if w != "" && strings.Contains(t, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // df is the number of stored passages that hold term.

@@ -9,24 +9,33 @@ import (
 	"github.com/qabot/qabot/rag/terms"
 )
 
-// Signs are the kinds of answer a sentence of an article states, as the cue
-// table of language.tsv tells them, and a person where it names a post.
-func Signs(sentence string) map[Type]bool {
-	folded := terms.Fold(sentence)
-	out := map[Type]bool{}
-	for _, r := range rows["cue"] {
+// States reports whether a sentence states the kind of answer kind, as the
+// cue table knows it (a date for Date, 在…等地 for Place, 一是…二是 for List),
+// with any digit for a number and a post the title table knows for a
+// person.
+func States(sentence string, kind Type) bool { return statesFolded(terms.Fold(sentence), kind) }
+
+func statesFolded(folded string, kind Type) bool {
+	switch {
+	case kind == Number && digit.MatchString(folded), kind == Person && posts.MatchString(folded):
+		return true
+	}
+	for _, r := range cues[kind] {
 		if r.in(folded) {
-			out[typeNames[r.value]] = true
+			return true
 		}
 	}
-	if digit.MatchString(folded) {
-		out[Number] = true
-	}
-	if posts.MatchString(folded) {
-		out[Person] = true
+	return false
+}
+
+// cues are the rows of the cue table by the kind they state.
+var cues = func() map[Type][]*row {
+	out := map[Type][]*row{}
+	for _, r := range rows["cue"] {
+		out[typeNames[r.value]] = append(out[typeNames[r.value]], r)
 	}
 	return out
-}
+}()
 
 var digit = regexp.MustCompile(`\d`)
 
@@ -55,26 +64,26 @@ var posts = func() *regexp.Regexp {
 // it says), a reason or a means. Any sentence answers a question that asks
 // for a thing or a yes or no.
 func (q Question) Answers(sentence string) bool {
-	signs := Signs(sentence)
 	switch q.Asks {
 	case Thing, Confirm, Summary:
 		return true
+	}
+	folded := terms.Fold(sentence)
+	switch q.Asks {
 	case Number:
 		// Words that count things stand for each other (250个企业 counts
 		// 多少家企业); a unit of measure must be the one asked.
-		folded := terms.Fold(sentence)
 		switch {
 		case q.Ordinal:
 			return ordinal.MatchString(folded)
 		case IsUnit(q.Unit):
 			return numberIn(folded, q.Unit)
 		case q.Unit == "" && !q.focusFollows:
-			return signs[Number] || strings.ContainsAny(folded, "一二两三四五六七八九十百千万")
+			return statesFolded(folded, Number) || strings.ContainsAny(folded, "一二两三四五六七八九十百千万")
 		}
 		return countIn(folded, q.Counted) // 多少个港湾, 多少员工: a number near what is counted
 	case Person:
 		// Without a post to look for, any sentence may name the person.
-		folded := terms.Fold(sentence)
 		for _, t := range q.Titles {
 			if strings.Contains(folded, t) {
 				return true
@@ -83,7 +92,6 @@ func (q Question) Answers(sentence string) bool {
 		return len(q.Titles) == 0
 	case List:
 		if q.Items > 0 { // 哪两个: two items, or the count of them (两个特色…, 三大支柱产业)
-			folded := terms.Fold(sentence)
 			count := strconv.Itoa(q.Items)
 			if q.Items <= 10 {
 				count = string([]rune("一二三四五六七八九十")[q.Items-1])
@@ -92,7 +100,7 @@ func (q Question) Answers(sentence string) bool {
 				strings.Contains(folded, count+"大") || strings.Contains(folded, count+q.Unit) && q.Unit != ""
 		}
 	}
-	return signs[q.Asks]
+	return statesFolded(folded, q.Asks)
 }
 
 // numberIn reports whether folded text states a number in unit, or in a

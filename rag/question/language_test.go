@@ -22,7 +22,7 @@ func TestLanguageRows(t *testing.T) {
 				}
 				if table == "cue" { // the rows of this table read answers, not questions
 					kind := typeNames[r.value]
-					if !r.in(terms.Fold(r.example)) || !Signs(r.example)[kind] {
+					if !r.in(terms.Fold(r.example)) || !States(r.example, kind) {
 						t.Errorf("line %d: example %q holds no %s", r.line, r.example, r.value)
 					}
 					if r.in(terms.Fold(r.counter)) {

@@ -38,8 +38,40 @@ func Script(s string) string {
 }
 
 // Fold is the full fold used for terms: Script, lower case, and numbers in
-// one form.
+// one form. Answering a question folds the same passages and sentences at
+// several steps, so the folds of recent texts are kept.
 func Fold(s string) string {
+	if len(s) > maxCachedFold {
+		return fold(s)
+	}
+	folds.Lock()
+	f, ok := folds.m[s]
+	folds.Unlock()
+	if ok {
+		return f
+	}
+	f = fold(s)
+	folds.Lock()
+	if len(folds.m) >= foldsKept {
+		clear(folds.m)
+	}
+	folds.m[strings.Clone(s)] = f // s may live in a mapped file
+	folds.Unlock()
+	return f
+}
+
+// folds keeps up to foldsKept folded texts of up to maxCachedFold bytes.
+var folds = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const (
+	foldsKept     = 4096
+	maxCachedFold = 8 << 10
+)
+
+func fold(s string) string {
 	s = strings.ToLower(Script(s))
 	if !strings.ContainsAny(s, chineseNumerals+"号第,，") {
 		return s
