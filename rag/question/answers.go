@@ -138,10 +138,11 @@ var digits = regexp.MustCompile(`\d+(\.\d+)?|[一二两三四五六七八九十�
 func Anaphors(sentence string) []string {
 	var out []string
 	for _, r := range rows["anaphor"] {
-		for _, m := range r.find.FindAllStringSubmatch(sentence, -1) {
+		find := r.anywhere()
+		for _, m := range find.FindAllStringSubmatch(sentence, -1) {
 			kind := r.value
 			if kind == "$n" {
-				kind = m[r.find.SubexpIndex("n")]
+				kind = m[find.SubexpIndex("n")]
 			}
 			out = append(out, kind)
 		}

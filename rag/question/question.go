@@ -369,7 +369,7 @@ func titleRow(post string) *row {
 		return r
 	}
 	for _, r := range rows["title"] {
-		if r.re != nil && post != "" {
+		if r.pattern != "" && post != "" {
 			if n, _ := r.match(post); n == len(post) {
 				return r
 			}

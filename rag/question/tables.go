@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // language.tsv holds what qabot knows of how questions are asked and how
@@ -18,10 +19,37 @@ var languageTSV string
 type row struct {
 	table, phrase, value string
 	example, counter     string
-	re                   *regexp.Regexp // for a /regular expression/ phrase, anchored where a word starts
-	whole                *regexp.Regexp // the same, matching all of a string; nil when the phrase says where the text ends ($)
-	find                 *regexp.Regexp // the same, anywhere
-	line                 int
+	// pattern is the regular expression of a /pattern/ phrase, {measure}
+	// filled in; "" for a literal phrase. It is compiled when first used,
+	// in the forms used: anchored where a word starts, matching all of a
+	// string (none when the pattern says where the text ends: $), anywhere.
+	pattern         string
+	re, whole, find lazyRegexp
+	line            int
+}
+
+// lazyRegexp is a regular expression compiled on first use: qabot starts
+// without compiling the hundreds it may never need.
+type lazyRegexp struct {
+	once sync.Once
+	re   *regexp.Regexp
+}
+
+func (l *lazyRegexp) get(expr string) *regexp.Regexp {
+	l.once.Do(func() { l.re = regexp.MustCompile(expr) })
+	return l.re
+}
+
+// anchored, whole and anywhere are the row's pattern at the start of a
+// text, as all of it (nil when the pattern says where the text ends), and
+// anywhere in it.
+func (r *row) anchored() *regexp.Regexp { return r.re.get(`^(?:` + r.pattern + `)`) }
+func (r *row) anywhere() *regexp.Regexp { return r.find.get(r.pattern) }
+func (r *row) wholeRe() *regexp.Regexp {
+	if strings.Contains(r.pattern, "$") {
+		return nil
+	}
+	return r.whole.get(`^(?:` + r.pattern + `)$`)
 }
 
 // match returns the length in bytes of the row's phrase at the start of s,
@@ -29,23 +57,23 @@ type row struct {
 // named q of a regular expression that names one (怎么 of 怎么…的, where
 // the words between stay what they are).
 func (r *row) match(s string) (n int, mark [2]int) {
-	if r.re == nil {
+	if r.pattern == "" {
 		if strings.HasPrefix(s, r.phrase) {
 			return len(r.phrase), [2]int{0, len(r.phrase)}
 		}
 		return -1, mark
 	}
-	return r.submatch(r.re.FindStringSubmatchIndex(s))
+	return r.submatch(r.anchored().FindStringSubmatchIndex(s))
 }
 
 // matchWhole is match for a phrase that must be all of s, for a regular
 // expression that matches more of the text than a word ends at (多少年 of
 // 多少年度): the text up to that word's end is tried on its own.
 func (r *row) matchWhole(s string) (n int, mark [2]int) {
-	if r.whole == nil {
+	if r.pattern == "" || r.wholeRe() == nil {
 		return -1, mark
 	}
-	return r.submatch(r.whole.FindStringSubmatchIndex(s))
+	return r.submatch(r.wholeRe().FindStringSubmatchIndex(s))
 }
 
 // submatch reads a match's length and marked part from its indexes.
@@ -53,7 +81,7 @@ func (r *row) submatch(loc []int) (n int, mark [2]int) {
 	if loc == nil || loc[1] == 0 {
 		return -1, mark
 	}
-	if q := r.re.SubexpIndex("q"); q > 0 && loc[2*q] >= 0 {
+	if q := r.anchored().SubexpIndex("q"); q > 0 && loc[2*q] >= 0 {
 		return loc[1], [2]int{loc[2*q], loc[2*q+1]}
 	}
 	return loc[1], [2]int{0, loc[1]}
@@ -79,12 +107,7 @@ func loadRows(tsv string) map[string][]*row {
 	for _, rs := range out {
 		for _, r := range rs {
 			if len(r.phrase) > 2 && strings.HasPrefix(r.phrase, "/") && strings.HasSuffix(r.phrase, "/") {
-				pattern := strings.ReplaceAll(r.phrase[1:len(r.phrase)-1], "{measure}", measures)
-				r.re = regexp.MustCompile(`^(?:` + pattern + `)`)
-				r.find = regexp.MustCompile(pattern)
-				if !strings.Contains(pattern, "$") {
-					r.whole = regexp.MustCompile(`^(?:` + pattern + `)$`)
-				}
+				r.pattern = strings.ReplaceAll(r.phrase[1:len(r.phrase)-1], "{measure}", measures)
 			}
 		}
 	}
@@ -98,7 +121,7 @@ func loadRows(tsv string) map[string][]*row {
 func alternatives(rs []*row) string {
 	var phrases []string
 	for _, r := range rs {
-		if r.re == nil {
+		if r.pattern == "" {
 			phrases = append(phrases, regexp.QuoteMeta(r.phrase))
 		}
 	}
@@ -108,8 +131,8 @@ func alternatives(rs []*row) string {
 
 // in reports whether the row's phrase occurs anywhere in s.
 func (r *row) in(s string) bool {
-	if r.find != nil {
-		return r.find.MatchString(s)
+	if r.pattern != "" {
+		return r.anywhere().MatchString(s)
 	}
 	return strings.Contains(s, r.phrase)
 }
@@ -117,7 +140,7 @@ func (r *row) in(s string) bool {
 // lookupRow is the row of table whose literal phrase is word, or nil.
 func lookupRow(table, word string) *row {
 	for _, r := range rows[table] {
-		if r.re == nil && r.phrase == word {
+		if r.pattern == "" && r.phrase == word {
 			return r
 		}
 	}
@@ -130,7 +153,7 @@ var extraWords = func() map[string]bool {
 	out := map[string]bool{}
 	for _, table := range []string{"asks", "filler", "function", "measure", "notname", "title"} {
 		for _, r := range rows[table] {
-			if r.re == nil {
+			if r.pattern == "" {
 				out[r.phrase] = true
 			}
 		}
