@@ -333,7 +333,7 @@ func tail(s string, n int) string {
 }
 
 // missingText says that the articles name subject but not what q asks of
-// it: 文章提到了恒达钢结构，但没有提到其地址在哪里。
+// it: 文章提到了绿源公司，但没有提到其地址在哪里。
 func missingText(q question.Question, subject string) string {
 	focus := q.Focus
 	var missing string
