@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -51,13 +52,27 @@ func TestTelegramCommand(t *testing.T) {
 		t.Errorf("bad token: exit %d, %q", r.code, r.stderr)
 	}
 
-	// A good token: it polls until stopped, then exits 0.
+	// A good token: it polls until stopped, then exits 0, serving its
+	// metrics meanwhile.
 	t.Setenv("QABOT_TELEGRAM_TOKEN", "123:good")
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	metricsAddr := l.Addr().String()
+	l.Close()
+	t.Setenv("QABOT_TELEGRAM_METRICS_LISTEN", metricsAddr)
 	ctx, cancel := context.WithCancel(t.Context())
 	var out, errOut bytes.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"telegram"}, strings.NewReader(""), &out, &errOut) }()
 	<-polled
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "qabot_questions_in_flight 0") {
+		t.Errorf("metrics:\n%.500s", metrics)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d after stop: %s", code, errOut.String())
