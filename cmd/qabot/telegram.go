@@ -65,7 +65,16 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 				}
 				mux := http.NewServeMux()
 				mux.Handle("GET /metrics", metrics.Handler())
-				go serveHTTP(ctx, l, mux, time.Minute, log)
+				metricsCtx, stopMetrics := context.WithCancel(ctx)
+				stopped := make(chan struct{})
+				go func() {
+					defer close(stopped)
+					serveHTTP(metricsCtx, l, mux, time.Minute, log)
+				}()
+				defer func() { // the metrics server ends with the bot, not after it
+					stopMetrics()
+					<-stopped
+				}()
 				log.Info("telegram: metrics", "url", "http://"+l.Addr().String()+"/metrics")
 			}
 			b, err := bot.New(ctx, bot.Config{
