@@ -150,14 +150,20 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 		if runeLen(claim) < 8 {
 			continue
 		}
-		if len(nums) > 0 && unheldSpecific(claim, nums, sources, s.Language()) != "" {
+		// Names and terms are read only in the passages' language.
+		sameLanguage := terms.Language(claim) == s.Language()
+		var cq question.Question
+		if sameLanguage {
+			cq = question.Parse(claim)
+		}
+		if len(nums) > 0 && unheldSpecific(claim, cq.Names(), nums, sources) != "" {
 			unsupported = append(unsupported, claim)
 			continue
 		}
-		if terms.Language(claim) != s.Language() {
+		if !sameLanguage {
 			continue
 		}
-		m := s.matcher(question.Parse(claim).Terms)
+		m := s.matcher(cq.Terms)
 		best := 0.0
 		for _, n := range nums {
 			if n < 1 || n > len(sources) {
@@ -181,12 +187,12 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 // a password), in folded text.
 var specificNumber = regexp.MustCompile(`\d+(?:\.\d+)?[万亿]?|[a-z]+\d[a-z\d]*|\d+[a-z][a-z\d]*`)
 
-// unheldSpecific is a number or a name of claim that none of the passages
-// it cites holds; "" when they hold them all. Words around a figure or a
-// name can match a passage that says another: 全长一万米 of a passage that
-// says 全长400米. Numbers below ten (第一, 两条) are too common to check, and
-// names only in a claim in the passages' language.
-func unheldSpecific(claim string, cited []int, sources []Source, lang string) string {
+// unheldSpecific is a number of claim, or one of its names, that none of
+// the passages it cites holds; "" when they hold them all. Words around a
+// figure or a name can match a passage that says another: 全长一万米 of a
+// passage that says 全长400米. Numbers below ten (第一, 两条) are too common
+// to check.
+func unheldSpecific(claim string, names []question.Word, cited []int, sources []Source) string {
 	var held []string
 	for _, n := range cited {
 		if n >= 1 && n <= len(sources) {
@@ -209,10 +215,7 @@ func unheldSpecific(claim string, cited []int, sources []Source, lang string) st
 			return w
 		}
 	}
-	if terms.Language(claim) != lang {
-		return ""
-	}
-	for _, w := range question.Parse(claim).Names() {
+	for _, w := range names {
 		if !holds(w.Text) {
 			return w.Text
 		}

@@ -73,13 +73,15 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 	// finds it at the window's edge, the model is asked again, with a
 	// smaller prompt and without streaming, and that answer replaces the
 	// one streamed.
+	first := true
 	_, retried, err := retryCut(ctx, a.LLM, func(budget int) (struct{}, error) {
 		msgs, given := fitAnswer(ans.Question, standalone, ans.Retrieved, m, budget, a.LLM.Tokens)
 		if len(given) < len(ans.Retrieved) && a.Log != nil {
 			a.Log.Info("the prompt was fitted to the model's context window", "passages", len(given), "of", len(ans.Retrieved), "budget_tokens", budget)
 		}
 		cites = newCitations(len(given))
-		if out.Len() == 0 {
+		if first {
+			first = false
 			_, err := a.LLM.Stream(ctx, msgs, func(piece string) { emit(cites.write(piece)) })
 			emit(cites.flush())
 			return struct{}{}, err

@@ -167,15 +167,24 @@ func (s *Store) Holds(word string) bool {
 // rare reports whether a word (folded) is held by few passages: three at
 // most, or a twentieth of them.
 func (s *Store) rare(word string) bool {
-	least := -1
+	_, df := s.rarestTerm(word)
+	return df >= 0 && df <= max(3, s.nStored/20)
+}
+
+// rarestTerm is the term of word (folded) that the fewest passages hold,
+// and how many hold it (-1: word has no term); a word of two characters or
+// more is weighed by its bigrams, not its characters.
+func (s *Store) rarestTerm(word string) (string, int) {
+	rarest, least := "", -1
 	for _, t := range terms.Split(word) {
-		if t.Kind != terms.Unigram || utf8.RuneCountInString(word) == 1 {
-			if df := s.df(t.Text); least < 0 || df < least {
-				least = df
-			}
+		if t.Kind == terms.Unigram && utf8.RuneCountInString(word) > 1 {
+			continue
+		}
+		if df := s.df(t.Text); least < 0 || df < least {
+			rarest, least = t.Text, df
 		}
 	}
-	return least >= 0 && least <= max(3, s.nStored/20)
+	return rarest, least
 }
 
 // sharesBigram reports whether a live passage holds a bigram of word: a
@@ -230,15 +239,7 @@ func (s *Store) holdsNumberBefore(unit string) bool {
 // findIn reports whether found holds for the folded text of a live passage
 // that holds the rarest term of word.
 func (s *Store) findIn(word string, found func(folded string) bool) bool {
-	rarest, least := "", -1
-	for _, t := range terms.Split(word) {
-		if t.Kind == terms.Unigram && utf8.RuneCountInString(word) > 1 {
-			continue
-		}
-		if df := s.df(t.Text); least < 0 || df < least {
-			rarest, least = t.Text, df
-		}
-	}
+	rarest, least := s.rarestTerm(word)
 	if least <= 0 {
 		return false
 	}

@@ -90,22 +90,6 @@ func (a *Answerer) namedExactly(q question.Question, text string) bool {
 	return false
 }
 
-// focusNear reports whether a sentence of passage h near a mention of q's
-// subject names the attribute q asks for (总部 of 绿源公司总部在哪个城市).
-func (a *Answerer) focusNear(q question.Question, h Hit) bool {
-	focus := tail(terms.Fold(q.Focus), 2)
-	named := wordsIn(q.SubjectWords(), h.Chunk.Text) >= minSubjectShare
-	for _, para := range strings.Split(h.Chunk.Text, "\n") {
-		sents := Sentences(para)
-		for k, sent := range sents {
-			if strings.Contains(terms.Fold(sent), focus) && a.subjectNear(q, h.Chunk.Doc, sents, k, named) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // anySentence reports whether a sentence of text satisfies ok.
 func anySentence(text string, ok func(string) bool) bool {
 	for _, sent := range Sentences(text) {
@@ -116,14 +100,15 @@ func anySentence(text string, ok func(string) bool) bool {
 	return false
 }
 
-// stated reports whether a sentence of passage h states the kind of answer
-// q asks for near a mention of its subject.
-func (a *Answerer) stated(q question.Question, h Hit) bool {
+// statedNear reports whether a sentence of passage h satisfies ok near a
+// mention of q's subject: states the kind of answer q asks for
+// (q.Answers), or names the attribute asked (总部 of 绿源公司总部在哪个城市).
+func (a *Answerer) statedNear(q question.Question, h Hit, ok func(sentence string) bool) bool {
 	named := wordsIn(q.SubjectWords(), h.Chunk.Text) >= minSubjectShare
 	for _, para := range strings.Split(h.Chunk.Text, "\n") {
 		sents := Sentences(para)
 		for k, sent := range sents {
-			if q.Answers(sent) && a.subjectNear(q, h.Chunk.Doc, sents, k, named) {
+			if ok(sent) && a.subjectNear(q, h.Chunk.Doc, sents, k, named) {
 				return true
 			}
 		}
@@ -317,9 +302,10 @@ func (a *Answerer) unstated(q question.Question, p pick) string {
 		}
 		return ""
 	}
+	namesFocus := func(sent string) bool { return strings.Contains(terms.Fold(sent), tail(terms.Fold(focus), 2)) }
 	switch {
-	case attr && q.Asks != question.Confirm && !a.focusNear(q, p.hit):
-	case plain && !a.stated(q, p.hit):
+	case attr && q.Asks != question.Confirm && !a.statedNear(q, p.hit, namesFocus):
+	case plain && !a.statedNear(q, p.hit, q.Answers):
 	default:
 		return ""
 	}

@@ -40,10 +40,7 @@ func (a *app) serve(ctx context.Context) error {
 	if len(cfg.APIKeys) == 0 && !isLoopback(cfg.Listen) {
 		return usageError{fmt.Errorf("serve.listen %s is reachable from other machines: set serve.api_keys, or listen on 127.0.0.1", cfg.Listen)}
 	}
-	log := a.log
-	if !a.verbose {
-		log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	}
+	log := a.serviceLog()
 	srv := api.New(api.Options{
 		Collections: func() ([]string, error) { return a.collectionNames() },
 		Default:     a.cfg.Collection,
@@ -75,6 +72,15 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	log.Info("qabot serve: listening", "url", "http://"+l.Addr().String()+"/v1", "access", access, "collection", a.cfg.Collection)
 	return serveHTTP(ctx, l, srv.Handler(), a.cfg.LLM.Timeout, log)
+}
+
+// serviceLog is the log of a long-running command: the -v debug log, else
+// one at the info level.
+func (a *app) serviceLog() *slog.Logger {
+	if a.verbose {
+		return a.log
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
 // serveHTTP serves h on l until ctx is done, then lets the requests in

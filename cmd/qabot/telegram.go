@@ -44,10 +44,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 			if err != nil {
 				return err
 			}
-			log := a.log
-			if !a.verbose {
-				log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-			}
+			log := a.serviceLog()
 			answerer := a.answerer(s)
 			answerer.Log = log
 			if answerer.LLM == nil {

@@ -223,10 +223,17 @@ type ChatClient struct {
 	cfg    ChatConfig
 	client *openai.Client
 
-	mu     sync.Mutex
-	window *Window
-	scale  float64 // how far the server's token counts exceeded estimates (at least 1)
+	windowMu sync.Mutex
+	window   *Window
+	guessed  time.Time // when the window was taken for the default, which is asked again after a while
+
+	mu    sync.Mutex
+	scale float64 // how far the server's token counts exceeded estimates (at least 1)
 }
+
+// askWindowAgain is how long a window taken for the default stands before
+// the server is asked again: it may have been down.
+const askWindowAgain = 5 * time.Minute
 
 // ErrPromptCut is the error of a reply whose prompt the server reports at
 // the edge of the model's context window: the server may have cut it
@@ -235,21 +242,24 @@ type ChatClient struct {
 var ErrPromptCut = errors.New("the prompt filled the model's context window, so the server may have cut it")
 
 // Window is the model's context window: llm.context_tokens when set, else
-// what the server says (asked once), else DefaultContextTokens.
+// what the server says (asked once), else DefaultContextTokens (and the
+// server is asked again after askWindowAgain).
 func (c *ChatClient) Window(ctx context.Context) Window {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.window == nil {
-		w := Window{c.cfg.ContextTokens, c.cfg.Setting + ".context_tokens"}
-		if w.Tokens <= 0 {
-			var ok bool
-			if w, ok = DetectWindow(ctx, c.cfg.ModelConfig); !ok {
-				w = Window{DefaultContextTokens, fmt.Sprintf("the default: the server does not say; set %s.context_tokens", c.cfg.Setting)}
-			}
-		}
-		c.window = &w
+	c.windowMu.Lock()
+	defer c.windowMu.Unlock()
+	if c.window != nil && (c.guessed.IsZero() || time.Since(c.guessed) < askWindowAgain) {
+		return *c.window
 	}
-	return *c.window
+	w, guessed := Window{c.cfg.ContextTokens, c.cfg.Setting + ".context_tokens"}, time.Time{}
+	if w.Tokens <= 0 {
+		var ok bool
+		if w, ok = DetectWindow(ctx, c.cfg.ModelConfig); !ok {
+			w = Window{DefaultContextTokens, fmt.Sprintf("the default: the server does not say; set %s.context_tokens", c.cfg.Setting)}
+			guessed = time.Now()
+		}
+	}
+	c.window, c.guessed = &w, guessed
+	return w
 }
 
 // AnswerTokens is the most tokens an answer may take: llm.max_tokens, or a

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -67,5 +68,36 @@ func TestEstimateTokens(t *testing.T) {
 		if got := EstimateTokens(text); got != want {
 			t.Errorf("%q: %d, want %d", text, got, want)
 		}
+	}
+}
+
+// A window taken for the default, because the server said nothing (it may
+// have been down), is asked for again after a while; one the server told
+// is kept.
+func TestWindowAskedAgainAfterTheDefault(t *testing.T) {
+	var says atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !says.Load() || r.URL.Path != "/api/show" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, `{"parameters":"num_ctx 8192","model_info":{}}`)
+	}))
+	defer srv.Close()
+	c := NewChatClient(ChatConfig{ModelConfig: ModelConfig{Setting: "llm", BaseURL: srv.URL + "/v1", Model: "m", Timeout: time.Second}, MaxTokens: 1024})
+	if w := c.Window(t.Context()); w.Tokens != DefaultContextTokens {
+		t.Fatalf("a silent server: %v", w)
+	}
+	says.Store(true)
+	if w := c.Window(t.Context()); w.Tokens != DefaultContextTokens {
+		t.Errorf("asked again at once: %v", w)
+	}
+	c.guessed = c.guessed.Add(-askWindowAgain)
+	if w := c.Window(t.Context()); w.Tokens != 8192 {
+		t.Errorf("not asked again after %s: %v", askWindowAgain, w)
+	}
+	says.Store(false)
+	if w := c.Window(t.Context()); w.Tokens != 8192 {
+		t.Errorf("a told window was asked for again: %v", w)
 	}
 }

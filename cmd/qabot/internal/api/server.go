@@ -53,8 +53,9 @@ type Server struct {
 	slots      chan struct{}
 	readyCheck func(ctx context.Context) error
 
-	mu        sync.Mutex
+	mu        sync.Mutex // answerers; held while a collection opens
 	answerers map[string]Answerer
+	limitMu   sync.Mutex
 	limiters  map[string]*rate.Limiter
 }
 
@@ -133,8 +134,8 @@ func clientAddress(r *http.Request) string {
 }
 
 func (s *Server) limiter(who string) *rate.Limiter {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.limitMu.Lock()
+	defer s.limitMu.Unlock()
 	l, ok := s.limiters[who]
 	if !ok {
 		per := max(1, s.opts.RatePerMinute)
@@ -184,17 +185,18 @@ func (s *Server) answerer(ctx context.Context, collection string) (Answerer, err
 	if collection == "" {
 		collection = s.opts.Default
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.answerers[collection]; ok {
+		return a, nil
+	}
+	// Only a collection not yet open is looked for in the data dir.
 	names, err := s.opts.Collections()
 	if err != nil {
 		return nil, err
 	}
 	if !slices.Contains(names, collection) {
 		return nil, errUnknownModel{collection, names}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a, ok := s.answerers[collection]; ok {
-		return a, nil
 	}
 	a, err := s.opts.Open(ctx, collection)
 	if err != nil {
