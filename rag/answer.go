@@ -48,9 +48,6 @@ type Answer struct {
 	// whoever asked; the setting that would help (ModelHint) is for the
 	// operator: front ends log it or show it to their operator.
 	Deferred bool
-	// Weak is set, with Refused, offline, when the passages share only a
-	// word or two with the question: Text refuses and quotes them as related.
-	Weak bool
 	// Timings are how long the answer's steps took.
 	Timings Timings
 	// CitedAfter is set when the model cited nothing and qabot attached
@@ -103,7 +100,7 @@ func (a Answer) Cited() []Source {
 // language: the sources of an answer, or the related passages a weak-match
 // refusal quotes.
 func (a Answer) SourcesLabel() string {
-	if a.Refused || a.Related {
+	if a.Related {
 		return inLanguageOf(a.Question, "相关段落", "Related passages")
 	}
 	return inLanguageOf(a.Question, "来源", "Sources")
@@ -158,6 +155,9 @@ type Answerer struct {
 	MaxAnswerRunes int
 	// LLM generates answers; without it answers are extractive.
 	LLM *llm.ChatClient
+	// Weights weigh the features of passages and sentences; nil means
+	// DefaultWeights.
+	Weights *Weights
 	// Log receives failures of the model server; nil means no logging.
 	Log *slog.Logger
 }
@@ -210,24 +210,17 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		q = question.ParseIn(standalone, a.Store)
 	}
 	began := time.Now()
-	wide, err := a.search(ctx, asked, q, a.TopK*widerReach)
+	hits, err := a.search(ctx, asked, q, a.TopK)
 	ans.Timings.Retrieval = time.Since(began)
 	if err != nil {
 		return Answer{}, err
 	}
-	hits := wide[:min(len(wide), a.TopK)]
-	summary, named := a.articleSummary(q)
-	if named {
-		hits, summary.src = withFirst(hits, summary.hit, a.TopK)
-	}
-	// Offline, a follow-up that the passages do not plainly answer is
-	// one that needs the conversation: say so rather than quote something
-	// else.
-	followUp := a.LLM == nil && len(req.History) > 0 && q.FollowUp
-	if !named && (!a.relevant(hits) || followUp && a.weakMatch(q, hits)) {
+	// Offline, a follow-up needs the conversation to be understood: say
+	// so rather than quote something else.
+	if !a.relevant(hits) || a.LLM == nil && len(req.History) > 0 && q.FollowUp {
 		ans.Refused = true
 		ans.Text = RefusalText(text)
-		if followUp {
+		if a.LLM == nil && len(req.History) > 0 && q.FollowUp {
 			ans.Deferred, ans.Text = true, followUpText(text)
 		}
 		return ans, nil
@@ -254,54 +247,16 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 		ans.ModelError = a.modelFailed(err)
 	}
-	if !named {
-		summary = a.choose(q, hits, wide)
-	}
-	a.answerOffline(&ans, q, hits, summary)
+	a.answerOffline(&ans, q, hits)
 	return ans, nil
 }
 
-// withFirst is hits with h first (the hit that holds h, or h in place of
-// the last of topK), and h's index.
-func withFirst(hits []Hit, h Hit, topK int) ([]Hit, int) {
-	for i, x := range hits {
-		if x.Chunk.Doc == h.Chunk.Doc && x.Chunk.Start <= h.Chunk.Start && x.Chunk.End >= h.Chunk.End {
-			return hits, i
-		}
+// weights are the Answerer's weights, or the defaults.
+func (a *Answerer) weights() *Weights {
+	if a.Weights != nil {
+		return a.Weights
 	}
-	return append([]Hit{h}, hits[:min(len(hits), topK-1)]...), 0
-}
-
-// widerReach is how many times the top K passages an answer may look
-// through for a sentence that states the kind of answer asked for.
-const widerReach = 4
-
-// weakShared is the most terms a passage may share with the question, below
-// three times the relevance floor, and still be a weak match.
-const weakShared = 2
-
-// weakMatch reports whether the passages share at most weakShared of the
-// question's terms and cover little of it: 平遥古城的城墙是谁修的 and a passage
-// that mentions 平遥. Such a question is far more often about something the
-// articles never mention than a loose paraphrase of one they answer (21 to
-// 4 over the evaluation sets), so it is refused; the refusal quotes the
-// passages, for the paraphrase.
-func (a *Answerer) weakMatch(q question.Question, hits []Hit) bool {
-	semantic := a.MinSimilarity > 0 && !a.Store.lexicalEmbedder()
-	m := a.Store.matcher(q.Terms)
-	for _, h := range hits {
-		strong := h.Relevance >= 3*a.MinRelevance || h.Relevance >= a.MinRelevance && m.shared(h.Chunk.Text) > weakShared
-		if strong || semantic && h.Similarity >= a.MinSimilarity {
-			return false
-		}
-	}
-	return true
-}
-
-// weakText opens the refusal of a weak match, in the question's language.
-func weakText(question string) string {
-	return inLanguageOf(question, "抱歉，文章中没有直接回答这个问题的内容。以下段落只在个别词上与问题相关，仅供参考：\n",
-		"Sorry, the articles do not answer this directly. These passages share only a word or two with the question:\n")
+	return DefaultWeights
 }
 
 // inLanguageOf is zh for a Chinese question, else en.

@@ -39,11 +39,11 @@ func (a *Answerer) standalone(ctx context.Context, question string, history []Tu
 // rewritten to stand alone, for the rewrite, fusing both: each passage
 // keeps its better score.
 func (a *Answerer) search(ctx context.Context, asked, rewritten question.Question, k int) ([]Hit, error) {
-	hits, err := a.Store.Search(ctx, asked, k)
+	hits, err := a.Store.SearchWith(ctx, asked, k, a.weights())
 	if err != nil || rewritten.Text == asked.Text {
 		return hits, err
 	}
-	more, err := a.Store.Search(ctx, rewritten, k)
+	more, err := a.Store.SearchWith(ctx, rewritten, k, a.weights())
 	if err != nil {
 		return nil, err
 	}

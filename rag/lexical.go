@@ -1,7 +1,6 @@
 package rag
 
 import (
-	"math"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -15,46 +14,6 @@ const (
 	bm25K1 = 1.2
 	bm25B  = 0.75
 )
-
-// lexicalSearch ranks the live passages by BM25 over the query's terms,
-// each scaled by its weight, and returns up to n global positions, best
-// first. Terms held by more than a third of the passages are skipped: they
-// cost the most to score and tell the least.
-func (s *Store) lexicalSearch(query []question.Term, n int) []int {
-	scores := make([]float64, len(s.live))
-	var touched []int
-	for _, t := range query {
-		df := s.df(t.Text)
-		if df == 0 || df*3 > s.nStored && s.nStored > 30 {
-			continue
-		}
-		idf := math.Log(1 + (float64(s.nStored)-float64(df)+0.5)/(float64(df)+0.5))
-		for k, sg := range s.segs {
-			_, postings := sg.lookup(t.Text)
-			eachPosting(postings, func(i, tf int) {
-				pos := s.base[k] + i
-				if pos >= len(s.live) || !s.live[pos] {
-					return
-				}
-				if scores[pos] == 0 {
-					touched = append(touched, pos)
-				}
-				norm := bm25K1 * (1 - bm25B + bm25B*float64(sg.lengths[i])/s.avgLen)
-				scores[pos] += t.Weight * idf * float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
-			})
-		}
-	}
-	ranked := make([]scored, len(touched))
-	for i, pos := range touched {
-		ranked[i] = scored{pos, scores[pos]}
-	}
-	sortScored(ranked)
-	out := make([]int, min(n, len(ranked)))
-	for i := range out {
-		out[i] = ranked[i].pos
-	}
-	return out
-}
 
 // matcher measures how much of one question a text covers: the share of
 // the question's terms, each weighted by its weight and IDF, that occur in

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
-	"strings"
 
 	"github.com/qabot/qabot/rag/question"
 )
@@ -25,62 +23,22 @@ type Hit struct {
 	Similarity float64
 }
 
-// proximityWeight is the share of a passage's coverage score that comes
-// from its best pair of sentences rather than the whole passage.
-const proximityWeight = 0.5
-
-// candidatePool is the least number of passages each ranking contributes
-// before re-ranking: near-duplicate articles can push the answering passage
-// below the first twenty of one list.
-const candidatePool = 50
-
-// rrfK is the reciprocal-rank-fusion constant of Cormack et al. (2009).
-const rrfK = 60
-
-// Search returns up to topK passages for a question, best first: the union
-// of the dense (vector) and BM25 rankings fused by reciprocal rank, then
-// re-ranked with the passages' coverage of the question's terms.
+// Search returns up to topK passages for a question, best first: the
+// candidates (see Candidates) ranked by the default weights.
 func (s *Store) Search(ctx context.Context, q question.Question, topK int) ([]Hit, error) {
+	return s.SearchWith(ctx, q, topK, DefaultWeights)
+}
+
+// SearchWith is Search with the given weights.
+func (s *Store) SearchWith(ctx context.Context, q question.Question, topK int, w *Weights) ([]Hit, error) {
 	if topK <= 0 {
 		return nil, fmt.Errorf("top_k must be positive, got %d", topK)
 	}
-	pool := min(max(4*topK, candidatePool), s.nLive)
-	fused := map[int]float64{}
-	dense, err := s.denseSearch(ctx, q, pool)
+	cands, err := s.Candidates(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	lexical := s.lexicalSearch(q.Terms, pool)
-	similarity := map[int]float64{}
-	for rank, d := range dense {
-		fused[d.pos] += denseWeight(s.embedder) / float64(rrfK+rank+1)
-		similarity[d.pos] = d.score
-	}
-	for rank, pos := range lexical {
-		fused[pos] += 1 / float64(rrfK+rank+1)
-	}
-	m := s.matcher(q.Terms)
-	hits := make([]Hit, 0, len(fused))
-	for pos, rrf := range fused {
-		rel, closeness := m.passageScores(s.chunks[pos].Text)
-		// RRF of a passage ranked first by both lists is 2/61; scale it to
-		// the range of relevance so that both count.
-		score := proximityWeight*closeness + (1-proximityWeight)*rel + rrf*float64(rrfK+1)/2
-		hits = append(hits, Hit{Chunk: s.chunks[pos], Relevance: rel, Score: score, Similarity: similarity[pos]})
-	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
-		}
-		return hits[i].Chunk.ID() < hits[j].Chunk.ID()
-	})
-	out := mergeNeighbours(hits, topK)
-	for i := range out {
-		// Texts are in the segments' mapping, which goes away with the
-		// store; only the passages returned are copied out.
-		out[i].Chunk.Text = strings.Clone(out[i].Chunk.Text)
-	}
-	return out, nil
+	return Rank(cands, w, topK), nil
 }
 
 // mergeNeighbours takes hits best first and joins each hit to an earlier one
@@ -130,17 +88,6 @@ func mergeChunks(a, b Chunk) (Chunk, bool) {
 	return a, true
 }
 
-// denseWeight is the weight of the dense ranking in the fusion. The local
-// embedder hashes the same n-grams that BM25 counts, without IDF, so it is
-// a weaker copy of the lexical signal and counts for less; a neural
-// embedder brings meaning that BM25 misses and counts fully.
-func denseWeight(e Embedder) float64 {
-	if _, ok := e.(*LocalEmbedder); ok {
-		return 0.3
-	}
-	return 1
-}
-
 // scored is a passage's global position and its score for a question:
 // a cosine similarity or a BM25 score.
 type scored struct {
@@ -165,25 +112,31 @@ func (s *Store) lexicalEmbedder() bool {
 	return ok
 }
 
-// denseSearch ranks chunks by the cosine similarity of their vectors to the
-// question's, returning up to n.
-func (s *Store) denseSearch(ctx context.Context, q question.Question, n int) ([]scored, error) {
+// questionVector is the question's vector; nil when it has nothing to
+// compare (only punctuation).
+func (s *Store) questionVector(ctx context.Context, q question.Question) ([]float32, error) {
 	vecs, err := s.embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
 	}
 	if isZero(vecs[0]) {
-		return nil, nil // nothing to compare, e.g. only punctuation
+		return nil, nil
 	}
-	hits, err := s.vectorSearch(ctx, q.Folded, vecs[0], n)
+	return vecs[0], nil
+}
+
+// denseSearch ranks passages by the cosine similarity of their vectors to
+// vec, the question's, returning up to n: from the vector index, or from
+// the segments' vectors when a remote index is down.
+func (s *Store) denseSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
+	hits, err := s.vectorSearch(ctx, question, vec, n)
 	if err == nil || ctx.Err() != nil || s.remote == nil {
 		return hits, err
 	}
-	// The remote index is down: the segments hold the vectors too.
 	if s.OnRemoteError != nil {
 		s.OnRemoteError(err)
 	}
-	return s.scanVectors(vecs[0], n), nil
+	return s.scanVectors(vec, n), nil
 }
 
 func isZero(v []float32) bool {

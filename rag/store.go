@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,9 +57,16 @@ type Store struct {
 	chunks        []Chunk // every stored chunk, live or not, by global position
 	live          []bool
 	first         map[string]int // global position of each live article's first chunk
-	nLive         int
-	avgLen        float64 // mean terms per stored chunk, for BM25
-	nStored       int
+	// art is the article index of each stored chunk, by global position
+	// (-1 for a chunk no longer live); artNames and artLen are each live
+	// article's name and length in terms, for article-level BM25.
+	art       []int32
+	artNames  []string
+	artLen    []float64
+	avgArtLen float64
+	nLive     int
+	avgLen    float64 // mean terms per stored chunk, for BM25
+	nStored   int
 }
 
 // Open loads the live index in dir (a collection's directory). It fails
@@ -138,7 +147,14 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	}
 	s.live = make([]bool, len(s.chunks))
 	s.first = make(map[string]int, len(m.Articles))
-	for doc, a := range m.Articles {
+	s.art = make([]int32, len(s.chunks))
+	for i := range s.art {
+		s.art[i] = -1
+	}
+	s.artNames = slices.Sorted(maps.Keys(m.Articles))
+	s.artLen = make([]float64, len(s.artNames))
+	for ai, doc := range s.artNames {
+		a := m.Articles[doc]
 		k, ok := segIndex[a.Segment]
 		if !ok || a.First < 0 || a.First+a.Chunks > len(s.segs[k].chunks) {
 			return fmt.Errorf("%w: the manifest places %s outside its segment %s", ErrCorrupt, doc, a.Segment)
@@ -149,8 +165,11 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 			}
 			s.first[doc] = s.base[k] + a.First
 			s.live[s.base[k]+i] = true
+			s.art[s.base[k]+i] = int32(ai)
+			s.artLen[ai] += float64(s.segs[k].lengths[i])
 			s.nLive++
 		}
+		s.avgArtLen += s.artLen[ai]
 		// An article's passages are written together: one more of them
 		// right after its range means the manifest lost count.
 		if end := a.First + a.Chunks; end < len(s.segs[k].chunks) {
@@ -162,6 +181,7 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	if s.nLive == 0 {
 		return fmt.Errorf("%w: it holds no passages", ErrCorrupt)
 	}
+	s.avgArtLen /= float64(len(s.artNames))
 	return nil
 }
 
@@ -334,18 +354,18 @@ func (s *Store) df(term string) int {
 
 // idf weighs a term held by df passages by its rarity, for coverage: by the
 // share of passages that hold it, saturating for terms rarer than
-// idfFloorShare, so that a term found nowhere weighs as much as a rare
+// IDFFloorShare, so that a term found nowhere weighs as much as a rare
 // one, and a coverage means the same in a small collection as in a
 // large one.
 func (s *Store) idf(df int) float64 {
 	n := float64(max(s.nStored, 1))
-	return math.Log(1 + 1/(float64(df)/n+max(idfFloorShare, 1/n)))
+	return math.Log(1 + 1/(float64(df)/n+max(IDFFloorShare, 1/n)))
 }
 
-// idfFloorShare is the share of passages below which terms are all
+// IDFFloorShare is the share of passages below which terms are all
 // equally rare (in collections of more than 100 passages; in smaller
 // ones, terms found in no passage weigh most).
-const idfFloorShare = 0.01
+var IDFFloorShare = 0.01
 
 // majorityLanguage is the language most chunks are in.
 func majorityLanguage(chunks []Chunk) string {

@@ -2,24 +2,110 @@ package question
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/qabot/qabot/rag/terms"
 )
 
-// States reports whether a sentence states the kind of answer kind, as the
-// cue table knows it (a date for Date, 在…等地 for Place, 一是…二是 for List),
-// with any digit for a number and a post the title table knows for a
-// person.
-func States(sentence string, kind Type) bool { return statesFolded(terms.Fold(sentence), kind) }
-
-func statesFolded(folded string, kind Type) bool {
-	switch {
-	case kind == Number && digit.MatchString(folded), kind == Person && posts.MatchString(folded):
-		return true
+// States reports whether sentence states the kind of answer q asks for,
+// beyond what q itself says: a number, a date, a person or a place that q
+// does not hold; an enumeration for a list; a reason or a means, by the
+// words that give one (the cue table). Nothing states the answer to a
+// question that asks for a thing, a yes or no, or an overview: any
+// sentence may.
+func (q Question) States(sentence string) bool {
+	folded := terms.Fold(sentence)
+	switch q.Asks {
+	case Number:
+		return q.anyNew(numbersIn(folded))
+	case Date:
+		return q.anyNew(dateExpr.FindAllString(folded, -1))
+	case Person:
+		return q.anyNew(peopleIn(folded))
+	case Place:
+		return q.anyNew(wordsTagged(folded, "ns"))
+	case List:
+		return ListLength(folded) >= 2 || cued(folded, List)
+	case Reason, Means:
+		return cued(folded, q.Asks)
 	}
+	return false
+}
+
+// anyNew reports whether one of xs is not in the question.
+func (q Question) anyNew(xs []string) bool {
+	for _, x := range xs {
+		if !strings.Contains(q.Folded, x) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// number is a number in digits; dateExpr a date: a year, a month, a
+	// day.
+	number   = regexp.MustCompile(`\d+(?:\.\d+)?`)
+	dateExpr = regexp.MustCompile(`\d{4}年|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]`)
+)
+
+// numbersIn are the numbers of folded text that are no dates (2023年,
+// 5月, 12日): amounts, counts, ranks, shares.
+func numbersIn(folded string) []string {
+	var out []string
+	for _, m := range number.FindAllStringIndex(folded, -1) {
+		next, _ := utf8.DecodeRuneInString(folded[m[1]:])
+		if next == '月' || next == '日' || next == '号' || next == '年' && m[1]-m[0] == 4 {
+			continue
+		}
+		out = append(out, folded[m[0]:m[1]])
+	}
+	return out
+}
+
+// wordsTagged are the words of folded text, of two characters or more,
+// that the dictionary gives the part of speech tag.
+func wordsTagged(folded, tag string) []string {
+	var out []string
+	for _, w := range segment(folded) {
+		if w.Tag == tag && utf8.RuneCountInString(w.Text) >= 2 {
+			out = append(out, w.Text)
+		}
+	}
+	return out
+}
+
+// peopleIn are the names of people in folded text: words the dictionary
+// gives as names, and a surname the dictionary leaves a word of its own
+// with the one or two characters after it (王 | 建国).
+func peopleIn(folded string) []string {
+	out := wordsTagged(folded, "nr")
+	words := segment(folded)
+	for i, w := range words {
+		if !isSurname(w.Text) || i+1 >= len(words) {
+			continue
+		}
+		next := words[i+1]
+		if n := utf8.RuneCountInString(next.Text); n <= 2 && terms.IsCJK([]rune(next.Text)[0]) && !functionTags[next.Tag] {
+			out = append(out, w.Text+next.Text)
+		}
+	}
+	return out
+}
+
+// isSurname reports whether a word is a surname of the surname table.
+func isSurname(w string) bool {
+	for _, r := range rows["surname"] {
+		if r.in(w) && utf8.RuneCountInString(w) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// cued reports whether folded text holds a cue of kind (the cue table).
+func cued(folded string, kind Type) bool {
 	for _, r := range cues[kind] {
 		if r.in(folded) {
 			return true
@@ -36,148 +122,6 @@ var cues = func() map[Type][]*row {
 	}
 	return out
 }()
-
-var digit = regexp.MustCompile(`\d`)
-
-// posts matches a post the title table knows (董事长, 局长, 主任 ...).
-var posts = func() *regexp.Regexp {
-	seen := map[string]bool{}
-	var alts []string
-	for _, r := range rows["title"] {
-		if r.value == "$0" { // the post is what the pattern matches
-			alts = append(alts, r.phrase[1:len(r.phrase)-1])
-			continue
-		}
-		for _, p := range strings.Split(r.value, "|") {
-			if !seen[p] {
-				seen[p] = true
-				alts = append(alts, regexp.QuoteMeta(p))
-			}
-		}
-	}
-	return regexp.MustCompile(strings.Join(alts, "|"))
-}()
-
-// Answers reports whether sentence states the kind of answer q asks for:
-// a date, a number (in q's unit when it names one), a post (one of q's
-// titles when it names them), a place, a list (of q's number of items when
-// it says), a reason or a means. Any sentence answers a question that asks
-// for a thing or a yes or no.
-func (q Question) Answers(sentence string) bool {
-	switch q.Asks {
-	case Thing, Confirm, Summary:
-		return true
-	}
-	folded := terms.Fold(sentence)
-	switch q.Asks {
-	case Number:
-		// Words that count things stand for each other (250个企业 counts
-		// 多少家企业); a unit of measure must be the one asked.
-		switch {
-		case q.Ordinal:
-			return ordinal.MatchString(folded)
-		case IsUnit(q.Unit):
-			return numberIn(folded, q.Unit)
-		case q.Unit == "" && !q.focusFollows:
-			return statesFolded(folded, Number) || strings.ContainsAny(folded, "一二两三四五六七八九十百千万")
-		}
-		return countIn(folded, q.Counted) // 多少个港湾, 多少员工: a number near what is counted
-	case Person:
-		// Without a post to look for, any sentence may name the person.
-		for _, t := range q.Titles {
-			if strings.Contains(folded, t) {
-				return true
-			}
-		}
-		return len(q.Titles) == 0
-	case List:
-		if q.Items > 0 { // 哪两个: two items, or the count of them (两个特色…, 三大支柱产业)
-			count := strconv.Itoa(q.Items)
-			if q.Items <= 10 {
-				count = string([]rune("一二三四五六七八九十")[q.Items-1])
-			}
-			return ListLength(sentence) == q.Items || strings.Contains(folded, strconv.Itoa(q.Items)+q.Unit) ||
-				strings.Contains(folded, count+"大") || strings.Contains(folded, count+q.Unit) && q.Unit != ""
-		}
-	}
-	return statesFolded(folded, q.Asks)
-}
-
-// numberIn reports whether folded text states a number in unit, or in a
-// word the measure table gives for the same unit (20余载 for 年): a number
-// and, within a few characters, the unit (16万吨, 58 家).
-func numberIn(folded, unit string) bool {
-	units := []string{unit}
-	for _, r := range rows["measure"] {
-		if r.value == "unit="+unit {
-			units = append(units, r.phrase)
-		}
-	}
-	for _, loc := range digits.FindAllStringIndex(folded, -1) {
-		rest := folded[loc[1]:]
-		for i := 0; i < 3 && rest != ""; i++ {
-			for _, u := range units {
-				if strings.HasPrefix(rest, u) {
-					return true
-				}
-			}
-			_, size := utf8.DecodeRuneInString(rest)
-			rest = rest[size:]
-		}
-	}
-	return false
-}
-
-// digits matches a number in digits, or in Chinese numerals where folding
-// left them (三大, 五大方面: a numeral before a word that is no unit).
-var digits = regexp.MustCompile(`\d+(\.\d+)?|[一二两三四五六七八九十百千]+`)
-
-// Anaphors are the kinds of thing a sentence names again, by words such as
-// 我省 (省) or 该公司 (公司), something named before it; "*" for 这家 or 该,
-// which may name anything again.
-func Anaphors(sentence string) []string {
-	var out []string
-	for _, r := range rows["anaphor"] {
-		find := r.anywhere()
-		for _, m := range find.FindAllStringSubmatch(sentence, -1) {
-			kind := r.value
-			if kind == "$n" {
-				kind = m[find.SubexpIndex("n")]
-			}
-			out = append(out, kind)
-		}
-	}
-	return out
-}
-
-// ordinal matches a rank: 第3家, 第二.
-var ordinal = regexp.MustCompile(`第(\d+|[一二三四五六七八九十]+)`)
-
-// countIn reports whether folded text counts things: a number, not an
-// ordinal (第1家), with a word that counts things within two characters
-// (7名, 250个, 58 家, 五大), and, when what is counted is given, that
-// within a dozen characters of it (7名机电运输专业技术人员, 企业总数达到58家).
-func countIn(folded, what string) bool {
-	if utf8.RuneCountInString(what) < 2 {
-		what = ""
-	}
-	for _, loc := range digits.FindAllStringIndex(folded, -1) {
-		if strings.HasSuffix(folded[:loc[0]], "第") || folded[loc[0]:loc[1]] == "1" || folded[loc[0]:loc[1]] == "一" {
-			continue // 第1家 is a rank, 1名 says "a"
-		}
-		rest := strings.TrimLeft(folded[loc[1]:], " 多余")
-		counts := strings.HasPrefix(rest, "大") || what != "" // 五大方向; 300员工
-		for _, r := range rows["measure"] {
-			counts = counts || r.value == "counter" && strings.HasPrefix(rest, r.phrase)
-		}
-		before := []rune(folded[:loc[0]])
-		near := string(before[max(0, len(before)-14):]) + string([]rune(rest)[:min(len([]rune(rest)), 14)])
-		if counts && (what == "" || strings.Contains(near, what)) {
-			return true
-		}
-	}
-	return false
-}
 
 // ListLength is the number of items of the longest enumeration (A、B、C) in
 // text.

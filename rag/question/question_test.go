@@ -8,47 +8,33 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// What a question asks for, and the words that say of what, are read from
-// invented questions of each kind.
+// What a question asks for, its unit and the word naming what is asked,
+// are read from invented questions of each kind.
 func TestParse(t *testing.T) {
 	for _, tt := range []struct {
-		q                      string
-		asks                   Type
-		focus, subject, unit   string
-		items                  int
-		ordinal, attr, article bool
+		q                 string
+		asks              Type
+		focus, unit       string
+		article, followUp bool
 	}{
-		{q: "绿源公司的董事长是谁？", asks: Person, focus: "董事长", subject: "绿源公司", attr: true},
-		{q: "绿源公司是哪一年成立的？", asks: Date, focus: "成立", subject: "绿源公司"},
-		{q: "新工厂一共有多少名工人？", asks: Number, focus: "工人", subject: "新工厂", unit: "名"},
-		{q: "绿源公司的专利号是多少？", asks: Number, focus: "专利号", subject: "绿源公司", attr: true},
-		{q: "厂区占地多少平方公里？", asks: Number, unit: "平方公里", subject: "厂区", attr: true},
-		{q: "李教授今年多大岁数了？", asks: Number, unit: "岁", subject: "李教授"},
-		{q: "绿源公司有哪三类产品？", asks: List, items: 3, subject: "绿源公司", unit: "类"},
-		{q: "为什么说绿源公司的老办法不行？", asks: Reason, subject: "绿源公司"},
-		{q: "他们是怎么把成本降下来的？", asks: Means},
-		{q: "这篇报道主要讲了什么？", asks: Summary, article: true},
-		{q: "新工厂在哪里？", asks: Place, subject: "新工厂", attr: true},
-		{q: "东山有没有机场？", asks: Confirm, subject: "东山"},
-		{q: "东山是全省第几个挂牌的？", asks: Number, ordinal: true, subject: "东山", unit: "个"},
-		{q: "那个平台叫什么名字？", asks: Thing, focus: "平台", attr: true},
+		{q: "绿源公司的董事长是谁？", asks: Person, focus: "董事长"},
+		{q: "绿源公司是哪一年成立的？", asks: Date, focus: "成立"},
+		{q: "新工厂一共有多少名工人？", asks: Number, focus: "工人", unit: "名"},
+		{q: "厂区占地多少平方公里？", asks: Number, focus: "占地", unit: "平方公里"},
+		{q: "李教授今年多大岁数了？", asks: Number, focus: "岁数", unit: "岁"},
+		{q: "绿源公司有哪三类产品？", asks: List, focus: "产品", unit: "类"},
+		{q: "为什么说绿源公司的老办法不行？", asks: Reason},
+		{q: "他们是怎么把成本降下来的？", asks: Means, followUp: true},
+		{q: "这篇报道主要讲了什么？", asks: Summary, article: true, followUp: true},
+		{q: "新工厂在哪里？", asks: Place, focus: "工厂"},
+		{q: "东山有没有机场？", asks: Confirm, focus: "机场"},
+		{q: "那个平台叫什么名字？", asks: Thing, focus: "平台"},
+		{q: "那它的前身呢？", asks: Thing, followUp: true},
 	} {
 		q := Parse(tt.q)
-		if q.Asks != tt.asks || tt.focus != "" && q.Focus != tt.focus || tt.subject != "" && q.Subject() != tt.subject || q.Unit != tt.unit ||
-			q.Items != tt.items || q.Ordinal != tt.ordinal || q.Attribute() != tt.attr || q.Article != tt.article {
-			t.Errorf("%s: read as %s; subject %q, items %d, ordinal %v, attribute %v, article %v", tt.q, describe(q), q.Subject(), q.Items, q.Ordinal, q.Attribute(), q.Article)
+		if q.Asks != tt.asks || tt.focus != "" && q.Focus != tt.focus || q.Unit != tt.unit || q.Article != tt.article || q.FollowUp != tt.followUp {
+			t.Errorf("%s: read as %s; article %v, follow-up %v", tt.q, describe(q), q.Article, q.FollowUp)
 		}
-	}
-}
-
-// A post a colloquial word stands for is what a who-question looks for.
-func TestParseTitles(t *testing.T) {
-	q := Parse("南湖科技局的一把手是谁？")
-	if q.Asks != Person || !slices.Contains(q.Titles, "局长") {
-		t.Errorf("read as %s, titles %v", describe(q), q.Titles)
-	}
-	if q := Parse("东山市市长叫什么？"); q.Asks != Person || !slices.Equal(q.Titles, []string{"市长"}) {
-		t.Errorf("read as %s, titles %v", describe(q), q.Titles)
 	}
 }
 
@@ -63,9 +49,6 @@ func TestParseWords(t *testing.T) {
 	if !slices.Contains(names, "日本") {
 		t.Errorf("names %v", names)
 	}
-	if n := q.Numbers(); len(n) != 1 || n[0].Text != "2019年度" || !n[0].Names {
-		t.Errorf("numbers %+v", n)
-	}
 	for _, term := range q.Terms {
 		for _, w := range []string{"多少", "那个", "啊", "什么"} {
 			if strings.Contains(term.Text, w) {
@@ -73,8 +56,22 @@ func TestParseWords(t *testing.T) {
 			}
 		}
 	}
-	if n := Parse("今年营收能有两千万吗").Numbers(); len(n) != 1 || n[0].Text != "2000万" || n[0].Names {
-		t.Errorf("an amount: %+v", n)
+}
+
+// The years, dates, ordinals and names a question takes as given are its
+// constraints, shown as it writes them.
+func TestConstraints(t *testing.T) {
+	for q, want := range map[string][]Constraint{
+		"二〇二一年绿源公司的产量是多少？":   {{Kind: Year, Text: "2021", Shown: "二〇二一"}},
+		"第三届龙舟赛有多少支队伍？":      {{Kind: Ordinal, Text: "第3届", Shown: "第三届"}},
+		"2022年8月东山的汽车产量":     {{Kind: Year, Text: "2022", Shown: "2022"}, {Kind: Month, Text: "8月", Shown: "8月"}, {Kind: Name, Text: "东山", Shown: "东山"}},
+		"《东山往事》的导演是谁":        {{Kind: Name, Text: "东山往事", Shown: "东山往事"}},
+		"陕西的绿源公司有多少员工":       {{Kind: Name, Text: "陕西", Shown: "陕西"}},
+		"绿源公司的股价是20145.29点吗": nil,
+	} {
+		if diff := cmp.Diff(want, Parse(q).Constraints()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", q, diff)
+		}
 	}
 }
 
@@ -89,17 +86,24 @@ func TestParseParts(t *testing.T) {
 	}
 }
 
-// Opinions, errands and follow-ups are recognised; a yes-or-no question of
-// fact is no opinion.
-func TestParseScope(t *testing.T) {
-	for q, want := range map[string]Scope{"东山的苹果甜不甜": Opinion, "碳纤维板好用吗": Opinion, "护照怎么办理": Errand, "明天会下雨吗": Now,
-		"生产线是不是有六百米长": InScope, "绿源公司有没有上市": InScope} {
-		if got := Parse(q).Scope; got != want {
-			t.Errorf("%s: scope %q, want %q", q, got, want)
+// A sentence states the kind of answer asked when it holds one the
+// question does not: a number, a date, a person, a place, a list, a reason.
+func TestStates(t *testing.T) {
+	for _, tt := range []struct {
+		q, yes, no string
+	}{
+		{"绿源公司有多少名工人？", "公司有120名工人。", "公司2019年成立。"},
+		{"绿源公司是哪年成立的？", "公司成立于2009年。", "公司有120名工人。"},
+		{"2023年绿源公司的产量是多少？", "2023年产量达到3700吨。", "2023年产量创了新高。"},
+		{"绿源公司的董事长是谁？", "公司董事长郑晓峰表示，将扩大产能。", "公司董事会决定扩大产能。"},
+		{"绿源公司的新工厂在哪里？", "新工厂建在陕西。", "新工厂已经投产。"},
+		{"绿源公司有哪些产品？", "产品有碳纤维板、碳纤维管。", "产品销往海外。"},
+		{"为什么绿源公司要建新工厂？", "由于订单增加，公司建了新工厂。", "公司建了新工厂。"},
+	} {
+		q := Parse(tt.q)
+		if !q.States(tt.yes) || q.States(tt.no) {
+			t.Errorf("%s: states %q %v, %q %v", tt.q, tt.yes, q.States(tt.yes), tt.no, q.States(tt.no))
 		}
-	}
-	if !Parse("那它的前身呢？").FollowUp || Parse("绿源公司的前身是什么？").FollowUp {
-		t.Error("follow-ups")
 	}
 }
 
@@ -111,12 +115,14 @@ func (c heldCorpus) Holds(w string) bool { return slices.Contains(c, w) }
 // A name the dictionary cuts apart (绿源 is no word of it) is one word when
 // the collection holds it whole.
 func TestParseInJoinsHeldWords(t *testing.T) {
-	q := ParseIn("恒达钢构的董事长是谁？", heldCorpus{"恒达钢构"})
-	if q.Subject() != "恒达钢构" || len(q.SubjectWords()) != 1 {
-		t.Errorf("subject %q %v", q.Subject(), q.SubjectWords())
+	held := func(q Question) bool {
+		return slices.ContainsFunc(q.Words, func(w Word) bool { return w.Text == "恒达钢构" })
 	}
-	if q := Parse("恒达钢构的董事长是谁？"); q.Subject() == "恒达钢构" {
-		t.Errorf("without the collection: %v", q.SubjectWords())
+	if q := ParseIn("恒达钢构的董事长是谁？", heldCorpus{"恒达钢构"}); !held(q) {
+		t.Errorf("words %v", q.Words)
+	}
+	if q := Parse("恒达钢构的董事长是谁？"); held(q) {
+		t.Errorf("without the collection: %v", q.Words)
 	}
 }
 

@@ -23,9 +23,9 @@ type row struct {
 	// filled in; "" for a literal phrase. It is compiled when first used,
 	// in the forms used: anchored where a word starts, matching all of a
 	// string (none when the pattern says where the text ends: $), anywhere.
-	pattern         string
-	re, whole, find lazyRegexp
-	line            int
+	pattern                 string
+	re, whole, find, ending lazyRegexp
+	line                    int
 }
 
 // lazyRegexp is a regular expression compiled on first use: qabot starts
@@ -129,6 +129,14 @@ func alternatives(rs []*row) string {
 	return strings.Join(phrases, "|")
 }
 
+// ends reports whether s ends with the row's phrase.
+func (r *row) ends(s string) bool {
+	if r.pattern != "" {
+		return r.ending.get(`(?:` + r.pattern + `)$`).MatchString(s)
+	}
+	return strings.HasSuffix(s, r.phrase)
+}
+
 // in reports whether the row's phrase occurs anywhere in s.
 func (r *row) in(s string) bool {
 	if r.pattern != "" {
@@ -151,7 +159,7 @@ func lookupRow(table, word string) *row {
 // takes for words, beside the dictionary's (来着, 干啥).
 var extraWords = func() map[string]bool {
 	out := map[string]bool{}
-	for _, table := range []string{"asks", "filler", "function", "measure", "notname", "title"} {
+	for _, table := range []string{"asks", "filler", "function", "measure"} {
 		for _, r := range rows[table] {
 			if r.pattern == "" {
 				out[r.phrase] = true

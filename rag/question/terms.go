@@ -21,7 +21,13 @@ type Term struct {
 	// word (哪些菜能送到餐桌上 of 南湖那个网上商城啊，哪些菜…), which say
 	// more about the answering sentence than the clauses that set the topic.
 	Asked bool
+	// Cross is set for a bigram that spans two words (乐现 of 秦品乐 | 现在):
+	// what it matches is chance more than meaning, so it weighs less.
+	Cross bool
 }
+
+// CrossWeight is the weight of a bigram that spans two words.
+var CrossWeight = 1.0
 
 // loneWeight is the weight of a character standing alone between question
 // words (指 in 具体指哪些, 在 in 在哪里), and of a lone digit (the 5 of 五台山,
@@ -67,6 +73,7 @@ func contentTerms(q Question) []Term {
 	}
 	for _, run := range contentRuns(q) {
 		lone := utf8.RuneCountInString(run.text) == 1
+		cross := crossBigrams(run)
 		ts := terms.Split(run.text)
 		for i, t := range ts {
 			switch {
@@ -79,7 +86,11 @@ func contentTerms(q Question) []Term {
 				if i+2 < len(ts) && ts[i+2].Kind == terms.Bigram {
 					right = ts[i+2].Text
 				}
-				add(Term{Text: t.Text, Weight: 1, Left: left, Right: right, Asked: run.asked})
+				weight := 1.0
+				if cross[t.Text] {
+					weight = CrossWeight
+				}
+				add(Term{Text: t.Text, Weight: weight, Left: left, Right: right, Asked: run.asked, Cross: cross[t.Text]})
 			case t.Kind == terms.Word && len(t.Text) == 1 && unicode.IsDigit(rune(t.Text[0])):
 				add(Term{Text: t.Text, Weight: loneWeight, Asked: run.asked})
 			case t.Kind == terms.Word && !latinStopwords[t.Text]:
@@ -95,9 +106,33 @@ func contentTerms(q Question) []Term {
 // run is a run of the question's words between question words, chat and
 // punctuation.
 type run struct {
-	text  string
-	asked bool            // it is in the clause that holds the question word
-	nouns map[string]bool // its one-character nouns
+	text   string
+	asked  bool            // it is in the clause that holds the question word
+	nouns  map[string]bool // its one-character nouns
+	starts map[int]bool    // the rune offsets in text where a word starts
+}
+
+// crossBigrams are the bigrams of a run that span two of its words
+// wherever they occur in it.
+func crossBigrams(r run) map[string]bool {
+	out := map[string]bool{}
+	inside := map[string]bool{}
+	runes := []rune(r.text)
+	for k := 0; k+1 < len(runes); k++ {
+		if !terms.IsCJK(runes[k]) || !terms.IsCJK(runes[k+1]) {
+			continue
+		}
+		b := string(runes[k : k+2])
+		if r.starts[k+1] {
+			out[b] = true
+		} else {
+			inside[b] = true
+		}
+	}
+	for b := range inside {
+		delete(out, b)
+	}
+	return out
 }
 
 // contentRuns cuts the question into its runs of words. When the question
@@ -125,13 +160,24 @@ func contentRuns(q Question) []run {
 		}
 		if !inRun {
 			inRun = true
-			out = append(out, run{nouns: map[string]bool{}, asked: askedClause < 0 || clause == askedClause})
+			out = append(out, run{nouns: map[string]bool{}, starts: map[int]bool{}, asked: askedClause < 0 || clause == askedClause})
 		}
 		cur := &out[len(out)-1]
+		cur.starts[utf8.RuneCountInString(cur.text)] = true
 		cur.text += w.Text
 		if utf8.RuneCountInString(w.Text) == 1 && strings.HasPrefix(w.Tag, "n") {
 			cur.nouns[w.Text] = true
 		}
+	}
+	return out
+}
+
+// ContentRuns are the question's runs of content words, between question
+// words, chat and punctuation, as text.
+func (q Question) ContentRuns() []string {
+	var out []string
+	for _, r := range contentRuns(q) {
+		out = append(out, r.text)
 	}
 	return out
 }

@@ -15,7 +15,6 @@ type AnswerJSON struct {
 	Answer      string       `json:"answer"`
 	Mode        string       `json:"mode"`
 	Refused     bool         `json:"refused"`
-	Weak        bool         `json:"weak,omitempty"`        // the passages share only a word or two with the question
 	CitedAfter  bool         `json:"cited_after,omitempty"` // the model cited nothing; qabot matched its sentences to passages
 	Related     bool         `json:"related,omitempty"`     // the model cited nothing that matches: sources are related passages
 	Sources     []SourceJSON `json:"sources"`
@@ -38,7 +37,7 @@ type SourceJSON struct {
 
 // NewAnswerJSON is the JSON object of an answer.
 func NewAnswerJSON(r rag.Answer) AnswerJSON {
-	out := AnswerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, Weak: r.Weak, CitedAfter: r.CitedAfter, Related: r.Related, Sources: []SourceJSON{},
+	out := AnswerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, CitedAfter: r.CitedAfter, Related: r.Related, Sources: []SourceJSON{},
 		Notice: Notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
 		out.Sources = append(out.Sources, SourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Date: s.Date, Publisher: s.Publisher,

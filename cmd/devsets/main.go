@@ -1,0 +1,76 @@
+// Command devsets fits qabot's ranking and answer weights on the
+// development sets and scores qabot on them, with k-fold cross-validated
+// figures beside the figures on the data fitted. It is a tool for
+// developers, not part of qabot: the sets it reads beyond the repository's
+// own (RGB's and CRUD-RAG's development splits, the crud-news archive) are
+// in ../shared, under licences that keep them out of the repository.
+//
+//	go run ./cmd/devsets fit [-write]     fit, score, and with -write replace rag/weights.tsv
+//	go run ./cmd/devsets score            score the weights in rag/weights.tsv
+//
+// Flags: -shared DIR (../shared), -data DIR (where the collections are
+// indexed, kept between runs), -archive DIR (the crud-news archive,
+// unpacked there once), -no-archive (the seeds and RGB only), -folds K.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/question"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "devsets:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command's flags.
+type options struct {
+	shared, data, archive, dump    string
+	noArchive, write, diag, misses bool
+	folds                          int
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "fit" && args[0] != "score") {
+		return fmt.Errorf("usage: devsets fit|score [flags]")
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return err
+	}
+	var o options
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.StringVar(&o.shared, "shared", "../shared", "the shared folder with the evaluation sets and corpora")
+	fs.StringVar(&o.data, "data", filepath.Join(cache, "qabot-devsets"), "where the collections are indexed")
+	fs.StringVar(&o.archive, "archive", filepath.Join(cache, "qabot-devsets", "crud-news"), "where the crud-news archive is unpacked")
+	fs.BoolVar(&o.noArchive, "no-archive", false, "leave out the crud-news archive")
+	fs.BoolVar(&o.write, "write", false, "write the fitted weights to rag/weights.tsv")
+	fs.BoolVar(&o.diag, "diag", false, "print where the evidence ranks, and stop")
+	fs.Float64Var(&question.CrossWeight, "cross", question.CrossWeight, "experiment: the weight of bigrams across words")
+	fs.Float64Var(&rag.IDFFloorShare, "idffloor", rag.IDFFloorShare, "experiment: coverage idf floor")
+	fs.BoolVar(&o.misses, "misses", false, "print the questions answered wrongly, on stderr")
+	fs.StringVar(&o.dump, "dump", "", "write the features of every question's sentences to this file, and stop")
+	fs.IntVar(&o.folds, "folds", 5, "folds of the cross-validation")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	sets, err := loadSets(ctx, o)
+	if err != nil {
+		return err
+	}
+	if args[0] == "score" {
+		return score(ctx, sets)
+	}
+	return fit(ctx, sets, o)
+}

@@ -1,0 +1,359 @@
+package rag
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/terms"
+)
+
+// Retrieval ranks passages in two steps, as search engines do. A pool of
+// candidates comes first: the passages BM25 ranks highest, the best
+// passages of the articles BM25 ranks highest as wholes (an article that
+// holds the question's words across its passages, as a long report on its
+// subject does), and the passages nearest the question's vector. Each
+// candidate is then described by a few general features and ranked by
+// their weighted sum, the weights fitted on the development sets
+// (weights.tsv).
+
+// The features of a passage for a question, each from 0 to 1.
+const (
+	RankBM25        = iota // the passage's BM25 score, over the pool's best
+	RankArticle            // its article's BM25 score as a whole, over the pool's best
+	RankArticleCover       // the share of the question's terms, weighed by rarity among articles, that its article holds
+	RankCoverage           // the IDF-weighted share of the question's terms it holds
+	RankCloseness          // the same of its best two consecutive sentences
+	RankPhrase             // the share of the question's three-character runs it holds
+	RankTitle              // the share of the question's terms its article's title holds
+	RankDense              // the cosine similarity of its vector to the question's
+	RankConstraints        // the share of the question's years, ordinals and names it holds
+	NumRankFeatures
+)
+
+// RankFeatureNames name the features, as weights.tsv does.
+var RankFeatureNames = [NumRankFeatures]string{"bm25", "article", "articlecover", "coverage", "closeness", "phrase", "title", "dense", "constraints"}
+
+// The pool: how many passages BM25 and the dense search each bring, and
+// how many articles bring their best passages.
+const (
+	poolPassages       = 100
+	poolArticles       = 20
+	passagesPerArticle = 2
+	poolDense          = 50
+)
+
+// Candidate is a passage considered for a question, with its features.
+type Candidate struct {
+	Hit
+	Features [NumRankFeatures]float64
+	pos      int
+}
+
+// Candidates are the passages considered for q, with their features, in no
+// particular order.
+func (s *Store) Candidates(ctx context.Context, q question.Question) ([]Candidate, error) {
+	lex := s.lexicalScores(q.Terms)
+	pool := map[int]bool{}
+	for _, pos := range topN(lex.passage, lex.touched, poolPassages) {
+		pool[pos] = true
+	}
+	for _, ai := range topN(lex.article, lex.articles, poolArticles) {
+		first := s.first[s.artNames[ai]]
+		var own []int
+		for i := range s.Manifest.Articles[s.artNames[ai]].Chunks {
+			own = append(own, first+i)
+		}
+		for _, pos := range topN(lex.passage, own, passagesPerArticle) {
+			pool[pos] = true
+		}
+	}
+	if q.Article {
+		for _, pos := range s.titledArticles(q) {
+			pool[pos] = true
+		}
+	}
+	vec, err := s.questionVector(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if vec != nil {
+		dense, err := s.denseSearch(ctx, q.Folded, vec, poolDense)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range dense {
+			pool[d.pos] = true
+		}
+	}
+	bestPassage, bestArticle := maxOf(lex.passage, lex.touched), maxOf(lex.article, lex.articles)
+	m := s.matcher(q.Terms)
+	runs := phraseRuns(q)
+	constraints := q.Constraints()
+	out := make([]Candidate, 0, len(pool))
+	for pos := range pool {
+		c := s.chunks[pos]
+		art := s.Manifest.Articles[c.Doc]
+		folded := terms.Fold(c.Text)
+		var f [NumRankFeatures]float64
+		f[RankBM25] = ratio(lex.passage[pos], bestPassage)
+		f[RankArticle] = ratio(lex.article[s.art[pos]], bestArticle)
+		f[RankArticleCover] = lex.articleCover[s.art[pos]]
+		f[RankCoverage], f[RankCloseness] = m.passageScores(c.Text)
+		f[RankPhrase] = phraseShare(runs, folded)
+		f[RankTitle] = m.coverage(art.Title + "\n" + art.Reporters)
+		if vec != nil {
+			f[RankDense] = dot(s.vector(pos), vec)
+		}
+		f[RankConstraints] = heldShare(constraints, folded, art)
+		// A passage of the article a question names by its title or its
+		// reporters is relevant, whatever words the passage holds.
+		relevance := max(f[RankCoverage], f[RankTitle])
+		out = append(out, Candidate{Hit: Hit{Chunk: c, Relevance: relevance, Similarity: f[RankDense]}, Features: f, pos: pos})
+	}
+	return out, nil
+}
+
+// titledArticles are the first passages of the articles whose title and
+// reporters hold at least minTitleMatch of q's terms: the candidates of a
+// question about an article as a whole (张三写的那篇讲了什么).
+func (s *Store) titledArticles(q question.Question) []int {
+	m := s.matcher(q.Terms)
+	var out []int
+	for doc, art := range s.Manifest.Articles {
+		if m.coverage(art.Title+"\n"+art.Reporters) < minTitleMatch {
+			continue
+		}
+		first, ok := s.first[doc]
+		for i := 0; ok && i < min(art.Chunks, passagesPerArticle); i++ {
+			out = append(out, first+i)
+		}
+	}
+	return out
+}
+
+// minTitleMatch is the share of a question's terms that an article's title
+// and reporters must hold for the question to name the article.
+const minTitleMatch = 0.5
+
+// Rank orders candidates by their features weighed by w, best first, and
+// returns the best topK passages, each joined to the adjacent passages of
+// its article among the candidates.
+func Rank(cands []Candidate, w *Weights, topK int) []Hit {
+	hits := make([]Hit, len(cands))
+	for i, c := range cands {
+		hits[i] = c.Hit
+		hits[i].Score = w.rankScore(c.Features)
+	}
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Chunk.ID(), b.Chunk.ID())
+	})
+	out := mergeNeighbours(hits, topK)
+	for i := range out {
+		// Texts are in the segments' mapping, which goes away with the
+		// store; only the passages returned are copied out.
+		out[i].Chunk.Text = strings.Clone(out[i].Chunk.Text)
+	}
+	return out
+}
+
+// lexical holds the BM25 scores of a question's terms over the live
+// passages and articles, by global position and article index, and the
+// positions and articles scored.
+type lexical struct {
+	passage, article, articleCover []float64
+	touched, articles              []int
+}
+
+// lexicalScores scores every live passage, and every article as a whole,
+// by BM25 over the query's terms, each scaled by its weight. Terms held
+// by more than a third of the passages are skipped: they cost the most to
+// score and tell the least.
+func (s *Store) lexicalScores(query []question.Term) lexical {
+	lex := lexical{passage: make([]float64, len(s.live)), article: make([]float64, len(s.artNames)), articleCover: make([]float64, len(s.artNames))}
+	tf := make([]float64, len(s.artNames)) // one term's count in each article
+	nArticles := float64(len(s.artNames))
+	total := 0.0
+	for _, t := range query {
+		df := s.df(t.Text)
+		if df*3 > s.nStored && s.nStored > 30 {
+			continue
+		}
+		if df == 0 {
+			total += t.Weight * math.Log(1+2*nArticles)
+			continue
+		}
+		idf := math.Log(1 + (float64(s.nStored)-float64(df)+0.5)/(float64(df)+0.5))
+		var arts []int
+		for k, sg := range s.segs {
+			_, postings := sg.lookup(t.Text)
+			eachPosting(postings, func(i, n int) {
+				pos := s.base[k] + i
+				if pos >= len(s.live) || !s.live[pos] {
+					return
+				}
+				if lex.passage[pos] == 0 {
+					lex.touched = append(lex.touched, pos)
+				}
+				norm := bm25K1 * (1 - bm25B + bm25B*float64(sg.lengths[i])/s.avgLen)
+				lex.passage[pos] += t.Weight * idf * float64(n) * (bm25K1 + 1) / (float64(n) + norm)
+				ai := s.art[pos]
+				if tf[ai] == 0 {
+					arts = append(arts, int(ai))
+				}
+				tf[ai] += float64(n)
+			})
+		}
+		artIDF := math.Log(1 + (nArticles-float64(len(arts))+0.5)/(float64(len(arts))+0.5))
+		total += t.Weight * artIDF
+		for _, ai := range arts {
+			lex.articleCover[ai] += t.Weight * artIDF
+			if lex.article[ai] == 0 {
+				lex.articles = append(lex.articles, ai)
+			}
+			norm := bm25K1 * (1 - bm25B + bm25B*s.artLen[ai]/s.avgArtLen)
+			lex.article[ai] += t.Weight * artIDF * tf[ai] * (bm25K1 + 1) / (tf[ai] + norm)
+			tf[ai] = 0
+		}
+	}
+	for _, ai := range lex.articles {
+		lex.articleCover[ai] /= total
+	}
+	return lex
+}
+
+// topN is the n of keys with the highest score, best first, ties in key
+// order.
+func topN(score []float64, keys []int, n int) []int {
+	keys = slices.Clone(keys)
+	slices.SortFunc(keys, func(a, b int) int {
+		switch {
+		case score[a] > score[b]:
+			return -1
+		case score[a] < score[b]:
+			return 1
+		}
+		return a - b
+	})
+	return keys[:min(n, len(keys))]
+}
+
+// maxOf is the highest score among keys.
+func maxOf(score []float64, keys []int) float64 {
+	best := 0.0
+	for _, k := range keys {
+		best = max(best, score[k])
+	}
+	return best
+}
+
+// ratio is a over b, 0 when b is 0.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// phraseRuns are the three-character runs of the question's content
+// words, within runs of words: what a passage that says the same thing in
+// the same words holds in order.
+func phraseRuns(q question.Question) []string {
+	var out []string
+	for _, run := range q.ContentRuns() {
+		r := []rune(run)
+		for i := 0; i+3 <= len(r); i++ {
+			out = append(out, string(r[i:i+3]))
+		}
+	}
+	return out
+}
+
+// phraseShare is the share of runs that folded text holds.
+func phraseShare(runs []string, folded string) float64 {
+	if len(runs) == 0 {
+		return 0
+	}
+	n := 0
+	for _, r := range runs {
+		if strings.Contains(folded, r) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(runs))
+}
+
+// heldShare is the share of constraints that a passage (folded) of the
+// article art holds; 1 when there are none.
+func heldShare(cs []question.Constraint, folded string, art Indexed) float64 {
+	if len(cs) == 0 {
+		return 1
+	}
+	n := 0
+	for _, c := range cs {
+		if holdsConstraint(c, folded, art) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(cs))
+}
+
+// holdsConstraint reports whether a passage (folded) of the article art
+// holds c: a year in its text or its date, anything else in its text or
+// its title; a name also by its characters in order, a character or two
+// apart (建行 of 建设银行).
+func holdsConstraint(c question.Constraint, folded string, art Indexed) bool {
+	switch {
+	case strings.Contains(folded, c.Text):
+		return true
+	case c.Kind == question.Year:
+		return strings.HasPrefix(art.Date, c.Text)
+	case strings.Contains(terms.Fold(art.Title), c.Text):
+		return true
+	}
+	return c.Kind == question.Name && inOrder(folded, c.Text, 2)
+}
+
+// HoldsConstraint reports whether the passage h holds the constraint c (see
+// holdsConstraint); a name may be named anywhere in its article, as news
+// names a place or a body once and then calls it 该公司 or 我市.
+func (s *Store) HoldsConstraint(h Hit, c question.Constraint) bool {
+	art := s.Article(h.Chunk.Doc)
+	if holdsConstraint(c, terms.Fold(h.Chunk.Text), art) {
+		return true
+	}
+	return c.Kind == question.Name && s.articleHolds(h.Chunk.Doc, c.Text)
+}
+
+// inOrder reports whether text holds the characters of word in order, at
+// most gap characters apart.
+func inOrder(text, word string, gap int) bool {
+	w := []rune(word)
+	if len(w) < 2 {
+		return false
+	}
+	t := []rune(text)
+	for i, r := range t {
+		if r != w[0] {
+			continue
+		}
+		k, last := 1, i
+		for j := i + 1; j < len(t) && k < len(w) && j-last <= gap+1; j++ {
+			if t[j] == w[k] {
+				k, last = k+1, j
+			}
+		}
+		if k == len(w) {
+			return true
+		}
+	}
+	return false
+}

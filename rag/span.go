@@ -1,0 +1,183 @@
+package rag
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/terms"
+)
+
+// An extractive answer is evidence: the sentence most likely to state what
+// is asked, in the passage most likely to hold it, with its neighbours as
+// far as the answer's length budget allows. Every sentence of the top
+// passages is a candidate, described by general features and scored by
+// their weighted sum, the weights fitted on the development sets
+// (weights.tsv).
+
+// The features of a sentence for a question, each from 0 to 1.
+const (
+	SpanOwn         = iota // the IDF-weighted share of the question's terms it holds (the asking clause's and the focus's weigh more)
+	SpanWindow             // the same of it with its neighbours
+	SpanRank               // its passage's rank: 1 for the first, 1/2 for the second...
+	SpanKind               // it states the kind of answer asked (a number, a date, a list...) beyond what the question says
+	SpanConstraints        // the share of the question's years, dates and ordinals it and its neighbours hold
+	SpanFocus              // it holds the word naming what is asked (董事长 of 董事长是谁)
+	SpanNovel              // the share of its characters the question does not hold
+	SpanLead               // it opens its article, and the question asks for an overview
+	SpanFragment           // it does not end a sentence: a headline, a caption, a cut
+	NumSpanFeatures
+)
+
+// SpanFeatureNames name the features, as weights.tsv does.
+var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment"}
+
+// Span is a sentence of a retrieved passage, a candidate for the answer.
+type Span struct {
+	Hit      int // the passage's index among the hits
+	Text     string
+	Features [NumSpanFeatures]float64
+	para     []string // the sentences of its paragraph
+	k        int      // its index in para
+}
+
+// Spans are the sentences of hits, candidates for the answer to q, with
+// their features.
+func (s *Store) Spans(q question.Question, hits []Hit) []Span {
+	m := s.matcher(stressed(q))
+	var constraints []question.Constraint // the dates and ordinals: a name is named once in an article
+	for _, c := range q.Constraints() {
+		if c.Kind != question.Name {
+			constraints = append(constraints, c)
+		}
+	}
+	focus := terms.Fold(q.Focus)
+	asked := questionChars(q)
+	var out []Span
+	for i, h := range hits {
+		art := s.Manifest.Articles[h.Chunk.Doc]
+		for _, para := range strings.Split(h.Chunk.Text, "\n") {
+			sents := Sentences(para)
+			for k, sent := range sents {
+				window := strings.Join(sents[max(0, k-1):min(len(sents), k+2)], "")
+				folded := terms.Fold(sent)
+				var f [NumSpanFeatures]float64
+				f[SpanOwn] = m.coverageFolded(folded)
+				f[SpanWindow] = m.coverage(window)
+				f[SpanRank] = 1 / float64(i+1)
+				if q.States(sent) {
+					f[SpanKind] = 1
+				}
+				f[SpanConstraints] = heldShare(constraints, terms.Fold(window), art)
+				if focus != "" && strings.Contains(folded, focus) {
+					f[SpanFocus] = 1
+				}
+				f[SpanNovel] = novelty(folded, asked)
+				if q.Asks == question.Summary && h.Chunk.Index == 0 && k < 2 {
+					f[SpanLead] = 1
+				}
+				if !endsSentence(sent) {
+					f[SpanFragment] = 1
+				}
+				out = append(out, Span{Hit: i, Text: sent, Features: f, para: sents, k: k})
+			}
+		}
+	}
+	return out
+}
+
+// spanScore is a sentence's score: its features weighed.
+func (w *Weights) spanScore(f [NumSpanFeatures]float64) float64 {
+	s := 0.0
+	for i, x := range f {
+		s += w.Span[i] * x
+	}
+	return s
+}
+
+// questionChars are the characters of the question's content words.
+func questionChars(q question.Question) map[rune]bool {
+	out := map[rune]bool{}
+	for _, run := range q.ContentRuns() {
+		for _, r := range run {
+			out[r] = true
+		}
+	}
+	return out
+}
+
+// novelty is the share of the letters of folded text that are not among
+// asked: what a sentence adds to the question.
+func novelty(folded string, asked map[rune]bool) float64 {
+	n, novel := 0, 0
+	for _, r := range folded {
+		if isPunct(r) || r == ' ' {
+			continue
+		}
+		n++
+		if !asked[r] {
+			novel++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(novel) / float64(n)
+}
+
+// BestSpan is the index of the best of spans by w, -1 when there are none.
+func BestSpan(spans []Span, w *Weights) int {
+	best, bestScore := -1, 0.0
+	for i, sp := range spans {
+		if score := w.spanScore(sp.Features); best < 0 || score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
+}
+
+// evidence is the answer built on span best: the sentence, then its
+// neighbours in its paragraph, the better scored first, while the whole
+// stays within budget runes; in the order the article has them.
+func evidence(spans []Span, best int, w *Weights, budget int) []string {
+	b := spans[best]
+	scoreOf := map[int]float64{}
+	for i := range spans {
+		if spans[i].Hit == b.Hit && sameParagraph(spans[i].para, b.para) {
+			scoreOf[spans[i].k] = w.spanScore(spans[i].Features)
+		}
+	}
+	lo, hi := b.k, b.k
+	used := utf8.RuneCountInString(b.para[b.k])
+	for {
+		prev, next := lo-1, hi+1
+		var pick int
+		switch {
+		case prev >= 0 && next < len(b.para):
+			pick = next
+			if scoreOf[prev] > scoreOf[next] {
+				pick = prev
+			}
+		case prev >= 0:
+			pick = prev
+		case next < len(b.para):
+			pick = next
+		default:
+			return b.para[lo : hi+1]
+		}
+		n := utf8.RuneCountInString(b.para[pick])
+		if used+n > budget {
+			return b.para[lo : hi+1]
+		}
+		used += n
+		lo, hi = min(lo, pick), max(hi, pick)
+	}
+}
+
+// sameParagraph reports whether a and b are the same slice of sentences.
+func sameParagraph(a, b []string) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
+}
+
+// SpanScore is the score of sp by w.
+func SpanScore(w *Weights, sp Span) float64 { return w.spanScore(sp.Features) }
