@@ -85,6 +85,8 @@ type Fetch struct {
 // Corpus says where the articles are; an empty Dir means the embedded seeds.
 type Corpus struct {
 	Dir string `mapstructure:"dir" yaml:"dir"`
+	// PDFMemoryMB caps the memory of the sandbox that reads a PDF.
+	PDFMemoryMB int `mapstructure:"pdf_memory_mb" yaml:"pdf_memory_mb"`
 }
 
 // Chunk sets passage size and overlap, in runes.
@@ -166,6 +168,7 @@ type Retrieval struct {
 func Default() Config {
 	return Config{
 		Collection: "default",
+		Corpus:     Corpus{PDFMemoryMB: 192},
 		Chunk:      Chunk{Size: 300, Overlap: 60},
 		Embedding:  Embedding{Provider: "local", Timeout: 30 * time.Second},
 		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2},
@@ -437,6 +440,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("weaviate.consistency_level must be ONE, QUORUM or ALL, got %q", c.Weaviate.ConsistencyLevel)
 	case c.Weaviate.ReplicationFactor < 1:
 		return fmt.Errorf("weaviate.replication_factor must be at least 1, got %d", c.Weaviate.ReplicationFactor)
+	case c.Corpus.PDFMemoryMB < 16 || c.Corpus.PDFMemoryMB > 4096:
+		return fmt.Errorf("corpus.pdf_memory_mb must be between 16 and 4096, got %d", c.Corpus.PDFMemoryMB)
 	case c.Chunk.Size < 20 || c.Chunk.Size > 10000:
 		return fmt.Errorf("chunk.size must be between 20 and 10000 runes, got %d", c.Chunk.Size)
 	case c.Chunk.Overlap < 0 || c.Chunk.Overlap >= c.Chunk.Size:

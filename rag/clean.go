@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,7 +65,10 @@ func ParseArticle(ctx context.Context, name string, raw []byte) (Article, error)
 	if controlShare(raw) > 0.01 {
 		return Article{}, ErrBinary
 	}
-	lines := cleanLines(string(raw))
+	lines, err := cleanLines(ctx, string(raw))
+	if err != nil {
+		return Article{}, err
+	}
 	meta := findMetadata(lines)
 	meta = stated.or(meta)
 	paras := joinWrapped(lines)
@@ -141,13 +143,20 @@ var (
 // breadcrumb trail, a photo credit, a byline, a share counter).
 const maxFurnitureRunes = 100
 
-func cleanLines(raw string) []line {
+//
+// It takes time and memory linear in raw (runs of blank lines are kept as
+// one), and stops with ctx's error when ctx is done.
+func cleanLines(ctx context.Context, raw string) ([]line, error) {
 	raw = strings.ReplaceAll(raw, "\r\n", "\n")
 	raw = strings.ReplaceAll(raw, "\r", "\n")
-	var crumbs []string
+	crumbs := map[string]bool{}
 	var out []line
 	removed := false
-	for _, s := range strings.Split(raw, "\n") {
+	n := 0
+	for s := range strings.SplitSeq(raw, "\n") {
+		if n++; n%checkEvery == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		s = strings.TrimSpace(spaceRun.ReplaceAllString(s, " "))
 		s = strings.TrimFunc(s, unicode.IsSpace)
 		var reporters []string
@@ -156,13 +165,17 @@ func cleanLines(raw string) []line {
 			s = strings.TrimSpace(s[:len(s)-len(m[0])])
 		}
 		if s == "" {
-			out = append(out, line{reporters: reporters, metadata: true})
+			if len(reporters) > 0 || len(out) == 0 || out[len(out)-1].text != "" || len(out[len(out)-1].reporters) > 0 {
+				out = append(out, line{reporters: reporters, metadata: true})
+			}
 			continue
 		}
 		// Page furniture is short; paragraphs skip the patterns.
 		n := utf8.RuneCountInString(s)
 		if n <= maxFurnitureRunes && breadcrumbLine.MatchString(s) {
-			crumbs = append(crumbs, breadcrumbSegments(s)...)
+			for _, seg := range breadcrumbSegments(s) {
+				crumbs[seg] = true
+			}
 			continue
 		}
 		if n <= maxFurnitureRunes && photoCredit.MatchString(s) {
@@ -173,14 +186,17 @@ func cleanLines(raw string) []line {
 			out = append(out, line{reporters: bylineNames(s), metadata: true})
 			continue
 		}
-		if n <= maxFurnitureRunes && counterLine.MatchString(s) || slices.Contains(crumbs, s) {
+		if n <= maxFurnitureRunes && counterLine.MatchString(s) || crumbs[s] {
 			continue
 		}
 		out = append(out, line{text: s, afterFurniture: removed, metadata: n < 80 && metadataLine.MatchString(s), reporters: reporters})
 		removed = false
 	}
-	return out
+	return out, nil
 }
+
+// checkEvery is how many lines are cleaned between looks at the deadline.
+const checkEvery = 1024
 
 // bylineNames are the names of a byline: 记者 张凯鹏 → 张凯鹏; 记者沈佳 李林霞 →
 // 沈佳, 李林霞.
@@ -233,9 +249,11 @@ func (m metadata) or(other metadata) metadata {
 func findMetadata(lines []line) metadata {
 	var m metadata
 	var sources, reporters []string
+	seen := map[string]bool{}
 	for i, l := range lines {
 		for _, r := range l.reporters {
-			if !slices.Contains(reporters, r) {
+			if !seen["r"+r] {
+				seen["r"+r] = true
 				reporters = append(reporters, r)
 			}
 		}
@@ -249,7 +267,8 @@ func findMetadata(lines []line) metadata {
 		if !l.metadata && !strings.HasPrefix(l.text, "(") && !strings.HasPrefix(l.text, "（") {
 			continue
 		}
-		if s := sourceLabel.FindStringSubmatch(l.text); s != nil && !slices.Contains(sources, s[2]) {
+		if s := sourceLabel.FindStringSubmatch(l.text); s != nil && !seen["s"+s[2]] {
+			seen["s"+s[2]] = true
 			sources = append(sources, s[2])
 		}
 		if l.metadata && l.text != "" && m.headline == "" {
@@ -307,15 +326,15 @@ func joinWrapped(lines []line) []string {
 			full := width > 0 && n >= width*3/4
 			continues = !endsSentence(prev) && (full || l.afterFurniture && n > 12)
 		}
-		prev = l.text
 		if !continues && cur.Len() > 0 {
 			paras = append(paras, cur.String())
 			cur.Reset()
 		}
-		if continues && needsSpace(cur.String(), l.text) {
+		if continues && needsSpace(prev, l.text) {
 			cur.WriteByte(' ')
 		}
 		cur.WriteString(l.text)
+		prev = l.text
 	}
 	if cur.Len() > 0 {
 		paras = append(paras, cur.String())
@@ -356,9 +375,9 @@ func wrapWidth(lines []line) int {
 	return width
 }
 
-// needsSpace reports whether joining a and b needs a space: only before a
-// word of a space-separated script that follows a word, or follows Latin
-// punctuation in text that is not mostly Chinese.
+// needsSpace reports whether joining line a and the next line b needs a
+// space: only before a word of a space-separated script that follows a
+// word, or follows Latin punctuation in a line that is not mostly Chinese.
 func needsSpace(a, b string) bool {
 	ra, _ := utf8.DecodeLastRuneInString(a)
 	rb, _ := utf8.DecodeRuneInString(b)

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
 )
 
-// Corpus is a set of article files: the embedded seeds or a folder.
+// Corpus is a set of article files: the embedded seeds or a folder (see
+// FolderFS).
 type Corpus struct {
 	Name string // shown to users and kept in the manifest, e.g. "seeds (embedded)" or a path
 	FS   fs.FS
@@ -26,6 +29,29 @@ func (e FileError) Error() string { return fmt.Sprintf("%s: %v", e.Name, e.Err) 
 
 // ErrNoArticles means a corpus holds no .txt or .md files.
 var ErrNoArticles = errors.New("no articles (.txt or .md files) found")
+
+// FolderFS is the files of a folder, confined to it: a symbolic link that
+// leads out of the folder is not followed (os.Root), so that a link to
+// ~/.config/qabot/config.yaml in an ingested folder is refused, not
+// indexed and quoted back.
+type FolderFS string
+
+// Open opens name in the folder.
+func (dir FolderFS) Open(name string) (fs.File, error) {
+	root, err := os.OpenRoot(string(dir))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close() // the files opened stay open
+	f, err := root.FS().Open(name)
+	if err != nil && strings.Contains(err.Error(), "escapes") {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrOutside}
+	}
+	return f, err
+}
+
+// ErrOutside is a symbolic link that leads out of the folder ingested.
+var ErrOutside = errors.New("a symbolic link that leads out of the folder: not followed")
 
 // isArticleFile reports whether name has an extension qabot reads.
 func isArticleFile(name string) bool {
@@ -112,9 +138,15 @@ func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loade
 var ErrNotRegular = errors.New("not a regular file (a pipe or a device?)")
 
 // readLimited reads a regular file, refusing files over MaxArticleBytes
-// without reading them whole.
+// without reading them whole. The size is checked as the file is read,
+// whatever stat says: /proc files have a size of 0.
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
-	info, err := fs.Stat(fsys, name)
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
@@ -124,5 +156,9 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 	if info.Size() > MaxArticleBytes {
 		return nil, ErrTooLarge
 	}
-	return fs.ReadFile(fsys, name)
+	raw, err := io.ReadAll(io.LimitReader(f, MaxArticleBytes+1))
+	if err == nil && len(raw) > MaxArticleBytes {
+		return nil, ErrTooLarge
+	}
+	return raw, err
 }

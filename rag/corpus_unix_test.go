@@ -4,9 +4,13 @@ package rag
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -37,3 +41,61 @@ func TestIngestSkipsFIFO(t *testing.T) {
 		t.Errorf("failed: %+v", rep.Failed)
 	}
 }
+
+// A symbolic link in an ingested folder is followed only within the
+// folder: a link to a secret outside it is reported, not indexed.
+func TestIngestKeepsToTheFolder(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"good.txt": article("光伏")})
+	secret := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(secret, []byte("llm:\n  api_key: sk-secret-key-1234567890\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"key.txt": secret, "same.txt": "good.txt", "pagemap.txt": "/proc/self/pagemap"} {
+		if err := os.Symlink(target, filepath.Join(f.corpus, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := f.ingest(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]error{}
+	for _, fe := range rep.Failed {
+		failed[fe.Name] = fe.Err
+	}
+	for _, name := range []string{"key.txt", "pagemap.txt"} {
+		if !errors.Is(failed[name], ErrOutside) {
+			t.Errorf("%s: %v, want ErrOutside", name, failed[name])
+		}
+	}
+	if _, ok := failed["same.txt"]; ok || len(failed) != 2 {
+		t.Errorf("failed: %v", failed)
+	}
+	if names := articleNames(f.open(t)); strings.Join(names, ",") != "good.txt,same.txt" {
+		t.Errorf("indexed %v", names)
+	}
+}
+
+// A file whose size stat gives as 0, as /proc's do, is read no further
+// than the budget.
+func TestReadLimitedIgnoresStatSize(t *testing.T) {
+	fsys := fstest.MapFS{"endless.txt": &fstest.MapFile{}}
+	endless := endlessFS{fsys}
+	if _, err := readLimited(endless, "endless.txt"); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("err = %v, want ErrTooLarge", err)
+	}
+}
+
+// endlessFS opens its files as of size 0 but without end, as
+// /proc/self/pagemap is.
+type endlessFS struct{ fstest.MapFS }
+
+func (e endlessFS) Open(name string) (fs.File, error) {
+	f, err := e.MapFS.Open(name)
+	return endless{f}, err
+}
+
+type endless struct{ fs.File }
+
+func (endless) Read(p []byte) (int, error) { clear(p); return len(p), nil }

@@ -47,7 +47,7 @@ func extractText(ctx context.Context, name string, raw []byte) ([]byte, metadata
 	defer cancel()
 	switch strings.ToLower(path.Ext(name)) {
 	case ".html", ".htm":
-		return htmlText(raw)
+		return htmlText(ctx, raw)
 	case ".docx":
 		return docxText(ctx, raw)
 	case ".pdf":
@@ -89,8 +89,30 @@ func (t *textBudget) writeLine(line string) error {
 
 // htmlText extracts an HTML page's main text (navigation, scripts, comments
 // and sidebars dropped) with readability, and its title, publication date
-// and site name from the page's metadata.
-func htmlText(raw []byte) ([]byte, metadata, error) {
+// and site name from the page's metadata. Readability takes no context, so
+// it runs apart and is left to finish alone when ctx is done first: the
+// caller is not held (a page of deep trees can take many seconds).
+func htmlText(ctx context.Context, raw []byte) ([]byte, metadata, error) {
+	type page struct {
+		text []byte
+		m    metadata
+		err  error
+	}
+	done := make(chan page, 1)
+	go func() {
+		text, m, err := readPage(raw)
+		done <- page{text, m, err}
+	}()
+	select {
+	case p := <-done:
+		return p.text, p.m, p.err
+	case <-ctx.Done():
+		return nil, metadata{}, budgetError(ctx, ctx.Err())
+	}
+}
+
+// readPage is htmlText's work.
+func readPage(raw []byte) ([]byte, metadata, error) {
 	art, err := readability.FromReader(bytes.NewReader(raw), nil)
 	if err != nil {
 		return nil, metadata{}, fmt.Errorf("not a readable HTML page: %w", err)

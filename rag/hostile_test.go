@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +31,15 @@ func TestHostileDocuments(t *testing.T) {
 		{"many.docx", docxEntries(t, maxZipEntries+1, "word/media/x.bin", 0), "zip entries"},
 		// A page whose compressed content stream shows 16 MB of text.
 		{"bomb.pdf", ragtest.FlatePDF(16 << 20), "10 MB|MiB of memory"},
+		// Breadcrumb trails, each naming other pages: furniture all.
+		{"crumbs.txt", crumbLines(9 << 20), "empty"},
+		// Nothing but line ends.
+		{"blank.txt", []byte(strings.Repeat("\n", 9<<20)), "empty"},
+		// Latin text hard-wrapped, each line continuing the one before.
+		{"wrapped.txt", []byte(strings.Repeat("a line of words, wrapped at forty letters and\n", (9<<20)/47)), ""},
+		// A page whose content stream unpacks to 300 MB: the reader runs
+		// out of the memory it is given (corpus.pdf_memory_mb).
+		{"ops.pdf", ragtest.OpsPDF(300 << 20), "192 MiB of memory"},
 		// A page tree whose root lists itself as a kid.
 		{"loop.pdf", ragtest.RawPDF([]string{
 			"<< /Type /Catalog /Pages 2 0 R >>",
@@ -43,11 +54,26 @@ func TestHostileDocuments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			start := time.Now()
 			a, err := ParseArticle(t.Context(), tt.name, tt.raw)
 			if took := time.Since(start); took > DocumentTimeout {
 				t.Errorf("took %s, beyond the budget of %s", took, DocumentTimeout)
 			}
+			runtime.ReadMemStats(&after)
+			// PDFium reserves its memory limit at once, most of it never
+			// made resident: its bound is the limit (pdfMemoryPages). A
+			// Word document unpacks up to the text budget.
+			input := len(tt.raw)
+			if strings.HasSuffix(tt.name, ".docx") {
+				input = MaxArticleBytes
+			}
+			alloc := after.TotalAlloc - before.TotalAlloc
+			if !strings.HasSuffix(tt.name, ".pdf") && alloc > maxAllocPerByte*uint64(input) {
+				t.Errorf("allocated %d MB for %d MB of input", alloc>>20, input>>20)
+			}
+			t.Logf("allocated %d MB", alloc>>20)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Fatalf("a bounded read failed: %v", err)
@@ -64,8 +90,10 @@ func TestHostileDocuments(t *testing.T) {
 // reason, whichever reader holds it.
 func TestDocumentDeadline(t *testing.T) {
 	for name, raw := range map[string][]byte{
-		"long.pdf":  ragtest.FlatePDF(8 << 20),
-		"long.docx": docxEntries(t, 1, "word/document.xml", 8<<20),
+		"long.pdf":   ragtest.FlatePDF(8 << 20),
+		"long.docx":  docxEntries(t, 1, "word/document.xml", 8<<20),
+		"deep.html":  deepPage(9 << 20),
+		"crumbs.txt": crumbLines(9 << 20),
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Millisecond)
@@ -80,6 +108,25 @@ func TestDocumentDeadline(t *testing.T) {
 			}
 		})
 	}
+}
+
+// maxAllocPerByte bounds what reading a document allocates in all, per
+// byte of the document: a bound on its peak memory too.
+const maxAllocPerByte = 30
+
+// crumbLines is size bytes of breadcrumb trails, each naming other pages.
+func crumbLines(size int) []byte {
+	var b bytes.Buffer
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "首页 > 栏目%d > 正文%d\n栏目%d\n", i, i, i)
+	}
+	return b.Bytes()
+}
+
+// deepPage is a page of size bytes of trees 500 elements deep.
+func deepPage(size int) []byte {
+	tree := strings.Repeat("<div><p>", 250) + "深" + strings.Repeat("</p></div>", 250)
+	return []byte("<html><body>" + strings.Repeat(tree, size/len(tree)) + "</body></html>")
 }
 
 // docxEntries is a Word archive of n entries of one name, each a paragraph

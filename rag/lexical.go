@@ -1,7 +1,6 @@
 package rag
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -57,25 +56,9 @@ func (m matcher) coverageFolded(folded string) float64 {
 	return m.score(has)
 }
 
-// shared is how many of the question's terms of two characters or more
-// text contains.
-func (m matcher) shared(text string) int {
-	has := make([]bool, len(m.qterms))
-	m.present(text, has)
-	n := 0
-	for i, ok := range has {
-		if ok && utf8.RuneCountInString(m.qterms[i].Text) > 1 { // a lone character is no word shared
-			n++
-		}
-	}
-	return n
-}
-
-// present marks, in has, the terms that occur in text (has has one entry per
-// term), so that a run of sentences can be scored without rescanning.
-func (m matcher) present(text string, has []bool) { m.presentFolded(terms.Fold(text), has) }
-
-// presentFolded is present for text already folded.
+// presentFolded marks, in has, the terms that occur in folded text (has
+// has one entry per term), so that a run of sentences can be scored
+// without rescanning.
 func (m matcher) presentFolded(folded string, has []bool) {
 	for i, t := range m.qterms {
 		has[i] = has[i] || terms.Contains(folded, t.Text)
@@ -123,13 +106,6 @@ func (s *Store) Holds(word string) bool {
 	return s.findIn(word, func(folded string) bool { return strings.Contains(folded, word) })
 }
 
-// rare reports whether a word (folded) is held by few passages: three at
-// most, or a twentieth of them.
-func (s *Store) rare(word string) bool {
-	_, df := s.rarestTerm(word)
-	return df >= 0 && df <= max(3, s.nStored/20)
-}
-
 // rarestTerm is the term of word (folded) that the fewest passages hold,
 // and how many hold it (-1: word has no term); a word of two characters or
 // more is weighed by its bigrams, not its characters.
@@ -144,55 +120,6 @@ func (s *Store) rarestTerm(word string) (string, int) {
 		}
 	}
 	return rarest, least
-}
-
-// sharesBigram reports whether a live passage holds a bigram of word: a
-// word that shares none is no paraphrase of the articles' words.
-func (s *Store) sharesBigram(word string) bool {
-	for _, t := range terms.Split(word) {
-		if t.Kind != terms.Unigram && s.df(t.Text) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// abbreviated reports whether a live passage holds the characters of word
-// in order, a character or two apart at most (农大 of 农业大学).
-func (s *Store) abbreviated(word string) bool {
-	runes := []rune(word)
-	var pattern strings.Builder
-	for i, r := range runes {
-		if i > 0 {
-			pattern.WriteString(`\p{Han}{0,2}`)
-		}
-		pattern.WriteString(regexp.QuoteMeta(string(r)))
-	}
-	re := regexp.MustCompile(pattern.String())
-	return s.findIn(string(runes[0]), func(folded string) bool { return re.MatchString(folded) })
-}
-
-// holdsNumberBefore reports whether a live passage states a number in unit
-// (folded): 2022年度 for 年度, 6次 for 次.
-func (s *Store) holdsNumberBefore(unit string) bool {
-	if unit == "" {
-		return false
-	}
-	return s.findIn(unit, func(folded string) bool {
-		for i := strings.Index(folded, unit); i >= 0; {
-			// 16万吨: a multiplier or 余 may stand between.
-			before := strings.TrimRight(folded[:i], "万亿千百多余 ")
-			if r, _ := utf8.DecodeLastRuneInString(before); r >= '0' && r <= '9' {
-				return true
-			}
-			next := strings.Index(folded[i+len(unit):], unit)
-			if next < 0 {
-				return false
-			}
-			i += len(unit) + next
-		}
-		return false
-	})
 }
 
 // findIn reports whether found holds for the folded text of a live passage

@@ -138,12 +138,12 @@ func (a *Answerer) missingConstraint(q question.Question, h Hit) question.Constr
 
 // states reports whether a sentence of the eligible passages states the
 // number or the date asked, with the question's dates and ordinals around
-// it, and holds at least Weights.Stated of the question: else the
-// passages, related as they are, do not give it.
+// it, and with its neighbours holds at least Weights.Stated of the
+// question: else the passages, related as they are, do not give it.
 func (a *Answerer) states(spans []Span, eligible map[int]bool) bool {
 	for _, sp := range spans {
 		f := sp.Features
-		if eligible[sp.Hit] && f[SpanKind] == 1 && f[SpanConstraints] == 1 && f[SpanOwn] >= a.weights().Stated {
+		if eligible[sp.Hit] && f[SpanKind] == 1 && f[SpanConstraints] == 1 && f[SpanWindow] >= a.weights().Stated {
 			return true
 		}
 	}
@@ -153,12 +153,12 @@ func (a *Answerer) states(spans []Span, eligible map[int]bool) bool {
 // answerBudget is the length, in runes, that an extractive answer grows to
 // with the neighbours of its sentence.
 func (a *Answerer) answerBudget() int {
-	return min(a.answerLimit(), answerBudgetRunes)
+	return min(a.answerLimit(), AnswerBudgetRunes)
 }
 
-// answerBudgetRunes is the length an extractive answer grows to by
+// AnswerBudgetRunes is the length an extractive answer grows to by
 // default: a sentence and its neighbours.
-const answerBudgetRunes = 200
+var AnswerBudgetRunes = 200
 
 // quotedSentence is a sentence of an extractive answer and the index of
 // its passage among the sources.

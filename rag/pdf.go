@@ -29,9 +29,14 @@ import (
 // at the document's deadline. A malformed or hostile PDF (a page tree that
 // loops, a page count of two billion, a compressed bomb) fails alone.
 
-// pdfMemoryPages caps the memory of one PDFium instance, in 64 KiB pages
-// (512 MiB).
-const pdfMemoryPages = 8192
+// PDFMemoryMiB caps the memory of one PDFium instance, in MiB (at least
+// 16). The default keeps the whole process under 400 MB while a PDF bomb
+// is read and refused. Set it before the first PDF is read (the
+// corpus.pdf_memory_mb setting).
+var PDFMemoryMiB = 192
+
+// pdfMemoryPages is PDFMemoryMiB in 64 KiB pages, as wazero counts them.
+func pdfMemoryPages() uint32 { return uint32(max(PDFMemoryMiB, 16)) << 4 }
 
 // maxPDFPages is the most pages a PDF may have.
 const maxPDFPages = 2000
@@ -55,7 +60,7 @@ func pdfPool() (pdfium.Pool, error) {
 		rc := wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
 			WithCloseOnContextDone(true).
-			WithMemoryLimitPages(pdfMemoryPages)
+			WithMemoryLimitPages(pdfMemoryPages())
 		if dir := pdfCacheDir(); dir != "" {
 			if cache, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
 				rc = rc.WithCompilationCache(cache)
@@ -313,7 +318,7 @@ func pdfPage[T any](ctx context.Context, inst pdfium.Pdfium, doc references.FPDF
 		}
 	}
 	if strings.Contains(err.Error(), "wasm error") {
-		return zero, budgetError(ctx, &trapError{fmt.Errorf("page %d stopped the PDF reader: it ran out of its %d MiB of memory (a compressed bomb?) or the file is damaged", i+1, pdfMemoryPages>>4)})
+		return zero, budgetError(ctx, &trapError{fmt.Errorf("page %d stopped the PDF reader: it ran out of its %d MiB of memory (a compressed bomb?) or the file is damaged", i+1, pdfMemoryPages()>>4)})
 	}
 	return zero, budgetError(ctx, fmt.Errorf("not a readable PDF: page %d: %w", i+1, err))
 }

@@ -4,11 +4,11 @@ import "github.com/tetratelabs/wazero/experimental"
 
 // pdfMemory allocates the PDF reader's memory as one slice of its limit,
 // which grows in place: growing never holds an old copy beside the new one,
-// so the reader's memory stays within pdfMemoryPages, and the pages it
+// so the reader's memory stays within PDFMemoryMiB, and the pages it
 // never touches are never made resident. The slice is Go's, so that a
 // reader killed at its deadline while it copies leaves nothing dangling.
 var pdfMemory experimental.MemoryAllocator = experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
-	return &reservedMemory{reserve: min(max, pdfMemoryPages<<16)}
+	return &reservedMemory{reserve: min(max, uint64(pdfMemoryPages())<<16)}
 })
 
 type reservedMemory struct {

@@ -21,20 +21,21 @@ import (
 
 // The features of a passage for a question, each from 0 to 1.
 const (
-	RankBM25        = iota // the passage's BM25 score, over the pool's best
-	RankArticle            // its article's BM25 score as a whole, over the pool's best
-	RankArticleCover       // the share of the question's terms, weighed by rarity among articles, that its article holds
-	RankCoverage           // the IDF-weighted share of the question's terms it holds
-	RankCloseness          // the same of its best two consecutive sentences
-	RankPhrase             // the share of the question's three-character runs it holds
-	RankTitle              // the share of the question's terms its article's title holds
-	RankDense              // the cosine similarity of its vector to the question's
-	RankConstraints        // the share of the question's years, ordinals and names it holds
+	RankBM25         = iota // the passage's BM25 score, over the pool's best
+	RankArticle             // its article's BM25 score as a whole, over the pool's best
+	RankArticleCover        // the share of the question's terms, weighed by rarity among articles, that its article holds
+	RankCoverage            // the IDF-weighted share of the question's terms it holds
+	RankCloseness           // the same of its best two consecutive sentences
+	RankPhrase              // the share of the question's three-character runs it holds
+	RankTitle               // the share of the question's terms its article's title holds
+	RankDense               // the cosine similarity of its vector to the question's
+	RankConstraints         // the share of the question's years, ordinals and names it holds
+	RankNamed               // the question asks about an article as a whole, and names this one by its title or reporters
 	NumRankFeatures
 )
 
 // RankFeatureNames name the features, as weights.tsv does.
-var RankFeatureNames = [NumRankFeatures]string{"bm25", "article", "articlecover", "coverage", "closeness", "phrase", "title", "dense", "constraints"}
+var RankFeatureNames = [NumRankFeatures]string{"bm25", "article", "articlecover", "coverage", "closeness", "phrase", "title", "dense", "constraints", "named"}
 
 // The pool: how many passages BM25 and the dense search each bring, and
 // how many articles bring their best passages.
@@ -108,6 +109,9 @@ func (s *Store) Candidates(ctx context.Context, q question.Question) ([]Candidat
 			f[RankDense] = dot(s.vector(pos), vec)
 		}
 		f[RankConstraints] = heldShare(constraints, folded, art)
+		if q.Article && f[RankTitle] >= minTitleMatch {
+			f[RankNamed] = 1
+		}
 		// A passage of the article a question names by its title or its
 		// reporters is relevant, whatever words the passage holds.
 		relevance := max(f[RankCoverage], f[RankTitle])

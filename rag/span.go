@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -56,6 +57,7 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 	var out []Span
 	for i, h := range hits {
 		art := s.Manifest.Articles[h.Chunk.Doc]
+		before := 0 // the sentences of the passage before para
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
 			sents := Sentences(para)
 			for k, sent := range sents {
@@ -73,7 +75,7 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 					f[SpanFocus] = 1
 				}
 				f[SpanNovel] = novelty(folded, asked)
-				if q.Asks == question.Summary && h.Chunk.Index == 0 && k < 2 {
+				if q.Asks == question.Summary && h.Chunk.Index == 0 && before+k < lead {
 					f[SpanLead] = 1
 				}
 				if !endsSentence(sent) {
@@ -81,10 +83,15 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 				}
 				out = append(out, Span{Hit: i, Text: sent, Features: f, para: sents, k: k})
 			}
+			before += len(sents)
 		}
 	}
 	return out
 }
+
+// lead is how many sentences open an article: its headline, a subtitle or
+// a byline, and the sentences that sum it up.
+const lead = 4
 
 // spanScore is a sentence's score: its features weighed.
 func (w *Weights) spanScore(f [NumSpanFeatures]float64) float64 {
@@ -136,41 +143,41 @@ func BestSpan(spans []Span, w *Weights) int {
 	return best
 }
 
-// evidence is the answer built on span best: the sentence, then its
-// neighbours in its paragraph, the better scored first, while the whole
-// stays within budget runes; in the order the article has them.
+// evidence is the answer built on span best: the sentence first, then
+// those of its neighbours in its paragraph that share a term with the
+// question, the better scored first, while the whole stays within budget
+// runes; the neighbours in the order the article has them.
 func evidence(spans []Span, best int, w *Weights, budget int) []string {
 	b := spans[best]
-	scoreOf := map[int]float64{}
-	for i := range spans {
-		if spans[i].Hit == b.Hit && sameParagraph(spans[i].para, b.para) {
-			scoreOf[spans[i].k] = w.spanScore(spans[i].Features)
+	neighbour := map[int]Span{}
+	for _, sp := range spans {
+		if sp.Hit == b.Hit && sameParagraph(sp.para, b.para) && sp.k != b.k && sp.Features[SpanWindow] > 0 && sp.Features[SpanOwn] > 0 {
+			neighbour[sp.k] = sp
 		}
 	}
 	lo, hi := b.k, b.k
 	used := utf8.RuneCountInString(b.para[b.k])
 	for {
-		prev, next := lo-1, hi+1
-		var pick int
+		prev, okPrev := neighbour[lo-1]
+		next, okNext := neighbour[hi+1]
+		if okPrev && okNext && w.spanScore(next.Features) >= w.spanScore(prev.Features) || okNext && !okPrev {
+			prev, okPrev = Span{}, false
+		} else {
+			next, okNext = Span{}, false
+		}
+		var pick Span
 		switch {
-		case prev >= 0 && next < len(b.para):
-			pick = next
-			if scoreOf[prev] > scoreOf[next] {
-				pick = prev
-			}
-		case prev >= 0:
+		case okPrev:
 			pick = prev
-		case next < len(b.para):
+		case okNext:
 			pick = next
 		default:
-			return b.para[lo : hi+1]
+			return append([]string{b.para[b.k]}, slices.Delete(slices.Clone(b.para[lo:hi+1]), b.k-lo, b.k-lo+1)...)
 		}
-		n := utf8.RuneCountInString(b.para[pick])
-		if used+n > budget {
-			return b.para[lo : hi+1]
+		if used += utf8.RuneCountInString(pick.Text); used > budget {
+			return append([]string{b.para[b.k]}, slices.Delete(slices.Clone(b.para[lo:hi+1]), b.k-lo, b.k-lo+1)...)
 		}
-		used += n
-		lo, hi = min(lo, pick), max(hi, pick)
+		lo, hi = min(lo, pick.k), max(hi, pick.k)
 	}
 }
 

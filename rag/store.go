@@ -255,26 +255,6 @@ func (s *Store) chunk(pos int) Chunk {
 	return c
 }
 
-// neighbours returns the chunks of c's article just before and just after
-// it (c may span several chunks, merged).
-func (s *Store) neighbours(c Chunk) []Chunk {
-	first, ok := s.first[c.Doc]
-	if !ok {
-		return nil
-	}
-	var out []Chunk
-	if c.Index > 0 {
-		out = append(out, s.chunk(first+c.Index-1))
-	}
-	for k := c.Index + 1; k < s.Manifest.Articles[c.Doc].Chunks; k++ {
-		if s.chunks[first+k].End > c.End {
-			out = append(out, s.chunk(first+k))
-			break
-		}
-	}
-	return out
-}
-
 // Embedder is the embedder the store was opened with.
 func (s *Store) Embedder() Embedder { return s.embedder }
 
@@ -291,34 +271,6 @@ func (s *Store) Language() string {
 
 // Article returns the manifest entry of the named article.
 func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }
-
-// dated reports whether an article was published in the year a question
-// names (2023年): a question may add the year its article leaves unsaid.
-func (s *Store) dated(year string) bool {
-	y, ok := strings.CutSuffix(year, "年")
-	if !ok || len(y) != 4 {
-		return false
-	}
-	for _, a := range s.Manifest.Articles {
-		if strings.HasPrefix(a.Date, y) {
-			return true
-		}
-	}
-	return false
-}
-
-// articleChunks are the live chunks of the article doc, in order.
-func (s *Store) articleChunks(doc string) []Chunk {
-	first, ok := s.first[doc]
-	if !ok {
-		return nil
-	}
-	out := make([]Chunk, s.Manifest.Articles[doc].Chunks)
-	for i := range out {
-		out[i] = s.chunk(first + i)
-	}
-	return out
-}
 
 // articleHolds reports whether the article doc holds any of words
 // (folded) in its title or a passage; each passage is folded on its own,

@@ -79,7 +79,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) ingest(t *testing.T) (IngestReport, error) {
 	t.Helper()
 	return Ingest(context.Background(), IngestOptions{
-		Dir: f.data, Corpus: Corpus{Name: f.corpus, FS: os.DirFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker, BatchSize: 2,
+		Dir: f.data, Corpus: Corpus{Name: f.corpus, FS: FolderFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker, BatchSize: 2,
 	})
 }
 

@@ -314,7 +314,7 @@ func withAdded(corpus Corpus, dir string) Corpus {
 	if entries, _ := os.ReadDir(AddedDir(dir)); len(entries) == 0 {
 		return corpus
 	}
-	return Corpus{Name: corpus.Name, FS: unionFS{base: corpus.FS, sub: os.DirFS(AddedDir(dir)), at: addedFolder}}
+	return Corpus{Name: corpus.Name, FS: unionFS{base: corpus.FS, sub: FolderFS(AddedDir(dir)), at: addedFolder}}
 }
 
 // unionFS is base with sub mounted at the top-level folder at (which hides

@@ -140,10 +140,14 @@ func asked(it item) bool { return it.lang == "zh" }
 func answer(ctx context.Context, sets []set, weightsOf func(it item) *rag.Weights) (map[string]*tally, error) {
 	out := map[string]*tally{}
 	for _, s := range sets {
-		t := &tally{}
 		for _, it := range s.items {
 			if !asked(it) {
 				continue
+			}
+			t := out[rowName(s, it)]
+			if t == nil {
+				t = &tally{}
+				out[rowName(s, it)] = t
 			}
 			a := &rag.Answerer{Store: s.store, TopK: topK, MinRelevance: 0.08, Weights: weightsOf(it)}
 			ans, err := a.Ask(ctx, it.question)
@@ -152,9 +156,17 @@ func answer(ctx context.Context, sets []set, weightsOf func(it item) *rag.Weight
 			}
 			t.add(it, ans)
 		}
-		out[s.name] = t
 	}
 	return out, nil
+}
+
+// rowName is the row of the figures an item counts in: its set and the
+// collection asked.
+func rowName(s set, it item) string {
+	if it.set == s.name {
+		return s.name
+	}
+	return it.set + " (" + strings.TrimSuffix(strings.TrimPrefix(s.name, "v1-v3 ("), ")") + ")"
 }
 
 // score prints the figures of the weights in rag/weights.tsv.
@@ -171,10 +183,18 @@ func score(ctx context.Context, sets []set) error {
 func printTallies(sets []set, cols map[string]map[string]*tally, order []string) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "set\tweights\tcorrect\tfalse refusals\trefused (no answer)\thit@1\thit@5\tmedian answer")
+	var rows []string
 	for _, s := range sets {
+		for _, it := range s.items {
+			if name := rowName(s, it); !slices.Contains(rows, name) {
+				rows = append(rows, name)
+			}
+		}
+	}
+	for _, name := range rows {
 		for _, col := range order {
-			t := cols[col][s.name]
-			fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d/%d\t%d/%d\t%d/%d\t%d/%d\t%d chars\n", s.name, col, t.correct, t.answerable,
+			t := cols[col][name]
+			fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d/%d\t%d/%d\t%d/%d\t%d/%d\t%d chars\n", name, col, t.correct, t.answerable,
 				t.falseRefusals, t.answerable, t.refused, t.unanswerable, t.hit1, t.answerable, t.hit5, t.answerable, t.median())
 		}
 	}
@@ -327,9 +347,9 @@ func fit(ctx context.Context, sets []set, o options) error {
 		return err
 	}
 	if o.misses {
-		for _, s := range sets {
-			for _, m := range dev[s.name].misses {
-				fmt.Fprintln(os.Stderr, s.name+": "+m)
+		for name, t := range dev {
+			for _, m := range t.misses {
+				fmt.Fprintln(os.Stderr, name+": "+m)
 			}
 		}
 	}

@@ -7,10 +7,12 @@
 //
 //	go run ./cmd/devsets fit [-write]     fit, score, and with -write replace rag/weights.tsv
 //	go run ./cmd/devsets score            score the weights in rag/weights.tsv
+//	go run ./cmd/devsets prompts          how often the prompt a model reads holds the answer
 //
 // Flags: -shared DIR (../shared), -data DIR (where the collections are
 // indexed, kept between runs), -archive DIR (the crud-news archive,
-// unpacked there once), -no-archive (the seeds and RGB only), -folds K.
+// unpacked there once), -no-archive (the seeds and RGB only), -folds K,
+// -window N (prompts: the model's context window in tokens).
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/question"
@@ -38,12 +41,12 @@ func main() {
 type options struct {
 	shared, data, archive, dump    string
 	noArchive, write, diag, misses bool
-	folds                          int
+	folds, window                  int
 }
 
 func run(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "fit" && args[0] != "score") {
-		return fmt.Errorf("usage: devsets fit|score [flags]")
+	if len(args) == 0 || !slices.Contains([]string{"fit", "score", "prompts"}, args[0]) {
+		return fmt.Errorf("usage: devsets fit|score|prompts [flags]")
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
@@ -61,7 +64,9 @@ func run(ctx context.Context, args []string) error {
 	fs.Float64Var(&rag.IDFFloorShare, "idffloor", rag.IDFFloorShare, "experiment: coverage idf floor")
 	fs.BoolVar(&o.misses, "misses", false, "print the questions answered wrongly, on stderr")
 	fs.StringVar(&o.dump, "dump", "", "write the features of every question's sentences to this file, and stop")
+	fs.IntVar(&rag.AnswerBudgetRunes, "budget", rag.AnswerBudgetRunes, "experiment: answer budget")
 	fs.IntVar(&o.folds, "folds", 5, "folds of the cross-validation")
+	fs.IntVar(&o.window, "window", 4096, "prompts: the model's context window, in tokens")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -69,8 +74,11 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if args[0] == "score" {
+	switch args[0] {
+	case "score":
 		return score(ctx, sets)
+	case "prompts":
+		return prompts(ctx, sets, o.window)
 	}
 	return fit(ctx, sets, o)
 }

@@ -224,7 +224,7 @@ func openCollection(ctx context.Context, dataDir, name string, corpus rag.Corpus
 func seedsCorpus() rag.Corpus { return rag.Corpus{Name: "seeds (embedded)", FS: seeds.FS} }
 
 // folderCorpus is the articles of a folder.
-func folderCorpus(dir string) rag.Corpus { return rag.Corpus{Name: dir, FS: os.DirFS(dir)} }
+func folderCorpus(dir string) rag.Corpus { return rag.Corpus{Name: dir, FS: rag.FolderFS(dir)} }
 
 // archiveFolder is the crud-news archive unpacked into dir, with the
 // seeds, by the shared make_archive.py (once; it marks the folder done).

@@ -143,6 +143,7 @@ func (a *app) load(cmd *cobra.Command) error {
 		return usageError{err}
 	}
 	a.cfg = cfg
+	rag.PDFMemoryMiB = cfg.Corpus.PDFMemoryMB
 	red := cfg.Redacted()
 	a.log.Debug("config", "data_dir", red.DataDir, "collection", cfg.Collection, "corpus", red.Corpus.Dir, "embedding", red.Embedding.Provider,
 		"llm", red.LLM.BaseURL, "top_k", red.Retrieval.TopK, "chunk_size", red.Chunk.Size, "chunk_overlap", red.Chunk.Overlap)
@@ -164,7 +165,7 @@ func corpusAt(name string) rag.Corpus {
 	case webOnlyCorpus:
 		return rag.Corpus{Name: webOnlyCorpus} // the pages are added by Ingest
 	}
-	return rag.Corpus{Name: name, FS: os.DirFS(name)}
+	return rag.Corpus{Name: name, FS: rag.FolderFS(name)}
 }
 
 // configuredCorpus is the corpus named by --corpus or corpus.dir, as an

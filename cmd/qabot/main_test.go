@@ -114,23 +114,6 @@ func TestAskText(t *testing.T) {
 	}
 }
 
-// Passages that share only a word with the question make a refusal that
-// says so, quotes them, and has "weak" in JSON.
-func TestAskJSONWeakMatch(t *testing.T) {
-	data := setup(t)
-	r := qabot(t, data, "", "ask", "--json", "平遥牛肉是什么颜色？")
-	var ans answerJSON
-	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil || r.code != 0 {
-		t.Fatalf("exit %d, %v: %s", r.code, err, r.stderr)
-	}
-	if !ans.Weak || !ans.Refused || !strings.HasPrefix(ans.Answer, "抱歉，文章中没有直接回答") || len(ans.Sources) == 0 {
-		t.Errorf("want a refusal quoting the related passages: %+v", ans)
-	}
-	if r := qabot(t, data, "", "ask", "平遥牛肉是什么颜色？"); !strings.Contains(r.stdout, "\n相关段落:\n[") || strings.Contains(r.stdout, "来源") {
-		t.Errorf("the quoted passages are listed as related, not as sources:\n%s", r.stdout)
-	}
-}
-
 func TestAskJSONSchema(t *testing.T) {
 	data := setup(t)
 	r := qabot(t, data, "新材料产业要打造哪几个集群?\n\n\nWhich team won the Tour de France in 1999?\n", "ask", "--json")

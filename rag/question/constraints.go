@@ -39,9 +39,16 @@ func (q Question) Constraints() []Constraint {
 		}
 	}
 	for _, m := range dates.FindAllStringSubmatchIndex(q.Folded, -1) {
-		if y := submatch(q.Folded, m, 1); y != "" && !inNumber(q.Folded, m[2], m[3]) {
+		if y := submatch(q.Folded, m, 1); y != "" && !inNumber(q.Folded, m[2], m[3]) && !magnified(q.Folded[m[3]:]) {
 			if n, _ := strconv.Atoi(y); n >= 1900 && n <= 2100 {
-				add(Constraint{Kind: Year, Text: y, Shown: q.shown(m[2], m[3])})
+				end := m[3]
+				if rest := q.Folded[end:]; strings.HasPrefix(rest, "年") {
+					end += len("年")
+					if strings.HasPrefix(rest, "年度") {
+						end += len("度")
+					}
+				}
+				add(Constraint{Kind: Year, Text: y, Shown: q.shown(m[2], end)})
 			}
 		}
 		for _, g := range []int{2, 3} {
@@ -82,6 +89,14 @@ func inNumber(s string, start, end int) bool {
 	return start > 0 && (before >= '0' && before <= '9' || before == '.') || end < len(s) && (after >= '0' && after <= '9' || after == '.')
 }
 
+// magnified reports whether the text after a number multiplies it or
+// makes it approximate (2000万, 3000多): the number is then an amount, not a
+// year.
+func magnified(after string) bool {
+	r, _ := utf8.DecodeRuneInString(after)
+	return strings.ContainsRune("十百千万亿多余", r)
+}
+
 // submatch is group i of match m in s, "" when the group did not match.
 func submatch(s string, m []int, i int) string {
 	if m[2*i] < 0 {
@@ -91,15 +106,17 @@ func submatch(s string, m []int, i int) string {
 }
 
 // shown is the question's text, as written, of the folded text from byte
-// start to end. Folding changes the length of some characters (七 → 7), so
-// the place is found by counting characters that fold alike; when the two
-// do not line up, the folded text is shown.
+// start to end. Folding and writing out change the length of some
+// characters (七 → 7, 啥 → 什么), so the place is found by counting
+// characters, in the text as asked when it lines up with the folded text,
+// else in the plain text, else the folded text is shown.
 func (q Question) shown(start, end int) string {
 	folded := q.Folded[start:end]
-	plain := []rune(q.Plain)
-	if utf8.RuneCountInString(q.Folded) == len(plain) {
-		from := utf8.RuneCountInString(q.Folded[:start])
-		return string(plain[from : from+utf8.RuneCountInString(folded)])
+	for _, text := range []string{q.Text, q.Plain} {
+		if rs := []rune(text); utf8.RuneCountInString(q.Folded) == len(rs) {
+			from := utf8.RuneCountInString(q.Folded[:start])
+			return string(rs[from : from+utf8.RuneCountInString(folded)])
+		}
 	}
 	return folded
 }

@@ -27,7 +27,7 @@ type Term struct {
 }
 
 // CrossWeight is the weight of a bigram that spans two words.
-var CrossWeight = 1.0
+var CrossWeight = 0.3
 
 // loneWeight is the weight of a character standing alone between question
 // words (指 in 具体指哪些, 在 in 在哪里), and of a lone digit (the 5 of 五台山,

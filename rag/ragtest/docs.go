@@ -56,3 +56,23 @@ func FlatePDF(size int) []byte {
 	}
 	return RawPDF(objects, "")
 }
+
+// OpsPDF is a small PDF of one page whose compressed content stream is
+// size bytes of drawing operators: a decompression bomb for the reader's
+// memory rather than its text budget.
+func OpsPDF(size int) []byte {
+	const op = "q 1 0 0 1 0 0 cm Q\n"
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	chunk := []byte(strings.Repeat(op, 1<<16))
+	for n := 0; n < size; n += len(chunk) {
+		zw.Write(chunk)
+	}
+	zw.Close()
+	return RawPDF([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes()),
+	}, "")
+}

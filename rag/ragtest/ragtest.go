@@ -20,6 +20,7 @@ import (
 // request; requests are recorded.
 type Model struct {
 	URL string // base URL, ending in /v1
+	srv *httptest.Server
 
 	mu       sync.Mutex
 	reply    func(openai.ChatCompletionRequest) string
@@ -35,6 +36,14 @@ type Model struct {
 // NewModel starts a fake server that answers chat requests with reply and
 // stops it when the test ends.
 func NewModel(t testing.TB, reply func(openai.ChatCompletionRequest) string) *Model {
+	m := StartModel(reply)
+	t.Cleanup(m.Close)
+	return m
+}
+
+// StartModel starts a fake server that answers chat requests with reply,
+// until Close.
+func StartModel(reply func(openai.ChatCompletionRequest) string) *Model {
 	m := &Model{reply: reply, Dim: 32, StreamBy: 3}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", m.chat)
@@ -42,11 +51,13 @@ func NewModel(t testing.TB, reply func(openai.ChatCompletionRequest) string) *Mo
 	mux.HandleFunc("GET /v1/models", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, `{"object":"list","data":[{"id":"fake-model","object":"model"}]}`)
 	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	m.URL = srv.URL + "/v1"
+	m.srv = httptest.NewServer(mux)
+	m.URL = m.srv.URL + "/v1"
 	return m
 }
+
+// Close stops the server.
+func (m *Model) Close() { m.srv.Close() }
 
 // Chats returns the chat requests received so far.
 func (m *Model) Chats() []openai.ChatCompletionRequest {
