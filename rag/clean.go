@@ -143,7 +143,6 @@ var (
 // breadcrumb trail, a photo credit, a byline, a share counter).
 const maxFurnitureRunes = 100
 
-//
 // It takes time and memory linear in raw (runs of blank lines are kept as
 // one), and stops with ctx's error when ctx is done.
 func cleanLines(ctx context.Context, raw string) ([]line, error) {
