@@ -137,13 +137,12 @@ var (
 	metadataLine   = regexp.MustCompile(`^[(（]?\s*(发布日期|发布时间|发表日期|来源|出处|Published|Source)\s*[:：]`)
 )
 
-// cleanLines splits raw text into trimmed, space-normalised non-blank lines
-// and removes page furniture.
 // maxFurnitureRunes is the longest line that may be page furniture (a
 // breadcrumb trail, a photo credit, a byline, a share counter).
 const maxFurnitureRunes = 100
 
-// It takes time and memory linear in raw (runs of blank lines are kept as
+// cleanLines splits raw text into trimmed, space-normalised lines and
+// removes page furniture. It takes time and memory linear in raw (runs of blank lines are kept as
 // one), and stops with ctx's error when ctx is done.
 func cleanLines(ctx context.Context, raw string) ([]line, error) {
 	raw = strings.ReplaceAll(raw, "\r\n", "\n")
