@@ -157,6 +157,14 @@ func cleanLines(ctx context.Context, raw string) ([]line, error) {
 		}
 		s = strings.TrimSpace(spaceRun.ReplaceAllString(s, " "))
 		s = strings.TrimFunc(s, unicode.IsSpace)
+		if strings.ContainsFunc(s, unprintable) { // an escape sequence, a direction override: never article text
+			s = strings.Map(func(r rune) rune {
+				if unprintable(r) {
+					return -1
+				}
+				return r
+			}, s)
+		}
 		var reporters []string
 		if m := trailingByline.FindStringSubmatch(s); m != nil {
 			reporters = bylineNames(m[1])

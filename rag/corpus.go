@@ -9,7 +9,9 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Corpus is a set of article files: the embedded seeds or a folder (see
@@ -161,4 +163,30 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 		return nil, ErrTooLarge
 	}
 	return raw, err
+}
+
+// Printable is s with its control characters (an escape sequence, a line
+// end) and its bidirectional overrides written as escapes (\x1b, \n,
+// \u202e): a file name or a title printed to a terminal or a log then
+// cannot move the cursor, recolour it, or forge a line.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, unprintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unprintable(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// unprintable reports whether r is a control character or a bidirectional
+// override.
+func unprintable(r rune) bool {
+	return unicode.IsControl(r) || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }

@@ -73,6 +73,14 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 	// finds it at the window's edge, the model is asked again, with a
 	// smaller prompt and without streaming, and that answer replaces the
 	// one streamed.
+	// The model's text is made inert as it streams (see Inert): its links
+	// may point only to the sources' pages.
+	var urls []string
+	for _, src := range ans.Retrieved {
+		if src.URL != "" {
+			urls = append(urls, src.URL)
+		}
+	}
 	first := true
 	_, retried, err := retryCut(ctx, a.LLM, func(budget int) (struct{}, error) {
 		msgs, given := fitAnswer(ans.Question, standalone, ans.Retrieved, m, budget, a.LLM.Tokens)
@@ -80,15 +88,16 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 			a.Log.Info("the prompt was fitted to the model's context window", "passages", len(given), "of", len(ans.Retrieved), "budget_tokens", budget)
 		}
 		cites = newCitations(len(given))
+		inert := &inertStream{allowed: urls}
 		if first {
 			first = false
-			_, err := a.LLM.Stream(ctx, msgs, func(piece string) { emit(cites.write(piece)) })
-			emit(cites.flush())
+			_, err := a.LLM.Stream(ctx, msgs, func(piece string) { emit(inert.write(cites.write(piece))) })
+			emit(inert.write(cites.flush()) + inert.flush())
 			return struct{}{}, err
 		}
 		text, err := a.LLM.Complete(ctx, msgs)
 		out.Reset()
-		out.WriteString(cites.write(text) + cites.flush())
+		out.WriteString(Inert(cites.write(text)+cites.flush(), urls))
 		return struct{}{}, err
 	})
 	if retried {

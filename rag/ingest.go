@@ -152,6 +152,22 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	return rep, nil
 }
 
+// AwaitIngest waits until no ingest of the collection in dir is under
+// way; waiting is called if that takes more than a second. A question
+// asked during a collection's first ingest is then answered from what it
+// made, not refused for a collection that does not exist yet.
+func AwaitIngest(ctx context.Context, dir string, waiting func()) error {
+	if _, err := os.Stat(filepath.Join(dir, "ingest.lock")); err != nil {
+		return nil // no ingest ever began here
+	}
+	unlock, err := lockCollection(ctx, dir, waiting)
+	if err != nil {
+		return err
+	}
+	unlock()
+	return nil
+}
+
 // lockCollection takes the collection's ingest lock, waiting for another
 // ingest to finish; waiting is called if that takes more than a second.
 func lockCollection(ctx context.Context, dir string, waiting func()) (func(), error) {

@@ -33,6 +33,45 @@ var notPublic = []netip.Prefix{
 	netip.MustParsePrefix("192.0.0.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64, whose IPv4 addresses may sit anywhere in it
+	netip.MustParsePrefix("fec0::/10"),      // site-local, deprecated
+	netip.MustParsePrefix("100::/64"),       // discard-only
+}
+
+// embedding are the IPv6 ranges that carry an IPv4 address, and where:
+// the byte its four bytes start at, and whether they are inverted.
+var embedding = []struct {
+	prefix netip.Prefix
+	at     int
+	invert bool
+}{
+	{netip.MustParsePrefix("::/96"), 12, false},           // IPv4-compatible: ::127.0.0.1
+	{netip.MustParsePrefix("::ffff:0:0/96"), 12, false},   // IPv4-mapped: ::ffff:127.0.0.1
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), 12, false}, // IPv4-translated (SIIT)
+	{netip.MustParsePrefix("64:ff9b::/96"), 12, false},    // NAT64: 64:ff9b::7f00:1
+	{netip.MustParsePrefix("2002::/16"), 2, false},        // 6to4: 2002:7f00:1::1
+	{netip.MustParsePrefix("2001::/32"), 12, true},        // Teredo: the client's address, inverted
+}
+
+// embedded is the IPv4 address that the IPv6 address ip carries, when it
+// is of a form that carries one; ip otherwise.
+func embedded(ip netip.Addr) netip.Addr {
+	if !ip.Is6() {
+		return ip
+	}
+	b := ip.As16()
+	for _, e := range embedding {
+		if e.prefix.Contains(ip) && !(e.at == 12 && b[12]|b[13]|b[14]|b[15] == 0) {
+			v4 := [4]byte(b[e.at : e.at+4])
+			if e.invert {
+				for i := range v4 {
+					v4[i] ^= 0xff
+				}
+			}
+			return netip.AddrFrom4(v4)
+		}
+	}
+	return ip
 }
 
 // AddressPolicy says where web pages may be fetched from: public addresses,
@@ -63,13 +102,22 @@ func NewAddressPolicy(allow []string) (AddressPolicy, error) {
 }
 
 // Check reports whether a page may be fetched from address (ip:port), as
-// dialled, after the name was resolved.
+// dialled, after the name was resolved. An IPv6 address that carries an
+// IPv4 one (mapped, compatible, NAT64, 6to4, Teredo) is judged by it.
 func (p AddressPolicy) Check(address string) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return fmt.Errorf("address %q: %w", address, err)
 	}
-	ip := ap.Addr().Unmap()
+	for _, r := range p.ranges {
+		if r.Contains(ap.Addr().Unmap()) {
+			return nil
+		}
+	}
+	if v6 := ap.Addr().Unmap(); v6.Is6() && notPublicV6(v6) {
+		return ErrAddressNotAllowed
+	}
+	ip := embedded(ap.Addr().Unmap())
 	for _, r := range p.ranges {
 		if r.Contains(ip) {
 			return nil
@@ -85,6 +133,17 @@ func (p AddressPolicy) Check(address string) error {
 		}
 	}
 	return nil
+}
+
+// notPublicV6 reports whether the IPv6 address ip is in a range of
+// notPublic.
+func notPublicV6(ip netip.Addr) bool {
+	for _, r := range notPublic {
+		if r.Addr().Is6() && r.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // Client is an HTTP client for pages under the policy. Every connection it

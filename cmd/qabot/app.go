@@ -59,7 +59,17 @@ type app struct {
 // say writes a notice to stderr ("qabot: …") in the interface's language:
 // that of LANG when it is set, else that of the question asked, else
 // English.
+// Text among args (file names, titles, errors that quote them) is printed
+// with its control characters escaped (rag.Printable).
 func (a *app) say(zh, en string, args ...any) {
+	for i, arg := range args {
+		switch v := arg.(type) {
+		case string:
+			args[i] = rag.Printable(v)
+		case error:
+			args[i] = rag.Printable(v.Error())
+		}
+	}
 	fmt.Fprintf(a.stderr, "qabot: "+pick(a.chinese(), zh, en)+"\n", args...)
 }
 
@@ -83,7 +93,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "qabot:", err)
+	fmt.Fprintln(stderr, "qabot:", rag.Printable(err.Error()))
 	var ue usageError
 	var pe partialError
 	switch {
@@ -245,6 +255,13 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 		return nil, usageError{fmt.Errorf("collection %q holds the articles of %s, not %s: run qabot ingest %s to replace them, or use --collection NAME for a collection of its own",
 			a.cfg.Collection, s.Manifest.Corpus, want, want)}
 	case errors.Is(err, rag.ErrNoStore) && a.cfg.Collection != rag.DefaultCollection:
+		// Its first ingest may be under way: answer from what it makes.
+		if err := rag.AwaitIngest(ctx, dir, a.waitingForIngest); err != nil {
+			return nil, err
+		}
+		if s, err := a.openIndex(ctx, emb, remote); err == nil {
+			return s, nil
+		}
 		return nil, a.unknownCollection()
 	case errors.Is(err, rag.ErrNoStore):
 		corpus = a.firstCorpus(want)

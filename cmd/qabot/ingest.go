@@ -128,9 +128,7 @@ func (a *app) ingestWith(ctx context.Context, opts rag.IngestOptions) (rag.Inges
 	progress := a.progress()
 	rep, err := rag.Ingest(ctx, rag.IngestOptions{
 		Dir: a.collectionDir(), Corpus: opts.Corpus, Embedder: opts.Embedder, First: opts.First, Chunker: a.chunker(), Progress: progress,
-		Waiting: func() {
-			a.say("正在等待这个文章集的另一次建索引完成…", "waiting for another ingest of this collection to finish…")
-		},
+		Waiting: a.waitingForIngest,
 	})
 	for _, f := range rep.Failed {
 		a.say("跳过 %s", "skipped %s", f.Error())
@@ -154,6 +152,12 @@ func (a *app) ingestWith(ctx context.Context, opts rag.IngestOptions) (rag.Inges
 		return rep, partialError{fmt.Errorf("%d article files could not be used (see above)", len(rep.Failed))}
 	}
 	return rep, nil
+}
+
+// waitingForIngest tells the user that another ingest of the collection
+// holds this command up.
+func (a *app) waitingForIngest() {
+	a.say("正在等待这个文章集的另一次建索引完成…", "waiting for another ingest of this collection to finish…")
 }
 
 // syncRemote brings the remote vector index (store.backend weaviate) in

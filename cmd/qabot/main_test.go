@@ -253,6 +253,76 @@ func TestIngestCommand(t *testing.T) {
 	}
 }
 
+// File names and titles reach the terminal with their control characters
+// escaped: an escape sequence does not recolour it, a line end does not
+// forge a line of qabot's.
+func TestControlCharactersEscaped(t *testing.T) {
+	data := setup(t)
+	corpus := t.TempDir()
+	evil := "evil\x1b[31m\nqabot: all articles were deleted.txt"
+	os.WriteFile(filepath.Join(corpus, evil), []byte("\x00\x01\x02"), 0o644)
+	os.WriteFile(filepath.Join(corpus, "good.txt"), []byte("新能源\x1b[2J汽车的报道\n新能源汽车销量增长很快。"+strings.Repeat("工厂扩大了产能。", 20)), 0o644)
+	r := qabot(t, data, "", "ingest", corpus)
+	if r.code != exitPartial {
+		t.Fatalf("exit %d, want %d: %s", r.code, exitPartial, r.stderr)
+	}
+	ask := qabot(t, data, "", "ask", "新能源汽车销量怎么样?")
+	for _, out := range []string{r.stdout, r.stderr, ask.stdout, ask.stderr} {
+		if strings.Contains(out, "\x1b") || strings.Contains(out, "\nqabot: all") {
+			t.Errorf("a control character printed raw: %q", out)
+		}
+	}
+	if !strings.Contains(r.stderr, `evil\x1b[31m\nqabot: all`) {
+		t.Errorf("the file is not named, escaped: %q", r.stderr)
+	}
+	if !strings.Contains(ask.stdout, "汽车的报道") {
+		t.Errorf("the title keeps its text: %q", ask.stdout)
+	}
+}
+
+// A question asked of a named collection while its first ingest is under
+// way waits for it and is answered from what it made.
+func TestAskWaitsForFirstIngest(t *testing.T) {
+	made := setup(t)
+	farms := t.TempDir()
+	os.WriteFile(filepath.Join(farms, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。农民收入增加。"), 0o644)
+	if r := qabot(t, made, "", "--collection", "ce", "ingest", farms); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	// Another process's first ingest of ce in data: its lock is held, its
+	// index not there yet.
+	data := t.TempDir()
+	dir := rag.CollectionDir(data, "ce")
+	os.MkdirAll(dir, 0o700)
+	lock := flock.New(filepath.Join(dir, "ingest.lock"))
+	if err := lock.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	asked := make(chan result, 1)
+	go func() { asked <- qabot(t, data, "", "--data-dir", data, "--collection", "ce", "ask", "小麦亩产多少?") }()
+	select {
+	case r := <-asked:
+		t.Fatalf("answered before the ingest ended: %d %s %s", r.code, r.stdout, r.stderr)
+	case <-time.After(300 * time.Millisecond):
+	}
+	// The ingest ends: its index appears, its lock is let go.
+	if err := os.CopyFS(dir+".made", os.DirFS(rag.CollectionDir(made, "ce"))); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir + ".made")
+	for _, e := range entries {
+		if e.Name() != "ingest.lock" {
+			if err := os.Rename(filepath.Join(dir+".made", e.Name()), filepath.Join(dir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	lock.Unlock()
+	if r := <-asked; r.code != 0 || !strings.Contains(r.stdout, "六百公斤") {
+		t.Errorf("after the ingest: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
 // The collection remembers its articles: after ingest DIR, a plain ask
 // answers from DIR, and an ask naming another folder is refused rather than
 // replacing the index. Two collections live side by side.

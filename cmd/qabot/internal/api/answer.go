@@ -35,15 +35,29 @@ type SourceJSON struct {
 	URL       string  `json:"url,omitempty"`
 }
 
-// NewAnswerJSON is the JSON object of an answer.
+// NewAnswerJSON is the JSON object of an answer. Its text, and that of its
+// sources, is inert (see Inert).
 func NewAnswerJSON(r rag.Answer) AnswerJSON {
-	out := AnswerJSON{Question: r.Question, Answer: r.Text, Mode: r.Mode, Refused: r.Refused, CitedAfter: r.CitedAfter, Related: r.Related, Sources: []SourceJSON{},
+	out := AnswerJSON{Question: r.Question, Answer: Inert(r.Text, r), Mode: r.Mode, Refused: r.Refused, CitedAfter: r.CitedAfter, Related: r.Related, Sources: []SourceJSON{},
 		Notice: Notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
-		out.Sources = append(out.Sources, SourceJSON{N: s.N, Doc: s.Doc, Title: s.Title, Date: s.Date, Publisher: s.Publisher,
-			Chunk: s.Chunk, Score: roundScore(s.Score), Text: s.Text, URL: s.URL})
+		out.Sources = append(out.Sources, SourceJSON{N: s.N, Doc: s.Doc, Title: Inert(s.Title, r), Date: s.Date, Publisher: s.Publisher,
+			Chunk: s.Chunk, Score: roundScore(s.Score), Text: Inert(s.Text, r), URL: s.URL})
 	}
 	return out
+}
+
+// Inert is text served over HTTP with its active markup (images, HTML,
+// links to other pages than the answer's sources) made inert, as
+// rag.Inert does; Telegram shows markup as text, escaped.
+func Inert(text string, r rag.Answer) string {
+	var urls []string
+	for _, s := range r.Sources {
+		if s.URL != "" {
+			urls = append(urls, s.URL)
+		}
+	}
+	return rag.Inert(text, urls)
 }
 
 // Notice explains, in the question's language, that the model server
@@ -91,7 +105,7 @@ func SourceLabel(s rag.Source) string {
 	if title == "" {
 		title = s.Doc
 	}
-	line := fmt.Sprintf("[%d] %s", s.N, title)
+	line := fmt.Sprintf("[%d] %s", s.N, rag.Printable(title))
 	if b := s.Byline(); b != "" {
 		line += " (" + b + ")"
 	}

@@ -130,7 +130,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 		stop := "stop"
 		resp.Object = "chat.completion"
-		resp.Choices = []chatChoice{{Message: &chatContent{Role: "assistant", Content: Tail(ans, false)}, FinishReason: &stop}}
+		resp.Choices = []chatChoice{{Message: &chatContent{Role: "assistant", Content: Inert(Tail(ans, false), ans)}, FinishReason: &stop}}
 		resp.Usage = &chatUsage{}
 		resp.Sources = NewAnswerJSON(ans).Sources
 		writeJSON(w, http.StatusOK, resp)
@@ -173,7 +173,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		send(chatChoice{Delta: &chatContent{Role: "assistant"}}, nil)
 	}
 	stop := "stop"
-	send(chatChoice{Delta: &chatContent{Content: Tail(ans, streamed)}}, nil)
+	send(chatChoice{Delta: &chatContent{Content: Inert(Tail(ans, streamed), ans)}}, nil)
 	send(chatChoice{Delta: &chatContent{}, FinishReason: &stop}, NewAnswerJSON(ans).Sources)
 	fmt.Fprint(w, "data: [DONE]\n\n")
 	if flusher != nil {

@@ -152,7 +152,13 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.readyCheck(r.Context()); err != nil {
 		s.opts.Log.Warn("serve: not ready", "error", err)
-		writeError(w, http.StatusServiceUnavailable, "server_error", "not_ready", err.Error())
+		// What is down, and where, is for the operator: the log, or a
+		// caller with a key. Anyone else learns only that it is down.
+		msg := "not ready: see the server's log"
+		if key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && len(s.opts.APIKeys) > 0 && s.knownKey(key) {
+			msg = err.Error()
+		}
+		writeError(w, http.StatusServiceUnavailable, "server_error", "not_ready", msg)
 		return
 	}
 	fmt.Fprintln(w, "ready")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -216,12 +217,20 @@ func TestAskModelsAndHealth(t *testing.T) {
 			t.Errorf("%s: %v %v", path, r.StatusCode, err)
 		}
 	}
-	s := New(Options{})
-	s.SetReady(func(context.Context) error { return fmt.Errorf("the model server: down") })
-	rr := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-	if rr.Code != http.StatusServiceUnavailable || !strings.Contains(rr.Body.String(), "down") {
-		t.Errorf("not ready: %d %s", rr.Code, rr.Body)
+	// Only a caller with a key learns what is down, and where.
+	const key = "k-0123456789abcdef"
+	s := New(Options{APIKeys: []string{key}, Log: slog.New(slog.DiscardHandler)})
+	s.SetReady(func(context.Context) error { return fmt.Errorf("the model server http://10.1.2.3:11434/v1: down") })
+	for bearer, detail := range map[string]bool{"": false, "k-wrong-wrong-wrong": false, key: true} {
+		rr := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/readyz", nil)
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		s.Handler().ServeHTTP(rr, req)
+		if rr.Code != http.StatusServiceUnavailable || strings.Contains(rr.Body.String(), "10.1.2.3") != detail {
+			t.Errorf("not ready, key %q: %d %s", bearer, rr.Code, rr.Body)
+		}
 	}
 }
 
