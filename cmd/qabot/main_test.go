@@ -299,7 +299,9 @@ func TestAskWaitsForFirstIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	asked := make(chan result, 1)
-	go func() { asked <- qabot(t, data, "", "--data-dir", data, "--collection", "ce", "ask", "小麦亩产多少?") }()
+	go func() {
+		asked <- qabot(t, data, "", "--data-dir", data, "--collection", "ce", "ask", "小麦亩产多少?")
+	}()
 	select {
 	case r := <-asked:
 		t.Fatalf("answered before the ingest ended: %d %s %s", r.code, r.stdout, r.stderr)
