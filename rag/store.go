@@ -345,6 +345,10 @@ func embeddingFunc(e Embedder) chromem.EmbeddingFunc {
 }
 
 // currentManifest returns the file name of the live manifest.
+// LiveVersion names the live index of the collection in dir: it changes
+// with every ingest that changes the collection.
+func LiveVersion(dir string) (string, error) { return currentManifest(dir) }
+
 func currentManifest(dir string) (string, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, currentFile))
 	if errors.Is(err, fs.ErrNotExist) {

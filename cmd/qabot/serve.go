@@ -53,7 +53,7 @@ func (a *app) serve(ctx context.Context) error {
 			}
 			ans := b.answerer(s)
 			ans.Log = log
-			return ans, nil
+			return b.liveAnswerer(ans, log), nil
 		},
 		APIKeys: cfg.APIKeys, Concurrency: cfg.Concurrency, RatePerMinute: cfg.RatePerMinute,
 		MaxQuestionRunes: rag.MaxQuestionRunes, Log: log,

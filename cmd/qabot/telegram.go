@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,8 +49,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 			if answerer.LLM == nil {
 				log.Info("telegram: no model configured, answers are extractive; " + rag.ModelHint)
 			}
-			live := &liveAnswerer{}
-			live.current.Store(answerer)
+			live := a.liveAnswerer(answerer, log)
 			var asked api.Answerer = live
 			if t.MetricsListen != "" {
 				metrics := api.NewMetrics()
@@ -121,16 +119,6 @@ func (a *app) examples(s *rag.Store) []string {
 		out = append(out, pick(terms.Language(art.Title) == "zh", "《"+art.Title+"》讲了什么?", "What does “"+art.Title+"” say?"))
 	}
 	return out
-}
-
-// liveAnswerer answers with the current answerer, which admins' changes to
-// the collection replace.
-type liveAnswerer struct {
-	current atomic.Pointer[rag.Answerer]
-}
-
-func (l *liveAnswerer) Answer(ctx context.Context, req rag.Request) (rag.Answer, error) {
-	return l.current.Load().Answer(ctx, req)
 }
 
 // library is the bot's access to its collection: each change is indexed
@@ -214,8 +202,6 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	next := *old
-	next.Store = s
-	l.live.current.Store(&next)
+	l.live.swap(s)
 	return fmt.Sprintf("%s: the collection has %d articles, %d passages", what, len(s.Manifest.Articles), rep.Chunks) + strings.Join(dropped, ""), nil
 }

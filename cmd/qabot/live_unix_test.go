@@ -1,0 +1,68 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qabot/qabot/cmd/qabot/internal/api"
+)
+
+// qabot serve answers from the index a qabot ingest in another process
+// makes while it runs, within seconds: new articles are found, removed
+// ones no longer quoted.
+func TestServeSeesAnotherProcessIngest(t *testing.T) {
+	data := setup(t)
+	corpus := t.TempDir()
+	os.WriteFile(filepath.Join(corpus, "cars.txt"), []byte("新能源汽车的报道\n新能源汽车销量增长很快。工厂扩大了产能。"), 0o644)
+	if r := qabot(t, data, "", "ingest", corpus); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	addr := freeAddress(t)
+	t.Setenv("QABOT_SERVE_LISTEN", addr)
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	startServe(ctx, t, addr)
+	ask := func(q string) api.AnswerJSON {
+		resp, err := http.Post("http://"+addr+"/v1/ask", "application/json", strings.NewReader(`{"question":"`+q+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var ans api.AnswerJSON
+		if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	if ans := ask("新能源汽车销量怎么样?"); !strings.Contains(ans.Answer, "销量增长很快") {
+		t.Fatalf("before the ingest: %+v", ans)
+	}
+
+	os.Remove(filepath.Join(corpus, "cars.txt"))
+	os.WriteFile(filepath.Join(corpus, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。农民收入增加。"), 0o644)
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "ingest", corpus)
+	cmd.Env = append(os.Environ(), "RUN_AS_QABOT=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the other process's ingest: %v %s", err, out)
+	}
+	ingested := time.Now()
+	for !strings.Contains(ask("小麦亩产多少?").Answer, "六百公斤") {
+		if time.Since(ingested) > 15*time.Second {
+			t.Fatal("the new article is not found 15 s after the ingest")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("seen %s after the ingest", time.Since(ingested).Round(time.Millisecond))
+	if ans := ask("新能源汽车销量怎么样?"); strings.Contains(ans.Answer, "销量增长很快") {
+		t.Errorf("a removed article is still quoted: %+v", ans)
+	}
+}
