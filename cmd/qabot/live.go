@@ -20,7 +20,7 @@ import (
 // on the index it began with.
 type liveAnswerer struct {
 	current atomic.Pointer[rag.Answerer]
-	dir     string                                         // the collection's folder
+	dir     string                                        // the collection's folder
 	open    func(ctx context.Context) (*rag.Store, error) // opens its live index
 	log     *slog.Logger
 
