@@ -123,6 +123,10 @@ type LLM struct {
 	// DisableThinking turns off "thinking" of Qwen3-style models served by
 	// vLLM or llama.cpp (chat_template_kwargs); OpenAI rejects it.
 	DisableThinking bool `mapstructure:"disable_thinking" yaml:"disable_thinking"`
+	// Passages is how many passages the model is given (at least
+	// retrieval.top_k): it reads them all, and the answer is more often
+	// among 8 than among 5.
+	Passages int `mapstructure:"passages" yaml:"passages"`
 }
 
 // Telegram configures the bot.
@@ -171,7 +175,7 @@ func Default() Config {
 		Corpus:     Corpus{PDFMemoryMB: 192},
 		Chunk:      Chunk{Size: 300, Overlap: 60},
 		Embedding:  Embedding{Provider: "local", Timeout: 30 * time.Second},
-		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2},
+		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2, Passages: 8},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{}, Admins: []int64{},
 			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8, HistoryTTL: 7 * 24 * time.Hour},
 		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
@@ -446,6 +450,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("chunk.size must be between 20 and 10000 runes, got %d", c.Chunk.Size)
 	case c.Chunk.Overlap < 0 || c.Chunk.Overlap >= c.Chunk.Size:
 		return fmt.Errorf("chunk.overlap must be at least 0 and less than chunk.size (%d), got %d", c.Chunk.Size, c.Chunk.Overlap)
+	case c.LLM.Passages < 1 || c.LLM.Passages > 50:
+		return fmt.Errorf("llm.passages must be between 1 and 50, got %d", c.LLM.Passages)
 	case c.Retrieval.TopK < 1 || c.Retrieval.TopK > 50:
 		return fmt.Errorf("retrieval.top_k must be between 1 and 50, got %d", c.Retrieval.TopK)
 	case c.Retrieval.MinRelevance < 0 || c.Retrieval.MinRelevance > 1:

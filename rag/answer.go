@@ -155,6 +155,10 @@ type Answerer struct {
 	MaxAnswerRunes int
 	// LLM generates answers; without it answers are extractive.
 	LLM *llm.ChatClient
+	// ModelPassages is how many passages a model is given, at least TopK:
+	// more than an extractive answer draws on, since the model reads them
+	// all.
+	ModelPassages int
 	// Weights weigh the features of passages and sentences; nil means
 	// DefaultWeights.
 	Weights *Weights
@@ -210,7 +214,11 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		q = question.ParseIn(standalone, a.Store)
 	}
 	began := time.Now()
-	hits, err := a.search(ctx, asked, q, a.TopK)
+	k := a.TopK
+	if a.LLM != nil {
+		k = max(k, a.ModelPassages)
+	}
+	hits, err := a.search(ctx, asked, q, k)
 	ans.Timings.Retrieval = time.Since(began)
 	if err != nil {
 		return Answer{}, err
@@ -247,6 +255,8 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 		ans.ModelError = a.modelFailed(err)
 	}
+	hits = hits[:min(len(hits), a.TopK)]
+	ans.Retrieved = ans.Retrieved[:len(hits)]
 	a.answerOffline(&ans, q, hits)
 	return ans, nil
 }

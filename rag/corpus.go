@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,9 +48,27 @@ func (dir FolderFS) Open(name string) (fs.File, error) {
 	defer root.Close() // the files opened stay open
 	f, err := root.FS().Open(name)
 	if err != nil && strings.Contains(err.Error(), "escapes") {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrOutside}
+		return dir.openLinked(name)
 	}
 	return f, err
+}
+
+// openLinked opens name, a link that os.Root takes to leave the folder: it
+// does when it leads elsewhere, not when it is an absolute link back into
+// the folder.
+func (dir FolderFS) openLinked(name string) (fs.File, error) {
+	top, err := filepath.EvalSymlinks(string(dir))
+	if err != nil {
+		return nil, err
+	}
+	target, err := filepath.EvalSymlinks(filepath.Join(string(dir), filepath.FromSlash(name)))
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(top, target); err != nil || !filepath.IsLocal(rel) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrOutside}
+	}
+	return os.Open(target)
 }
 
 // ErrOutside is a symbolic link that leads out of the folder ingested.

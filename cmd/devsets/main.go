@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&rag.AnswerBudgetRunes, "budget", rag.AnswerBudgetRunes, "experiment: answer budget")
 	fs.IntVar(&o.folds, "folds", 5, "folds of the cross-validation")
 	fs.IntVar(&o.window, "window", 4096, "prompts: the model's context window, in tokens")
-	fs.IntVar(&promptK, "k", topK, "prompts: passages given to the model")
+	fs.IntVar(&promptK, "k", promptK, "prompts: passages given to the model (llm.passages)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -15,8 +15,8 @@ import (
 	"github.com/qabot/qabot/rag/ragtest"
 )
 
-// promptK is the number of passages given to the model (experiment).
-var promptK = topK
+// promptK is the number of passages given to the model (llm.passages).
+var promptK = 8
 
 // prompts asks every answerable question of the sets with a model
 // configured, a stand-in server on loopback whose window is window tokens,
@@ -33,7 +33,7 @@ func prompts(ctx context.Context, sets []set, window int) error {
 	rows := map[string]*[3]int{} // held, asked, refused
 	var order []string
 	for _, s := range sets {
-		a := &rag.Answerer{Store: s.store, TopK: promptK, MinRelevance: 0.08, LLM: chat}
+		a := &rag.Answerer{Store: s.store, TopK: topK, ModelPassages: promptK, MinRelevance: 0.08, LLM: chat}
 		for _, it := range s.items {
 			if !asked(it) || !it.answerable {
 				continue

@@ -371,7 +371,7 @@ func (a *app) firstCorpus(configured string) string {
 
 func (a *app) answerer(s *rag.Store) *rag.Answerer {
 	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance,
-		MinSimilarity: a.cfg.Retrieval.MinSimilarity, LLM: a.chatClient(), Log: a.log}
+		MinSimilarity: a.cfg.Retrieval.MinSimilarity, LLM: a.chatClient(), ModelPassages: a.cfg.LLM.Passages, Log: a.log}
 }
 
 // usageArgs makes an argument validator's errors usage errors (exit status 2).
