@@ -191,12 +191,12 @@ func TestRefusesWhatTheArticlesDoNotSay(t *testing.T) {
 		{"2023年度绿源公司获得了什么奖？", false, "一等奖"},
 		{"南湖市有多少家创新平台？", false, "45家"},
 		{"东山市有多少家创新平台？", true, notStated},
-		{"绿源公司的专利号是多少？", true, notStated},
 		{"绿源公司的市值是多少？", true, notStated},
 		{"绿源公司的厂区占地多少平方公里？", true, notStated},
 		{"东山市的古城墙有多高？", true, notStated},
 		{"绿源公司的工人有多少名？", false, "12名"},
 		{"绿源公司总经理是谁？", false, "[1]"},
+		{"绿源公司的专利号是多少？", false, "[1]"}, // figures stated of 绿源 itself: evidence, not proof of a lack
 		{"东山市的市花是什么？", false, "[1]"},
 	} {
 		ans, err := a.Ask(t.Context(), tt.q)

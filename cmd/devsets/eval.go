@@ -140,24 +140,36 @@ func asked(it item) bool { return it.lang == "zh" }
 func answer(ctx context.Context, sets []set, weightsOf func(it item) *rag.Weights) (map[string]*tally, error) {
 	out := map[string]*tally{}
 	for _, s := range sets {
-		for _, it := range s.items {
-			if !asked(it) {
-				continue
-			}
-			t := out[rowName(s, it)]
-			if t == nil {
-				t = &tally{}
-				out[rowName(s, it)] = t
-			}
+		err := tallyInto(ctx, out, s, func(ctx context.Context, it item) (rag.Answer, error) {
 			a := &rag.Answerer{Store: s.store, TopK: topK, MinRelevance: 0.08, Weights: weightsOf(it)}
-			ans, err := a.Ask(ctx, it.question)
-			if err != nil {
-				return nil, fmt.Errorf("%s %s: %w", s.name, it.id, err)
-			}
-			t.add(it, ans)
+			return a.Ask(ctx, it.question)
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// tallyInto asks the questions of s with ask and tallies the answers in
+// out, by row.
+func tallyInto(ctx context.Context, out map[string]*tally, s set, ask func(context.Context, item) (rag.Answer, error)) error {
+	for _, it := range s.items {
+		if !asked(it) {
+			continue
+		}
+		t := out[rowName(s, it)]
+		if t == nil {
+			t = &tally{}
+			out[rowName(s, it)] = t
+		}
+		ans, err := ask(ctx, it)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", s.name, it.id, err)
+		}
+		t.add(it, ans)
+	}
+	return nil
 }
 
 // rowName is the row of the figures an item counts in: its set and the

@@ -8,11 +8,15 @@
 //	go run ./cmd/devsets fit [-write]     fit, score, and with -write replace rag/weights.tsv
 //	go run ./cmd/devsets score            score the weights in rag/weights.tsv
 //	go run ./cmd/devsets prompts          how often the prompt a model reads holds the answer
+//	go run ./cmd/devsets archive          the archive benchmark: every set with crud-news ingested beside its articles
 //
 // Flags: -shared DIR (../shared), -data DIR (where the collections are
 // indexed, kept between runs), -archive DIR (the crud-news archive,
 // unpacked there once), -no-archive (the seeds and RGB only), -folds K,
-// -window N (prompts: the model's context window in tokens).
+// -window N (prompts: the model's context window in tokens); archive:
+// -tmp DIR (where the temporary folder goes), -keep (keep it),
+// -embedding-url URL and -embedding-model NAME (embed with a server,
+// its key from QABOT_EMBEDDING_API_KEY).
 package main
 
 import (
@@ -40,13 +44,16 @@ func main() {
 // options are the command's flags.
 type options struct {
 	shared, data, archive, dump    string
+	tmp, embeddingURL              string
+	embeddingModel                 string
 	noArchive, write, diag, misses bool
+	keep                           bool
 	folds, window                  int
 }
 
 func run(ctx context.Context, args []string) error {
-	if len(args) == 0 || !slices.Contains([]string{"fit", "score", "prompts"}, args[0]) {
-		return fmt.Errorf("usage: devsets fit|score|prompts [flags]")
+	if len(args) == 0 || !slices.Contains([]string{"fit", "score", "prompts", "archive"}, args[0]) {
+		return fmt.Errorf("usage: devsets fit|score|prompts|archive [flags]")
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
@@ -68,8 +75,15 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&o.folds, "folds", 5, "folds of the cross-validation")
 	fs.IntVar(&o.window, "window", 4096, "prompts: the model's context window, in tokens")
 	fs.IntVar(&promptK, "k", promptK, "prompts: passages given to the model (llm.passages)")
+	fs.StringVar(&o.tmp, "tmp", "", "archive: the folder the temporary folder is made in (default: the system's)")
+	fs.BoolVar(&o.keep, "keep", false, "archive: keep the temporary folder")
+	fs.StringVar(&o.embeddingURL, "embedding-url", "", "archive: an OpenAI-compatible embedding server's base URL")
+	fs.StringVar(&o.embeddingModel, "embedding-model", "bge-m3", "archive: the embedding model")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if args[0] == "archive" {
+		return benchmark(ctx, o)
 	}
 	sets, err := loadSets(ctx, o)
 	if err != nil {

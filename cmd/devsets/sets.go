@@ -201,8 +201,13 @@ const (
 // openCollection opens a collection of the data dir, ingesting it first
 // from corpus when it has no index yet or one built otherwise.
 func openCollection(ctx context.Context, dataDir, name string, corpus rag.Corpus) (*rag.Store, error) {
+	return openWith(ctx, dataDir, name, corpus, rag.NewLocalEmbedder(0))
+}
+
+// openWith is openCollection with the embedder emb.
+func openWith(ctx context.Context, dataDir, name string, corpus rag.Corpus, emb rag.Embedder) (*rag.Store, error) {
 	dir := rag.CollectionDir(dataDir, name)
-	emb, ch := rag.NewLocalEmbedder(0), rag.Chunker{Size: 300, Overlap: 60}
+	ch := rag.Chunker{Size: 300, Overlap: 60}
 	s, err := rag.Open(ctx, dir, emb, ch)
 	if err == nil {
 		return s, nil

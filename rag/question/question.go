@@ -122,9 +122,13 @@ const heldTag = "nc"
 // joinHeld joins runs of words that the dictionary cut small and that the
 // collection holds as one: the longest such run from each word on that
 // starts with a single character (恒 | 达, 晋 | 能 | 光伏), of two to eight
-// characters.
+// characters, that neither starts nor ends with a function word (的 |
+// 董事长 is no word). A run joined may take the first character of the
+// word after it when the collection holds that too: the dictionary's word
+// then took a name's last character (渠 | 建 | 光是 → 渠建光 | 是).
 func (q *Question) joinHeld(c Corpus) {
 	var out []Word
+	split := false
 	for i := 0; i < len(q.Words); {
 		end := i + 1
 		if q.joinable(i) {
@@ -136,13 +140,32 @@ func (q *Question) joinHeld(c Corpus) {
 			}
 		}
 		w := q.Words[i]
-		if end > i+1 {
-			w = Word{Text: q.Folded[w.Start:q.Words[end-1].End()], Tag: heldTag, Start: w.Start, Role: Content}
+		if end == i+1 {
+			out = append(out, w)
+			i = end
+			continue
+		}
+		w = Word{Text: q.Folded[w.Start:q.Words[end-1].End()], Tag: heldTag, Start: w.Start, Role: Content}
+		if end < len(q.Words) && q.joinable(end) && q.Words[end].Role == Content {
+			next := q.Words[end]
+			_, size := utf8.DecodeRuneInString(next.Text)
+			if longer := w.Text + next.Text[:size]; size < len(next.Text) && utf8.RuneCountInString(longer) <= maxWordRunes && c.Holds(longer) {
+				w.Text = longer
+				rest := segment(next.Text[size:])
+				for k := range rest {
+					rest[k].Start += next.Start + size
+				}
+				q.Words = slices.Replace(q.Words, end, end+1, rest...)
+				split = true
+			}
 		}
 		out = append(out, w)
 		i = end
 	}
 	q.Words = out
+	if split {
+		q.markRoles() // the rest of a word split is a word of its own
+	}
 }
 
 // joinable reports whether word i may be part of a held word: a CJK
@@ -163,7 +186,8 @@ func (q *Question) joinableRun(i, j int) bool {
 		}
 		n += utf8.RuneCountInString(q.Words[k].Text)
 	}
-	return utf8.RuneCountInString(q.Words[i].Text) == 1 && n >= 2 && n <= maxWordRunes
+	return utf8.RuneCountInString(q.Words[i].Text) == 1 && n >= 2 && n <= maxWordRunes &&
+		q.Words[i].Role == Content && q.Words[j-1].Role == Content
 }
 
 // written replaces chat words with their written forms.

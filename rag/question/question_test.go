@@ -126,6 +126,16 @@ func TestParseInJoinsHeldWords(t *testing.T) {
 	if q := Parse("恒达钢构的董事长是谁？"); held(q) {
 		t.Errorf("without the collection: %v", q.Words)
 	}
+	// A name whose last character the dictionary put in a word after it
+	// (渠 | 建 | 光是) takes it back; a function word joins no name (的 |
+	// 董事长 is held, but no word).
+	var words []string
+	for _, w := range ParseIn("渠建光是哪家公司的董事长？", heldCorpus{"渠建", "渠建光", "的董事长"}).Words {
+		words = append(words, w.Text)
+	}
+	if diff := cmp.Diff([]string{"渠建光", "是", "哪家", "公司", "的", "董事长", "?"}, words); diff != "" {
+		t.Errorf("words (-want +got):\n%s", diff)
+	}
 }
 
 // The dictionary finds its words, and the segmenter cuts a question into
