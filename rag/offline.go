@@ -153,12 +153,12 @@ func (a *Answerer) states(spans []Span, eligible map[int]bool) bool {
 // answerBudget is the length, in runes, that an extractive answer grows to
 // with the neighbours of its sentence.
 func (a *Answerer) answerBudget() int {
-	return min(a.answerLimit(), AnswerBudgetRunes)
+	return min(a.answerLimit(), answerBudgetRunes)
 }
 
-// AnswerBudgetRunes is the length an extractive answer grows to by
+// answerBudgetRunes is the length an extractive answer grows to by
 // default: a sentence and its neighbours.
-var AnswerBudgetRunes = 200
+const answerBudgetRunes = 200
 
 // quotedSentence is a sentence of an extractive answer and the index of
 // its passage among the sources.

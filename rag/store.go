@@ -306,18 +306,18 @@ func (s *Store) df(term string) int {
 
 // idf weighs a term held by df passages by its rarity, for coverage: by the
 // share of passages that hold it, saturating for terms rarer than
-// IDFFloorShare, so that a term found nowhere weighs as much as a rare
+// idfFloorShare, so that a term found nowhere weighs as much as a rare
 // one, and a coverage means the same in a small collection as in a
 // large one.
 func (s *Store) idf(df int) float64 {
 	n := float64(max(s.nStored, 1))
-	return math.Log(1 + 1/(float64(df)/n+max(IDFFloorShare, 1/n)))
+	return math.Log(1 + 1/(float64(df)/n+max(idfFloorShare, 1/n)))
 }
 
-// IDFFloorShare is the share of passages below which terms are all
+// idfFloorShare is the share of passages below which terms are all
 // equally rare (in collections of more than 100 passages; in smaller
 // ones, terms found in no passage weigh most).
-var IDFFloorShare = 0.01
+const idfFloorShare = 0.01
 
 // majorityLanguage is the language most chunks are in.
 func majorityLanguage(chunks []Chunk) string {

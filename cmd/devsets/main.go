@@ -28,7 +28,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/question"
 )
 
@@ -68,10 +67,8 @@ func run(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.write, "write", false, "write the fitted weights to rag/weights.tsv")
 	fs.BoolVar(&o.diag, "diag", false, "print where the evidence ranks, and stop")
 	fs.Float64Var(&question.CrossWeight, "cross", question.CrossWeight, "experiment: the weight of bigrams across words")
-	fs.Float64Var(&rag.IDFFloorShare, "idffloor", rag.IDFFloorShare, "experiment: coverage idf floor")
 	fs.BoolVar(&o.misses, "misses", false, "print the questions answered wrongly, on stderr")
 	fs.StringVar(&o.dump, "dump", "", "write the features of every question's sentences to this file, and stop")
-	fs.IntVar(&rag.AnswerBudgetRunes, "budget", rag.AnswerBudgetRunes, "experiment: answer budget")
 	fs.IntVar(&o.folds, "folds", 5, "folds of the cross-validation")
 	fs.IntVar(&o.window, "window", 4096, "prompts: the model's context window, in tokens")
 	fs.IntVar(&promptK, "k", promptK, "prompts: passages given to the model (llm.passages)")
