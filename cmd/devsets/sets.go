@@ -88,14 +88,7 @@ func normalise(s string) string {
 }
 
 // stripSpace is s without whitespace.
-func stripSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
+func stripSpace(s string) string { return strings.Join(strings.Fields(s), "") }
 
 // seedSets reads the question sets about the seeds from the repository.
 func seedSets(repo string) ([]item, error) {

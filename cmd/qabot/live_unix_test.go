@@ -21,11 +21,7 @@ import (
 // ones no longer quoted.
 func TestServeSeesAnotherProcessIngest(t *testing.T) {
 	data := setup(t)
-	corpus := t.TempDir()
-	os.WriteFile(filepath.Join(corpus, "cars.txt"), []byte("新能源汽车的报道\n新能源汽车销量增长很快。工厂扩大了产能。"), 0o644)
-	if r := qabot(t, data, "", "ingest", corpus); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	corpus := ingested(t, data)
 	addr := freeAddress(t)
 	t.Setenv("QABOT_SERVE_LISTEN", addr)
 	ctx, stop := context.WithCancel(t.Context())

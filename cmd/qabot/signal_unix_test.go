@@ -31,11 +31,7 @@ func TestMain(m *testing.M) {
 // live.
 func TestSignalStopsIngest(t *testing.T) {
 	data := setup(t)
-	corpus := t.TempDir()
-	os.WriteFile(filepath.Join(corpus, "cars.txt"), []byte("新能源汽车的报道\n新能源汽车销量增长很快。工厂扩大了产能。"), 0o644)
-	if r := qabot(t, data, "", "ingest", corpus); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	corpus := ingested(t, data)
 	os.WriteFile(filepath.Join(corpus, "bomb.pdf"), ragtest.FlatePDF(60<<20), 0o644)
 	os.WriteFile(filepath.Join(corpus, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。"), 0o644)
 
@@ -71,4 +67,16 @@ func TestSignalStopsIngest(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "销量增长很快") || strings.Contains(r.stderr, "indexing") {
 		t.Errorf("the old index after the signal: %d %q %q", r.code, r.stdout, r.stderr)
 	}
+}
+
+// ingested is a folder of articles, ingested into data's default
+// collection: cars.txt, about car sales.
+func ingested(t *testing.T, data string) string {
+	t.Helper()
+	corpus := t.TempDir()
+	os.WriteFile(filepath.Join(corpus, "cars.txt"), []byte("新能源汽车的报道\n新能源汽车销量增长很快。工厂扩大了产能。"), 0o644)
+	if r := qabot(t, data, "", "ingest", corpus); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	return corpus
 }
