@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
+	"github.com/qabot/qabot/rag"
 )
 
 // qabot serve answers from the index a qabot ingest in another process
@@ -60,5 +61,35 @@ func TestServeSeesAnotherProcessIngest(t *testing.T) {
 	t.Logf("seen %s after the ingest", time.Since(ingested).Round(time.Millisecond))
 	if ans := ask("新能源汽车销量怎么样?"); strings.Contains(ans.Answer, "销量增长很快") {
 		t.Errorf("a removed article is still quoted: %+v", ans)
+	}
+}
+
+// The bot's answerer, as qabot telegram makes it, answers from the index
+// that a qabot ingest in another process makes while the bot runs.
+func TestBotSeesAnotherProcessIngest(t *testing.T) {
+	setup(t)
+	_, live, _ := testLibrary(t)
+	const q = "今年全省小麦平均亩产多少公斤？"
+	ask := func() string {
+		ans, err := live.Answer(t.Context(), rag.Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans.Text
+	}
+	if strings.Contains(ask(), "450公斤") {
+		t.Fatal("the seeds know about wheat")
+	}
+	corpus := t.TempDir()
+	os.WriteFile(filepath.Join(corpus, "wheat.txt"), []byte("小麦丰收\n今年全省小麦平均亩产达到450公斤，比去年增加12公斤。"), 0o644)
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "ingest", corpus)
+	cmd.Env = append(os.Environ(), "RUN_AS_QABOT=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the other process's ingest: %v %s", err, out)
+	}
+	for ingested := time.Now(); !strings.Contains(ask(), "450公斤"); time.Sleep(100 * time.Millisecond) {
+		if time.Since(ingested) > 15*time.Second {
+			t.Fatal("the new article is not found 15 s after the ingest")
+		}
 	}
 }

@@ -179,7 +179,6 @@ func testLibrary(t *testing.T) (*app, *liveAnswerer, *library) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := &liveAnswerer{}
-	live.current.Store(a.answerer(s))
+	live := a.liveAnswerer(a.answerer(s), a.log)
 	return a, live, &library{a: a, live: live, log: a.log}
 }
