@@ -19,8 +19,8 @@ import (
 // temporary folder with the seeds and RGB's passages (about 216,000
 // passages in all), ingests it, and asks every set of it: v1 to v3,
 // rgb-dev and crud-qa-dev. Each figure is printed beside the naive
-// baseline's on the same collection (300-character chunks, BM25 over
-// bigrams, its top chunk as the answer) and beside the figure of the
+// baseline's on the same collection (qabot eval --baseline's: 300-character
+// chunks, BM25 over bigrams, its top chunk as the answer) and beside the figure of the
 // set's own articles alone (the seeds; RGB's passages). With an embedding
 // server (-embedding-url), every collection is embedded by it instead of
 // the local embedder.
@@ -109,7 +109,13 @@ func benchmark(ctx context.Context, o options) error {
 			}
 			baselines[r.corpus.Name] = b
 		}
-		if err := tallyInto(ctx, naive, r.s, func(ctx context.Context, it item) (rag.Answer, error) { return b.Ask(ctx, it.question) }); err != nil {
+		if err := tallyInto(ctx, naive, r.s, func(ctx context.Context, it item) (rag.Answer, error) {
+			ans, err := b.Ask(ctx, it.question)
+			if len(ans.Retrieved) > 0 { // the naive answer is its top chunk
+				ans.Text, ans.Sources = ans.Retrieved[0].Text, ans.Retrieved
+			}
+			return ans, err
+		}); err != nil {
 			return err
 		}
 		for _, it := range r.s.items {
