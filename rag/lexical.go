@@ -100,10 +100,11 @@ func (m matcher) score(has []bool) float64 {
 	return sum / m.total
 }
 
-// Holds reports whether a live passage holds word (folded): the passages
-// that hold its rarest term are read for it.
+// Holds reports whether the collection holds word (folded): a reporter of
+// its bylines is named so, or a live passage holds it (the passages that
+// hold its rarest term are read for it).
 func (s *Store) Holds(word string) bool {
-	return s.findIn(word, func(folded string) bool { return strings.Contains(folded, word) })
+	return s.reporters[word] || s.findIn(word, func(folded string) bool { return strings.Contains(folded, word) })
 }
 
 // rarestTerm is the term of word (folded) that the fewest passages hold,

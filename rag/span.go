@@ -25,7 +25,7 @@ const (
 	SpanConstraints        // the share of the question's years, dates and ordinals it and its neighbours hold
 	SpanFocus              // it holds the word naming what is asked (董事长 of 董事长是谁)
 	SpanNovel              // the share of its characters the question does not hold
-	SpanLead               // it opens its article, and the question asks for an overview
+	SpanLead               // it is among the first whole sentences of its article, and the question asks for an overview
 	SpanFragment           // it does not end a sentence: a headline, a caption, a cut
 	NumSpanFeatures
 )
@@ -57,7 +57,7 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 	var out []Span
 	for i, h := range hits {
 		art := s.Manifest.Articles[h.Chunk.Doc]
-		before := 0 // the sentences of the passage before para
+		body := 0 // the whole sentences of the passage so far: a headline is none
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
 			sents := Sentences(para)
 			for k, sent := range sents {
@@ -75,23 +75,21 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 					f[SpanFocus] = 1
 				}
 				f[SpanNovel] = novelty(folded, asked)
-				if q.Asks == question.Summary && h.Chunk.Index == 0 && before+k < lead {
-					f[SpanLead] = 1
-				}
 				if !endsSentence(sent) {
 					f[SpanFragment] = 1
+				} else if body++; q.Asks == question.Summary && h.Chunk.Index == 0 && body <= lead {
+					f[SpanLead] = 1
 				}
 				out = append(out, Span{Hit: i, Text: sent, Features: f, para: sents, k: k})
 			}
-			before += len(sents)
 		}
 	}
 	return out
 }
 
-// lead is how many sentences open an article: its headline, a subtitle or
-// a byline, and the sentences that sum it up.
-const lead = 4
+// lead is how many whole sentences open an article and sum it up (its
+// headline, a subtitle, a caption are none).
+const lead = 2
 
 // spanScore is a sentence's score: its features weighed.
 func (w *Weights) spanScore(f [NumSpanFeatures]float64) float64 {

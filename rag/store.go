@@ -62,6 +62,7 @@ type Store struct {
 	// article's name and length in terms, for article-level BM25.
 	art       []int32
 	artNames  []string
+	reporters map[string]bool // the names of the articles' bylines, folded
 	artLen    []float64
 	avgArtLen float64
 	nLive     int
@@ -153,8 +154,14 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	}
 	s.artNames = slices.Sorted(maps.Keys(m.Articles))
 	s.artLen = make([]float64, len(s.artNames))
+	s.reporters = map[string]bool{}
 	for ai, doc := range s.artNames {
 		a := m.Articles[doc]
+		for _, name := range strings.Split(a.Reporters, "、") {
+			if name != "" {
+				s.reporters[terms.Fold(name)] = true
+			}
+		}
 		k, ok := segIndex[a.Segment]
 		if !ok || a.First < 0 || a.First+a.Chunks > len(s.segs[k].chunks) {
 			return fmt.Errorf("%w: the manifest places %s outside its segment %s", ErrCorrupt, doc, a.Segment)
