@@ -77,13 +77,13 @@ func isPageURL(text string) bool {
 // libraryJob runs a change of the collection in the chat's queue, showing
 // what it is doing and then what it did.
 func (b *Bot) libraryJob(msg *models.Message, doing string, job func(context.Context) (string, error)) {
-	chat := msg.Chat.ID
+	chat, to := msg.Chat.ID, placeOf(msg)
 	b.work.Add(1)
 	queued := b.chats.enqueue(chat, func() {
-		defer b.recoverPanic("library", chat)
+		defer b.recoverPanic("library", to)
 		ctx, cancel := context.WithTimeout(b.workCtx, 10*time.Minute)
 		defer cancel()
-		id := b.send(ctx, chat, 0, escape(doing+"…"), nil)
+		id := b.send(ctx, to, 0, escape(doing+"…"), nil)
 		result, err := job(ctx)
 		if err != nil {
 			b.log.Warn("telegram: changing the collection failed", "chat", chat, "error", redactToken(err, b.cfg.Token))
@@ -92,7 +92,7 @@ func (b *Bot) libraryJob(msg *models.Message, doing string, job func(context.Con
 			b.log.Info("telegram: the collection changed", "chat", chat, "user", msg.From.ID, "result", result)
 		}
 		if id == 0 || b.edit(ctx, chat, id, escape(result), nil) != nil {
-			b.send(ctx, chat, 0, escape(result), nil)
+			b.send(ctx, to, 0, escape(result), nil)
 		}
 	}, b.work.Done)
 	if !queued {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -378,7 +379,7 @@ func (b *Bot) registerCommands(ctx context.Context) {
 // handle receives every update, in order. It checks access first, answers
 // commands, and queues questions; it never waits for an answer.
 func (b *Bot) handle(_ context.Context, _ *tgbot.Bot, upd *models.Update) {
-	defer b.recoverPanic("update", 0)
+	defer b.recoverPanic("update", place{})
 	switch {
 	case upd.CallbackQuery != nil:
 		b.handleCallback(upd.CallbackQuery)
@@ -434,11 +435,12 @@ func (b *Bot) runCommand(msg *models.Message, cmd, lang string) bool {
 	case "sources":
 		b.reply(msg, b.articleList(lang), nil)
 	case "reset":
-		b.sessions.reset(msg.Chat.ID)
-		b.save(chatsBucket, msg.Chat.ID, nil)
+		conv := placeOf(msg).conversation()
+		b.sessions.reset(conv)
+		b.save(chatsBucket, conv, nil)
 		b.reply(msg, pick(lang == "zh", "好的，已忘记之前的对话。", "Done: the conversation is forgotten."), nil)
 	case "retry":
-		if q, ok := b.sessions.lastQuestion(msg.Chat.ID); ok {
+		if q, ok := b.sessions.lastQuestion(placeOf(msg).conversation()); ok {
 			b.queueQuestion(msg, "ask", q, lang)
 		} else {
 			b.reply(msg, pick(lang == "zh", "还没有可以重问的问题。", "There is no question to ask again yet."), nil)
@@ -479,8 +481,9 @@ func (b *Bot) queueQuestion(msg *models.Message, cmd, arg, lang string) {
 		return
 	}
 	b.save(askedBucket, msg.From.ID, askedRecord{Times: asked, At: time.Now()})
-	b.sessions.asked(msg.Chat.ID, question)
-	b.save(chatsBucket, msg.Chat.ID, b.sessions.record(msg.Chat.ID))
+	conv := placeOf(msg).conversation()
+	b.sessions.asked(conv, question)
+	b.save(chatsBucket, conv, b.sessions.record(conv))
 	b.work.Add(1)
 	if !b.chats.enqueue(msg.Chat.ID, func() { b.answer(msg, question) }, b.work.Done) {
 		b.work.Done()
@@ -510,30 +513,31 @@ func (b *Bot) refuseStranger(msg *models.Message) {
 
 // recoverPanic logs a panic in a handler instead of letting it end the
 // process, and tells the chat, if known, that something went wrong.
-func (b *Bot) recoverPanic(where string, chat int64) {
+func (b *Bot) recoverPanic(where string, to place) {
 	r := recover()
 	if r == nil {
 		return
 	}
 	b.log.Error("telegram: panic", "in", where, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-	if chat != 0 {
+	if to.chat != 0 {
 		ctx, cancel := context.WithTimeout(b.workCtx, 10*time.Second)
 		defer cancel()
-		b.send(ctx, chat, 0, "抱歉，出了点问题，请再试一次。/ Sorry, something went wrong; please try again.", nil)
+		b.send(ctx, to, 0, "抱歉，出了点问题，请再试一次。/ Sorry, something went wrong; please try again.", nil)
 	}
 }
 
 // answer answers one question, streaming the answer into the chat, and
 // logs one line about it.
 func (b *Bot) answer(msg *models.Message, question string) {
-	chat := msg.Chat.ID
-	defer b.recoverPanic("answer", chat)
+	to := placeOf(msg)
+	chat, conv := to.chat, to.conversation()
+	defer b.recoverPanic("answer", to)
 	ctx, cancel := context.WithTimeout(b.workCtx, 5*time.Minute)
 	defer cancel()
 	start := time.Now()
-	go b.typing(ctx, chat)
+	go b.typing(ctx, to)
 	out := b.newStream(ctx, msg)
-	ans, err := b.answerer.Answer(ctx, rag.Request{Question: question, History: b.sessions.history(chat), OnText: out.add})
+	ans, err := b.answerer.Answer(ctx, rag.Request{Question: question, History: b.sessions.history(conv), OnText: out.add})
 	out.stop()
 	// The last message goes out even when the answer was cut short by a
 	// shutdown, so that no half-streamed preview is left in the chat.
@@ -555,8 +559,8 @@ func (b *Bot) answer(msg *models.Message, question string) {
 		out.finish(last, []string{text}, nil)
 		return
 	}
-	b.sessions.add(chat, rag.Turn{Question: ans.Question, Answer: ans.Text})
-	b.save(chatsBucket, chat, b.sessions.record(chat))
+	b.sessions.add(conv, rag.Turn{Question: ans.Question, Answer: ans.Text})
+	b.save(chatsBucket, conv, b.sessions.record(conv))
 	id := b.answers.put(ans)
 	cited := ans.Cited()
 	b.save(answersBucket, id, answerRecord{Sources: cited, At: time.Now()})
@@ -571,10 +575,10 @@ func (b *Bot) answer(msg *models.Message, question string) {
 }
 
 // typing shows "typing…" in the chat; failures are ignored.
-func (b *Bot) typing(ctx context.Context, chat int64) {
+func (b *Bot) typing(ctx context.Context, to place) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	_, _ = b.api.SendChatAction(ctx, &tgbot.SendChatActionParams{ChatID: chat, Action: models.ChatActionTyping})
+	_, _ = b.api.SendChatAction(ctx, &tgbot.SendChatActionParams{ChatID: to.chat, MessageThreadID: to.thread, Action: models.ChatActionTyping})
 }
 
 // sourceButtons are one inline button per cited source; pressing one shows
@@ -599,10 +603,11 @@ func sourceButtons(answerID int64, sources []rag.Source, lang string) models.Rep
 
 // handleCallback shows the passage behind a source button.
 func (b *Bot) handleCallback(q *models.CallbackQuery) {
-	var chat int64
+	var to place
 	if q.Message.Message != nil {
-		chat = q.Message.Message.Chat.ID
+		to = placeOf(q.Message.Message)
 	}
+	chat := to.chat
 	if !b.allowed(q.From.ID, chat) {
 		b.post(chat, func(ctx context.Context) { b.answerCallback(ctx, q.ID, "") })
 		return
@@ -620,7 +625,7 @@ func (b *Bot) handleCallback(q *models.CallbackQuery) {
 		}
 		b.answerCallback(ctx, q.ID, "")
 		for _, part := range splitHTML(renderPassage(src), maxMessage) {
-			b.send(ctx, chat, 0, part, nil)
+			b.send(ctx, to, 0, part, nil)
 		}
 	})
 }
@@ -637,7 +642,35 @@ func (b *Bot) reply(msg *models.Message, text string, markup models.ReplyMarkup)
 	if msg.Chat.Type != models.ChatTypePrivate {
 		replyTo = msg.ID
 	}
-	b.post(msg.Chat.ID, func(ctx context.Context) { b.send(ctx, msg.Chat.ID, replyTo, text, markup) })
+	b.post(msg.Chat.ID, func(ctx context.Context) { b.send(ctx, placeOf(msg), replyTo, text, markup) })
+}
+
+// place is where in Telegram a message goes: a chat, and in a forum
+// group, the topic (message thread) of the question.
+type place struct {
+	chat   int64
+	thread int // 0: the chat itself, or a forum's General topic
+}
+
+// placeOf is where msg was written.
+func placeOf(msg *models.Message) place {
+	p := place{chat: msg.Chat.ID}
+	if msg.IsTopicMessage {
+		p.thread = msg.MessageThreadID
+	}
+	return p
+}
+
+// conversation is the key of the conversation at p (its history, its last
+// question, its state on disk): the chat's ID, or for a forum topic a hash
+// of the chat and the topic, so that two topics are two conversations.
+func (p place) conversation() int64 {
+	if p.thread == 0 {
+		return p.chat
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d", p.chat, p.thread)
+	return int64(h.Sum64())
 }
 
 // userLanguage is the language of the interface for the sender of msg

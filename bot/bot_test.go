@@ -868,3 +868,52 @@ func TestAdminsChangeTheCollection(t *testing.T) {
 		t.Errorf("a non-admin got %q", others)
 	}
 }
+
+// In a forum group, every message of an answer (draft, parts, notices,
+// the passage behind a button) goes to the question's topic, and each topic
+// is a conversation of its own: its history, its /reset.
+func TestForumTopics(t *testing.T) {
+	var mu sync.Mutex
+	var asked []rag.Request
+	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		mu.Lock()
+		asked = append(asked, req)
+		mu.Unlock()
+		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落"}}}, nil
+	}}
+	r := startBot(t, Config{FollowUps: true}, ans)
+	const forum = -1001
+	inTopic := func(thread int, text string) *models.Update {
+		upd := message(forum, 7, "/ask "+text)
+		upd.Message.Chat.Type, upd.Message.Chat.IsForum = models.ChatTypeSupergroup, true
+		upd.Message.IsTopicMessage, upd.Message.MessageThreadID = true, thread
+		return upd
+	}
+	r.tg.push(inTopic(11, "晋能光伏在哪里"))
+	r.tg.waitFor("the first answer", func(c []call) bool { return len(sent(c, forum)) == 1 })
+	r.tg.push(inTopic(22, "绿源公司在哪里"))
+	r.tg.waitFor("the second answer", func(c []call) bool { return len(sent(c, forum)) == 2 })
+	r.tg.push(inTopic(11, "那它的董事长是谁"))
+	calls := r.tg.waitFor("the follow-up", func(c []call) bool { return len(sent(c, forum)) == 3 })
+	for _, c := range calls {
+		if c.Form["chat_id"] == fmt.Sprint(forum) && c.Method != "getUpdates" && c.Form["message_thread_id"] == "" && c.Method != "editMessageText" && c.Method != "answerCallbackQuery" {
+			t.Errorf("%s to the forum without its topic: %v", c.Method, c.Form)
+		}
+	}
+	mu.Lock()
+	last := asked[len(asked)-1]
+	mu.Unlock()
+	if len(last.History) != 1 || last.History[0].Question != "晋能光伏在哪里" {
+		t.Errorf("topic 11's follow-up came with history %+v", last.History)
+	}
+	var topics []string
+	for _, c := range calls {
+		if c.Method == "sendMessage" && c.Form["chat_id"] == fmt.Sprint(forum) {
+			topics = append(topics, c.Form["message_thread_id"])
+		}
+	}
+	if strings.Join(topics, ",") != "11,22,11" {
+		t.Errorf("answers went to topics %v, want 11, 22, 11", topics)
+	}
+}

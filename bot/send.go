@@ -70,12 +70,12 @@ func isNotModified(err error) bool {
 
 // send sends an HTML message (as plain text if Telegram cannot parse it)
 // and returns its ID, or 0 when it could not be sent.
-func (b *Bot) send(ctx context.Context, chat int64, replyTo int, text string, markup models.ReplyMarkup) int {
-	params := &tgbot.SendMessageParams{ChatID: chat, ReplyMarkup: markup, LinkPreviewOptions: noPreview()}
+func (b *Bot) send(ctx context.Context, to place, replyTo int, text string, markup models.ReplyMarkup) int {
+	params := &tgbot.SendMessageParams{ChatID: to.chat, MessageThreadID: to.thread, ReplyMarkup: markup, LinkPreviewOptions: noPreview()}
 	if replyTo != 0 {
 		params.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 	}
-	if err := b.chatRate.wait(ctx, chat); err != nil {
+	if err := b.chatRate.wait(ctx, to.chat); err != nil {
 		return 0
 	}
 	var sent *models.Message
@@ -84,7 +84,7 @@ func (b *Bot) send(ctx context.Context, chat int64, replyTo int, text string, ma
 		return err
 	})
 	if err != nil {
-		b.log.Warn("telegram: sendMessage failed", "chat", chat, "error", err)
+		b.log.Warn("telegram: sendMessage failed", "chat", to.chat, "error", err)
 		return 0
 	}
 	return sent.ID

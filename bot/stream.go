@@ -26,7 +26,7 @@ var draftIDs atomic.Int64
 // unchanged text and backing off when Telegram says 429.
 type stream struct {
 	b       *Bot
-	chat    int64
+	to      place
 	replyTo int
 	draft   string // draft ID; "" when editing a message instead
 
@@ -41,7 +41,7 @@ type stream struct {
 }
 
 func (b *Bot) newStream(ctx context.Context, msg *models.Message) *stream {
-	s := &stream{b: b, chat: msg.Chat.ID, changed: make(chan struct{}, 1), done: make(chan struct{}), exited: make(chan struct{})}
+	s := &stream{b: b, to: placeOf(msg), changed: make(chan struct{}, 1), done: make(chan struct{}), exited: make(chan struct{})}
 	if msg.Chat.Type == models.ChatTypePrivate && b.draftsWork() {
 		s.draft = strconv.FormatInt(draftIDs.Add(1), 10)
 	} else if msg.Chat.Type != models.ChatTypePrivate {
@@ -112,7 +112,7 @@ func (s *stream) show(ctx context.Context, text string) error {
 	defer cancel()
 	var err error
 	if s.draft != "" {
-		_, err = s.b.api.SendMessageDraft(ctx, &tgbot.SendMessageDraftParams{ChatID: s.chat, DraftID: s.draft, Text: preview, ParseMode: models.ParseModeHTML})
+		_, err = s.b.api.SendMessageDraft(ctx, &tgbot.SendMessageDraftParams{ChatID: s.to.chat, MessageThreadID: s.to.thread, DraftID: s.draft, Text: preview, ParseMode: models.ParseModeHTML})
 		var tooMany *tgbot.TooManyRequestsError
 		if err == nil || errors.As(err, &tooMany) {
 			if err == nil {
@@ -124,7 +124,7 @@ func (s *stream) show(ctx context.Context, text string) error {
 		s.draft = "" // and show it as a message instead
 	}
 	if s.msgID == 0 {
-		params := &tgbot.SendMessageParams{ChatID: s.chat, Text: preview, ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview()}
+		params := &tgbot.SendMessageParams{ChatID: s.to.chat, MessageThreadID: s.to.thread, Text: preview, ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview()}
 		if s.replyTo != 0 {
 			params.ReplyParameters = &models.ReplyParameters{MessageID: s.replyTo, AllowSendingWithoutReply: true}
 		}
@@ -133,7 +133,7 @@ func (s *stream) show(ctx context.Context, text string) error {
 			s.msgID = m.ID
 		}
 	} else {
-		_, err = s.b.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{ChatID: s.chat, MessageID: s.msgID, Text: preview,
+		_, err = s.b.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{ChatID: s.to.chat, MessageID: s.msgID, Text: preview,
 			ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview()})
 		if isNotModified(err) {
 			err = nil
@@ -156,11 +156,11 @@ func (s *stream) finish(ctx context.Context, parts []string, markup models.Reply
 			m = markup
 		}
 		if i == 0 && s.msgID != 0 {
-			if err := s.b.edit(ctx, s.chat, s.msgID, part, m); err == nil {
+			if err := s.b.edit(ctx, s.to.chat, s.msgID, part, m); err == nil {
 				continue
 			}
 		}
-		s.b.send(ctx, s.chat, s.replyTo, part, m)
+		s.b.send(ctx, s.to, s.replyTo, part, m)
 	}
 }
 
