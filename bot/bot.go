@@ -70,6 +70,10 @@ type Config struct {
 	// send a document or a URL to add an article, /forget to remove one.
 	Admins  []int64
 	Library Library
+	// InlineModelTime is how long an inline answer waits for the model
+	// before it is extractive (default 6 s: Telegram drops an inline
+	// query that gets no answer in about ten).
+	InlineModelTime time.Duration
 }
 
 // Article describes one article of the collection.
@@ -97,7 +101,8 @@ type Bot struct {
 	global   *rate.Limiter // Telegram's pace over all chats
 	sessions *sessions
 	answers  *answerCache
-	refused  onceSet    // strangers already told no
+	refused  onceSet // strangers already told no
+	inline   *inlineCache
 	disk     *diskState // nil: state lives in memory only
 
 	drafts   bool // sendMessageDraft works; cleared after it fails
@@ -118,7 +123,7 @@ func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (
 		limiter:  newUserLimits(cfg.RatePerMinute),
 		chatRate: &chatLimits{every: cfg.ChatInterval},
 		global:   rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), cfg.RequestsPerSecond),
-		sessions: newSessions(), answers: newAnswerCache(1000)}
+		sessions: newSessions(), answers: newAnswerCache(1000), inline: newInlineCache()}
 	b.workCtx, b.stopWork = context.WithCancel(context.WithoutCancel(ctx))
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("telegram.token is not set: create a bot with @BotFather and set QABOT_TELEGRAM_TOKEN")
@@ -130,7 +135,7 @@ func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (
 		tgbot.WithNotAsyncHandlers(), // updates reach handle in order; it only queues work
 		tgbot.WithDefaultHandler(b.handle),
 		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "error", redactToken(err, cfg.Token)) }),
-		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}),
+		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery, models.AllowedUpdateInlineQuery}),
 		tgbot.WithWebhookSecretToken(cfg.WebhookSecret),
 	)
 	if err != nil {
@@ -210,6 +215,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.Grace <= 0 {
 		cfg.Grace = 20 * time.Second
 	}
+	if cfg.InlineModelTime <= 0 {
+		cfg.InlineModelTime = 6 * time.Second
+	}
 	if cfg.HistoryTTL <= 0 {
 		cfg.HistoryTTL = config.Default().Telegram.HistoryTTL
 	}
@@ -279,7 +287,7 @@ const lastMessageTimeout = 15 * time.Second
 // is done.
 func (b *Bot) serveWebhook(ctx context.Context) error {
 	if _, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
-		AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}}); err != nil {
+		AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery, models.AllowedUpdateInlineQuery}}); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while registering: a stop, not a failure
 		}
@@ -383,6 +391,8 @@ func (b *Bot) handle(_ context.Context, _ *tgbot.Bot, upd *models.Update) {
 	switch {
 	case upd.CallbackQuery != nil:
 		b.handleCallback(upd.CallbackQuery)
+	case upd.InlineQuery != nil:
+		b.handleInline(upd.InlineQuery)
 	case upd.Message != nil:
 		b.handleMessage(upd.Message)
 	}

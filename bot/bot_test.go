@@ -917,3 +917,64 @@ func TestForumTopics(t *testing.T) {
 		t.Errorf("answers went to topics %v, want 11, 22, 11", topics)
 	}
 }
+
+// An inline query gets the answer as a result to send, once per question
+// for a while; a stranger gets nothing, and the answerer is not asked; a
+// model too slow for an inline query gives way to the extractive answer,
+// which says so.
+func TestInlineQueries(t *testing.T) {
+	var mu sync.Mutex
+	var asked []rag.Request
+	ans := &fakeAnswerer{fn: func(ctx context.Context, req rag.Request) (rag.Answer, error) {
+		mu.Lock()
+		asked = append(asked, req)
+		mu.Unlock()
+		if strings.Contains(req.Question, "慢") && !req.Extractive {
+			<-ctx.Done() // a model that takes longer than the inline query may wait
+			return rag.Answer{}, ctx.Err()
+		}
+		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落"}}}, nil
+	}}
+	r := startBot(t, Config{AllowedUsers: []int64{7}, InlineModelTime: 50 * time.Millisecond}, ans)
+	inline := func(id string, user int64, query string) *models.Update {
+		return &models.Update{InlineQuery: &models.InlineQuery{ID: id, From: &models.User{ID: user, LanguageCode: "zh-hans"}, Query: query}}
+	}
+	answered := func(c []call, id string) (string, bool) {
+		for _, x := range c {
+			if x.Method == "answerInlineQuery" && x.Form["inline_query_id"] == id {
+				return x.Form["results"], true
+			}
+		}
+		return "", false
+	}
+	r.tg.push(inline("q1", 7, "晋能光伏在哪里"), inline("q2", 666, "晋能光伏在哪里"), inline("q3", 7, "晋能光伏在哪里"), inline("q4", 7, "慢的问题"))
+	calls := r.tg.waitFor("four inline answers", func(c []call) bool {
+		for _, id := range []string{"q1", "q2", "q3", "q4"} {
+			if _, ok := answered(c, id); !ok {
+				return false
+			}
+		}
+		return true
+	})
+	for _, id := range []string{"q1", "q3"} {
+		if res, _ := answered(calls, id); !strings.Contains(res, "答：晋能光伏在哪里") || !strings.Contains(res, "标题") {
+			t.Errorf("%s: %s", id, res)
+		}
+	}
+	if res, _ := answered(calls, "q2"); res != "[]" {
+		t.Errorf("a stranger's inline query got %s", res)
+	}
+	if res, _ := answered(calls, "q4"); !strings.Contains(res, "摘录") || !strings.Contains(res, "答：慢的问题") {
+		t.Errorf("the slow model's inline answer: %s", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var questions []string
+	for _, req := range asked {
+		questions = append(questions, fmt.Sprintf("%s/%v", req.Question, req.Extractive))
+	}
+	if strings.Join(questions, ",") != "晋能光伏在哪里/false,慢的问题/false,慢的问题/true" {
+		t.Errorf("the answerer was asked %v", questions)
+	}
+}

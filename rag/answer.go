@@ -175,6 +175,9 @@ type Request struct {
 	// citations already renumbered. When generation fails midway the
 	// answer becomes extractive; see Answer.ModelError.
 	OnText func(string)
+	// Extractive asks for an extractive answer even with a model
+	// configured: one that must come at once (a Telegram inline query).
+	Extractive bool
 }
 
 // Ask answers a question without history or streaming.
@@ -187,6 +190,11 @@ func (a *Answerer) Ask(ctx context.Context, question string) (Answer, error) {
 // otherwise. It refuses, without calling the LLM, when no passage is
 // relevant.
 func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
+	if req.Extractive && a.LLM != nil {
+		offline := *a
+		offline.LLM = nil
+		return offline.Answer(ctx, Request{Question: req.Question})
+	}
 	text := strings.TrimSpace(req.Question)
 	if r := []rune(text); len(r) > MaxQuestionRunes {
 		text = string(r[:MaxQuestionRunes])
