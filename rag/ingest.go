@@ -247,9 +247,12 @@ func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestRe
 			rep.Unchanged = append(rep.Unchanged, f.Name)
 		}
 	}
+	read := map[string]bool{}
+	for _, a := range fresh {
+		read[a.Name] = true
+	}
 	for name := range before {
-		_, kept := m.Articles[name]
-		if !kept && !slicesContainsArticle(fresh, name) {
+		if _, kept := m.Articles[name]; !kept && !read[name] {
 			rep.Removed = append(rep.Removed, name)
 		}
 	}
@@ -259,15 +262,6 @@ func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestRe
 		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source, URL: urls[a.Name], Reporters: a.Reporters}
 	}
 	return m, fresh
-}
-
-func slicesContainsArticle(articles []Article, name string) bool {
-	for _, a := range articles {
-		if a.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 func chunkArticles(c Chunker, articles []Article) []Chunk {
