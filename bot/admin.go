@@ -27,7 +27,7 @@ type Library interface {
 
 // isAdmin reports whether user may change the collection.
 func (b *Bot) isAdmin(user int64) bool {
-	return b.cfg.Library != nil && slices.Contains(b.cfg.Admins, user)
+	return (b.cfg.Library != nil || b.cfg.Shelf != nil) && slices.Contains(b.cfg.Admins, user)
 }
 
 // adminMessage handles what only admins may send: a document, a URL on its
@@ -47,21 +47,21 @@ func (b *Bot) adminMessage(msg *models.Message, cmd, arg, lang string) bool {
 		return true
 	case cmd == "forget":
 		name := strings.TrimSpace(arg)
-		b.libraryJob(msg, pick(zh, "正在删除 ", "Removing ")+name, func(ctx context.Context) (string, error) { return b.cfg.Library.Forget(ctx, name) })
+		b.libraryJob(msg, pick(zh, "正在删除 ", "Removing ")+name, func(ctx context.Context, lib Library) (string, error) { return lib.Forget(ctx, name) })
 		return true
 	case msg.Document != nil:
 		doc := msg.Document
-		b.libraryJob(msg, pick(zh, "正在加入 ", "Adding ")+doc.FileName, func(ctx context.Context) (string, error) {
+		b.libraryJob(msg, pick(zh, "正在加入 ", "Adding ")+doc.FileName, func(ctx context.Context, lib Library) (string, error) {
 			data, err := b.download(ctx, doc)
 			if err != nil {
 				return "", err
 			}
-			return b.cfg.Library.AddDocument(ctx, doc.FileName, data)
+			return lib.AddDocument(ctx, doc.FileName, data)
 		})
 		return true
 	case cmd == "" && isPageURL(msg.Text):
 		page := strings.TrimSpace(msg.Text)
-		b.libraryJob(msg, pick(zh, "正在加入 ", "Adding ")+page, func(ctx context.Context) (string, error) { return b.cfg.Library.AddPage(ctx, page) })
+		b.libraryJob(msg, pick(zh, "正在加入 ", "Adding ")+page, func(ctx context.Context, lib Library) (string, error) { return lib.AddPage(ctx, page) })
 		return true
 	}
 	return false
@@ -76,7 +76,7 @@ func isPageURL(text string) bool {
 
 // libraryJob runs a change of the collection in the chat's queue, showing
 // what it is doing and then what it did.
-func (b *Bot) libraryJob(msg *models.Message, doing string, job func(context.Context) (string, error)) {
+func (b *Bot) libraryJob(msg *models.Message, doing string, job func(context.Context, Library) (string, error)) {
 	chat, to := msg.Chat.ID, placeOf(msg)
 	b.work.Add(1)
 	queued := b.chats.enqueue(chat, func() {
@@ -84,7 +84,14 @@ func (b *Bot) libraryJob(msg *models.Message, doing string, job func(context.Con
 		ctx, cancel := context.WithTimeout(b.workCtx, 10*time.Minute)
 		defer cancel()
 		id := b.send(ctx, to, 0, escape(doing+"…"), nil)
-		result, err := job(ctx)
+		col, err := b.collection(ctx, chat)
+		var result string
+		switch {
+		case err == nil && col.Library == nil:
+			err = fmt.Errorf("the collection %s cannot be changed from Telegram", col.Name)
+		case err == nil:
+			result, err = job(ctx, col.Library)
+		}
 		if err != nil {
 			b.log.Warn("telegram: changing the collection failed", "chat", chat, "error", redactToken(err, b.cfg.Token))
 			result = "⚠️ " + redactToken(err, b.cfg.Token).Error()

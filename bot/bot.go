@@ -70,6 +70,10 @@ type Config struct {
 	// send a document or a URL to add an article, /forget to remove one.
 	Admins  []int64
 	Library Library
+	// Collection names the bot's own collection, which Articles, Examples
+	// and Library describe; Shelf, when set, offers others (see Shelf).
+	Collection string
+	Shelf      Shelf
 	// InlineModelTime is how long an inline answer waits for the model
 	// before it is extractive (default 6 s: Telegram drops an inline
 	// query that gets no answer in about ten).
@@ -103,6 +107,8 @@ type Bot struct {
 	answers  *answerCache
 	refused  onceSet // strangers already told no
 	inline   *inlineCache
+	home     Collection // the bot's own collection
+	kb       *choices   // each chat's collection, when not home
 	disk     *diskState // nil: state lives in memory only
 
 	drafts   bool // sendMessageDraft works; cleared after it fails
@@ -123,7 +129,9 @@ func New(ctx context.Context, cfg Config, answerer Answerer, log *slog.Logger) (
 		limiter:  newUserLimits(cfg.RatePerMinute),
 		chatRate: &chatLimits{every: cfg.ChatInterval},
 		global:   rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), cfg.RequestsPerSecond),
-		sessions: newSessions(), answers: newAnswerCache(1000), inline: newInlineCache()}
+		sessions: newSessions(), answers: newAnswerCache(1000), inline: newInlineCache(),
+		home: Collection{Name: cfg.Collection, Answerer: answerer, Library: cfg.Library, Articles: cfg.Articles, Examples: cfg.Examples},
+		kb:   &choices{byChat: map[int64]string{}}}
 	b.workCtx, b.stopWork = context.WithCancel(context.WithoutCancel(ctx))
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("telegram.token is not set: create a bot with @BotFather and set QABOT_TELEGRAM_TOKEN")
@@ -167,6 +175,7 @@ func (b *Bot) restore() error {
 		each(b.disk, chatsBucket, b.sessions.restore),
 		each(b.disk, answersBucket, func(id int64, rec answerRecord) { b.answers.restore(id, rec.Sources) }),
 		each(b.disk, askedBucket, func(user int64, rec askedRecord) { b.limiter.restore(user, rec.Times) }),
+		each(b.disk, kbBucket, func(chat int64, rec kbRecord) { b.kb.set(chat, rec.Name) }),
 	)
 }
 
@@ -373,6 +382,9 @@ func (b *Bot) registerCommands(ctx context.Context) {
 		if b.cfg.FollowUps {
 			params.Commands = append(params.Commands, models.BotCommand{Command: "reset", Description: pick(zh, "忘记对话", "forget this conversation")})
 		}
+		if b.cfg.Shelf != nil {
+			params.Commands = append(params.Commands, models.BotCommand{Command: "kb", Description: pick(zh, "文章集：查看或切换", "collections: show or switch")})
+		}
 		params.Commands = append(params.Commands, models.BotCommand{Command: "help", Description: pick(zh, "帮助", "help")})
 		if zh {
 			params.LanguageCode = "zh"
@@ -420,7 +432,7 @@ func (b *Bot) handleMessage(msg *models.Message) {
 		return
 	}
 	lang := userLanguage(msg)
-	if b.adminMessage(msg, cmd, arg, lang) || b.runCommand(msg, cmd, lang) {
+	if b.adminMessage(msg, cmd, arg, lang) || b.runCommand(msg, cmd, arg, lang) {
 		return
 	}
 	b.queueQuestion(msg, cmd, arg, lang)
@@ -428,22 +440,24 @@ func (b *Bot) handleMessage(msg *models.Message) {
 
 // runCommand answers the commands other than /ask; it reports whether msg
 // was one.
-func (b *Bot) runCommand(msg *models.Message, cmd, lang string) bool {
+func (b *Bot) runCommand(msg *models.Message, cmd, arg, lang string) bool {
 	private := msg.Chat.Type == models.ChatTypePrivate
 	switch cmd {
 	case "ask", "":
 		return false
 	case "start":
-		b.reply(msg, b.greeting(lang), nil)
+		b.replyFrom(msg, func(col Collection) string { return b.greeting(col, lang) })
 	case "help":
-		help := helpText(lang, private, b.cfg.FollowUps)
+		help := helpText(lang, private, b.cfg.FollowUps, b.cfg.Shelf != nil)
 		if b.isAdmin(msg.From.ID) {
 			help += pick(lang == "zh", "\n\n管理员：发送文档（txt/md/html/docx/pdf）或网址即可加入文章；/forget 文件名或网址 删除。",
 				"\n\nAdmins: send a document (txt/md/html/docx/pdf) or a URL to add it; /forget NAME or URL removes one.")
 		}
 		b.reply(msg, help, nil)
 	case "sources":
-		b.reply(msg, b.articleList(lang), nil)
+		b.replyFrom(msg, func(col Collection) string { return articleList(col, lang) })
+	case "kb":
+		b.switchCollection(msg, arg, lang)
 	case "reset":
 		conv := placeOf(msg).conversation()
 		b.sessions.reset(conv)
@@ -457,7 +471,7 @@ func (b *Bot) runCommand(msg *models.Message, cmd, lang string) bool {
 		}
 	default:
 		if private {
-			b.reply(msg, helpText(lang, private, b.cfg.FollowUps), nil)
+			b.reply(msg, helpText(lang, private, b.cfg.FollowUps, b.cfg.Shelf != nil), nil)
 		}
 	}
 	return true
@@ -547,7 +561,11 @@ func (b *Bot) answer(msg *models.Message, question string) {
 	start := time.Now()
 	go b.typing(ctx, to)
 	out := b.newStream(ctx, msg)
-	ans, err := b.answerer.Answer(ctx, rag.Request{Question: question, History: b.sessions.history(conv), OnText: out.add})
+	col, err := b.collection(ctx, chat)
+	var ans rag.Answer
+	if err == nil {
+		ans, err = col.Answerer.Answer(ctx, rag.Request{Question: question, History: b.sessions.history(conv), OnText: out.add})
+	}
 	out.stop()
 	// The last message goes out even when the answer was cut short by a
 	// shutdown, so that no half-streamed preview is left in the chat.
@@ -698,17 +716,17 @@ func languageOf(u *models.User) string {
 }
 
 func (b *Bot) example() string {
-	if len(b.cfg.Examples) > 0 {
-		return b.cfg.Examples[0]
+	if len(b.home.Examples) > 0 {
+		return b.home.Examples[0]
 	}
 	return "山西有哪些创新政策?"
 }
 
 // greeting is the reply to /start; it offers to forget the conversation
 // only when follow-up questions use it.
-func (b *Bot) greeting(lang string) string {
+func (b *Bot) greeting(col Collection, lang string) string {
 	var ex strings.Builder
-	for _, e := range b.cfg.Examples[:min(2, len(b.cfg.Examples))] {
+	for _, e := range col.Examples[:min(2, len(col.Examples))] {
 		fmt.Fprintf(&ex, "\n• %s", escape(e))
 	}
 	zh := lang == "zh"
@@ -717,12 +735,12 @@ func (b *Bot) greeting(lang string) string {
 		reset = pick(zh, "，可以继续追问，/reset 忘记对话", "; follow-up questions work, and /reset forgets the conversation")
 	}
 	if zh {
-		return fmt.Sprintf("你好！我根据 %d 篇文章回答问题，并注明出处 [n]。直接发送问题即可，例如：%s\n\n/sources 查看文章列表%s，/help 帮助。", len(b.cfg.Articles), ex.String(), reset)
+		return fmt.Sprintf("你好！我根据 %d 篇文章回答问题，并注明出处 [n]。直接发送问题即可，例如：%s\n\n/sources 查看文章列表%s，/help 帮助。", len(col.Articles), ex.String(), reset)
 	}
-	return fmt.Sprintf("Hello! I answer questions from %d articles and cite them as [n]. Just send a question, for example:%s\n\n/sources lists the articles%s; /help shows help.", len(b.cfg.Articles), ex.String(), reset)
+	return fmt.Sprintf("Hello! I answer questions from %d articles and cite them as [n]. Just send a question, for example:%s\n\n/sources lists the articles%s; /help shows help.", len(col.Articles), ex.String(), reset)
 }
 
-func helpText(lang string, private, followUps bool) string {
+func helpText(lang string, private, followUps, shelf bool) string {
 	zh := lang == "zh"
 	var b strings.Builder
 	b.WriteString(pick(zh, "发送一个关于文章的问题，我会回答并标注出处 [n]；点击按钮查看原文。",
@@ -737,14 +755,17 @@ func helpText(lang string, private, followUps bool) string {
 	if followUps {
 		b.WriteString(pick(zh, "\n/reset 忘记对话", "\n/reset forget the conversation"))
 	}
+	if shelf {
+		b.WriteString(pick(zh, "\n/kb 查看文章集，/kb 名称 切换", "\n/kb the collections; /kb NAME switches"))
+	}
 	b.WriteString(pick(zh, "\n/help 帮助", "\n/help this help"))
 	return b.String()
 }
 
-func (b *Bot) articleList(lang string) string {
+func articleList(col Collection, lang string) string {
 	var s strings.Builder
 	s.WriteString(pick(lang == "zh", "<b>文章</b>", "<b>Articles</b>"))
-	for i, a := range b.cfg.Articles {
+	for i, a := range col.Articles {
 		meta := strings.Trim(a.Date+", "+a.Source, ", ")
 		fmt.Fprintf(&s, "\n%d. %s", i+1, escape(a.Title))
 		if meta != "" {

@@ -978,3 +978,71 @@ func TestInlineQueries(t *testing.T) {
 		t.Errorf("the answerer was asked %v", questions)
 	}
 }
+
+// fakeShelf offers collections whose answers name them.
+type fakeShelf struct {
+	mu     sync.Mutex
+	opened map[string]int
+}
+
+func (s *fakeShelf) Names() []string { return []string{"farms", "cars"} }
+
+func (s *fakeShelf) Open(_ context.Context, name string) (Collection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opened[name]++
+	return Collection{Name: name, Articles: []Article{{Title: name + "的文章"}},
+		Answerer: &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+			return rag.Answer{Question: req.Question, Text: name + "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+				Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文"}}}, nil
+		}}}, nil
+}
+
+// /kb lists the collections and switches a chat's; answers and /sources
+// then come from it, in that chat only; a group's member who is no admin
+// cannot switch; an unknown name lists the known; the choice survives a
+// restart.
+func TestCollectionPerChat(t *testing.T) {
+	home := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
+		return rag.Answer{Question: req.Question, Text: "种子答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文"}}}, nil
+	}}
+	shelf := &fakeShelf{opened: map[string]int{}}
+	cfg := Config{Collection: "default", Shelf: shelf, Admins: []int64{9}, StatePath: filepath.Join(t.TempDir(), "state.db"),
+		Articles: []Article{{Title: "种子文章"}}}
+	r := startBot(t, cfg, home)
+	r.tg.push(message(1, 1, "/kb"))
+	calls := r.tg.waitFor("the list", func(c []call) bool { return len(sent(c, 1)) == 1 })
+	if l := lastSent(calls, 1); !strings.Contains(l, "default ← 当前") || !strings.Contains(l, "farms") || !strings.Contains(l, "cars") {
+		t.Errorf("/kb: %q", l)
+	}
+	r.tg.push(message(1, 1, "/kb nope"))
+	calls = r.tg.waitFor("unknown", func(c []call) bool { return len(sent(c, 1)) == 2 })
+	if l := lastSent(calls, 1); !strings.Contains(l, "没有文章集") || !strings.Contains(l, "farms") {
+		t.Errorf("/kb nope: %q", l)
+	}
+	r.tg.push(message(-5, 1, "/kb cars"))
+	calls = r.tg.waitFor("a group member", func(c []call) bool { return len(sent(c, -5)) == 1 })
+	if l := lastSent(calls, -5); !strings.Contains(l, "管理员") {
+		t.Errorf("a group member's /kb cars: %q", l)
+	}
+	r.tg.push(message(1, 1, "/kb farms"), message(1, 1, "小麦亩产多少"), message(1, 1, "/sources"), message(2, 2, "小麦亩产多少"))
+	calls = r.tg.waitFor("the answers", func(c []call) bool { return len(sent(c, 1)) == 5 && len(sent(c, 2)) == 1 })
+	got := strings.Join(sent(calls, 1)[2:], "\n") // the answer and /sources go by two queues
+	if !strings.Contains(got, "farms答：小麦亩产多少") || !strings.Contains(got, "farms的文章") || !strings.Contains(lastSent(calls, 2), "种子答") {
+		t.Errorf("after /kb farms: %q; another chat: %q", got, lastSent(calls, 2))
+	}
+	r.stop()
+
+	r = startBot(t, cfg, home)
+	r.tg.push(message(1, 1, "小麦亩产多少"), message(-5, 9, "/kb cars"), message(-5, 9, "/ask 销量"))
+	calls = r.tg.waitFor("after a restart", func(c []call) bool { return len(sent(c, 1)) == 1 && len(sent(c, -5)) == 2 })
+	if !strings.Contains(lastSent(calls, 1), "farms答") || !strings.Contains(lastSent(calls, -5), "cars答：销量") {
+		t.Errorf("after a restart: %q, %q", lastSent(calls, 1), lastSent(calls, -5))
+	}
+	shelf.mu.Lock()
+	defer shelf.mu.Unlock()
+	if shelf.opened["farms"] < 1 {
+		t.Errorf("opened %v", shelf.opened)
+	}
+}

@@ -67,7 +67,7 @@ func (b *Bot) handleInline(q *models.InlineQuery) {
 		defer cancel()
 		result, ok := b.inline.get(lang, question) // answered meanwhile?
 		if !ok {
-			if result = b.inlineAnswer(ctx, question, lang); result != nil {
+			if result = b.inlineAnswer(ctx, q.From.ID, question, lang); result != nil {
 				b.inline.put(lang, question, result)
 			}
 		}
@@ -80,13 +80,18 @@ func (b *Bot) handleInline(q *models.InlineQuery) {
 // inlineAnswer is the inline result that answers question: from the
 // model within InlineModelTime, else extractive, saying so; nil when no
 // answer could be had.
-func (b *Bot) inlineAnswer(ctx context.Context, question, lang string) models.InlineQueryResult {
+func (b *Bot) inlineAnswer(ctx context.Context, user int64, question, lang string) models.InlineQueryResult {
+	col, err := b.collection(ctx, user) // the collection of the user's private chat
+	if err != nil {
+		b.log.Warn("telegram: inline answer failed", "error", err)
+		return nil
+	}
 	modelCtx, cancel := context.WithTimeout(ctx, b.cfg.InlineModelTime)
-	ans, err := b.answerer.Answer(modelCtx, rag.Request{Question: question})
+	ans, err := col.Answerer.Answer(modelCtx, rag.Request{Question: question})
 	cancel()
 	slow := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil
 	if slow {
-		ans, err = b.answerer.Answer(ctx, rag.Request{Question: question, Extractive: true})
+		ans, err = col.Answerer.Answer(ctx, rag.Request{Question: question, Extractive: true})
 	}
 	if err != nil {
 		b.log.Warn("telegram: inline answer failed", "error", err)

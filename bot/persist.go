@@ -13,8 +13,9 @@ import (
 
 // diskState is what the bot keeps across restarts, in a bbolt file: each
 // chat's recent turns and last question (for follow-ups and /retry), the
-// sources behind recent answers (for their buttons), and each user's recent
-// questions (for the rate limit). Records older than the retention are not
+// sources behind recent answers (for their buttons), each user's recent
+// questions (for the rate limit), and each chat's collection (kept until
+// switched). Records older than the retention are not
 // loaded, and are deleted when the file is opened.
 type diskState struct {
 	db  *bolt.DB
@@ -55,10 +56,13 @@ func openState(path string, ttl time.Duration) (*diskState, error) {
 	}
 	d := &diskState{db: db, ttl: ttl}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{chatsBucket, answersBucket, askedBucket} {
+		for _, name := range [][]byte{chatsBucket, answersBucket, askedBucket, kbBucket} {
 			b, err := tx.CreateBucketIfNotExists(name)
 			if err != nil {
 				return err
+			}
+			if string(name) == string(kbBucket) {
+				continue // a chat's collection stands until it is switched
 			}
 			if err := d.expire(b); err != nil {
 				return err

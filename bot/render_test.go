@@ -85,7 +85,7 @@ func TestParseCommand(t *testing.T) {
 // /help advertises follow-up questions only when a model can resolve them.
 func TestHelpFollowUps(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
-		with, without := helpText(lang, true, true), helpText(lang, true, false)
+		with, without := helpText(lang, true, true, false), helpText(lang, true, false, false)
 		for _, word := range []string{"追问", "Follow-up"} {
 			if strings.Contains(without, word) {
 				t.Errorf("%s help without a model mentions %q: %s", lang, word, without)

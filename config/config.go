@@ -138,6 +138,9 @@ type Telegram struct {
 	// Admins may add articles to the bot's collection (documents, URLs)
 	// and remove them (/forget).
 	Admins []int64 `mapstructure:"admins" yaml:"admins"`
+	// Collections are the collections of the data dir that chats may
+	// switch to with /kb, beside the bot's own (collection).
+	Collections []string `mapstructure:"collections" yaml:"collections"`
 	// WebhookURL switches from long polling to a webhook: the public HTTPS
 	// URL Telegram posts updates to; the bot listens on Listen.
 	WebhookURL    string `mapstructure:"webhook_url" yaml:"webhook_url"`
@@ -176,7 +179,7 @@ func Default() Config {
 		Chunk:      Chunk{Size: 300, Overlap: 60},
 		Embedding:  Embedding{Provider: "local", Timeout: 30 * time.Second},
 		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2, Passages: 8},
-		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{}, Admins: []int64{},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{}, Admins: []int64{}, Collections: []string{},
 			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8, HistoryTTL: 7 * 24 * time.Hour},
 		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
 		Store:     Store{Backend: "local"},

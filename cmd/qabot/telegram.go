@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -79,6 +80,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 				Articles: articles(s), Examples: a.examples(s), FollowUps: answerer.LLM != nil,
 				StatePath: filepath.Join(a.cfg.DataDir, "telegram-"+a.cfg.Collection+".db"), HistoryTTL: t.HistoryTTL,
 				Admins: t.Admins, Library: &library{a: a, live: live, log: log},
+				Collection: a.cfg.Collection, Shelf: a.shelf(log),
 			}, asked, log)
 			if err != nil {
 				return err
@@ -204,4 +206,48 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	}
 	l.live.swap(s)
 	return fmt.Sprintf("%s: the collection has %d articles, %d passages", what, len(s.Manifest.Articles), rep.Chunks) + strings.Join(dropped, ""), nil
+}
+
+// shelf is the collections telegram.collections names, for /kb; nil when
+// it names none.
+func (a *app) shelf(log *slog.Logger) bot.Shelf {
+	if len(a.cfg.Telegram.Collections) == 0 {
+		return nil
+	}
+	return &shelf{a: a, log: log, open: map[string]bot.Collection{}}
+}
+
+// shelf opens the collections a bot may serve, once each; they are then
+// shared between the chats that use them.
+type shelf struct {
+	a    *app
+	log  *slog.Logger
+	mu   sync.Mutex // one opening at a time
+	open map[string]bot.Collection
+}
+
+func (s *shelf) Names() []string { return s.a.cfg.Telegram.Collections }
+
+func (s *shelf) Open(ctx context.Context, name string) (bot.Collection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if col, ok := s.open[name]; ok {
+		return col, nil
+	}
+	if !slices.Contains(s.Names(), name) {
+		return bot.Collection{}, fmt.Errorf("collection %q is not among telegram.collections", name)
+	}
+	b := *s.a
+	b.cfg.Collection = name
+	st, err := b.openStore(ctx)
+	if err != nil {
+		return bot.Collection{}, err
+	}
+	ans := b.answerer(st)
+	ans.Log = s.log
+	live := b.liveAnswerer(ans, s.log)
+	col := bot.Collection{Name: name, Answerer: live, Library: &library{a: &b, live: live, log: s.log}, Articles: articles(st), Examples: b.examples(st)}
+	s.open[name] = col
+	s.log.Info("telegram: opened a collection for /kb", "collection", name, "articles", len(st.Manifest.Articles))
+	return col, nil
 }

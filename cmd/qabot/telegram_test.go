@@ -182,3 +182,34 @@ func testLibrary(t *testing.T) (*app, *liveAnswerer, *library) {
 	live := a.liveAnswerer(a.answerer(s), a.log)
 	return a, live, &library{a: a, live: live, log: a.log}
 }
+
+// The bot's shelf opens the collections telegram.collections names, once
+// each, and answers from them; it opens no other.
+func TestTelegramShelf(t *testing.T) {
+	data := setup(t)
+	farms := t.TempDir()
+	os.WriteFile(filepath.Join(farms, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。农民收入增加。"), 0o644)
+	if r := qabot(t, data, "", "--collection", "farms", "ingest", farms); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	t.Setenv("QABOT_TELEGRAM_COLLECTIONS", "farms")
+	a, _, _ := testLibrary(t)
+	s := a.shelf(a.log)
+	if names := strings.Join(s.Names(), ","); names != "farms" {
+		t.Fatalf("names %s", names)
+	}
+	col, err := s.Open(t.Context(), "farms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := col.Answerer.Answer(t.Context(), rag.Request{Question: "小麦亩产多少?"})
+	if err != nil || !strings.Contains(ans.Text, "六百公斤") || len(col.Articles) != 1 || col.Library == nil {
+		t.Errorf("farms: %q %v, %d articles", ans.Text, err, len(col.Articles))
+	}
+	if again, _ := s.Open(t.Context(), "farms"); again.Answerer != col.Answerer {
+		t.Error("the collection was opened twice")
+	}
+	if _, err := s.Open(t.Context(), "default2"); err == nil || !strings.Contains(err.Error(), "telegram.collections") {
+		t.Errorf("a collection not listed: %v", err)
+	}
+}
