@@ -113,7 +113,13 @@ func (b *Bot) download(ctx context.Context, doc *models.Document) ([]byte, error
 	if doc.FileSize > rag.MaxArticleBytes {
 		return nil, fmt.Errorf("%s is larger than the %d MB an article may have", doc.FileName, rag.MaxArticleBytes>>20)
 	}
-	file, err := b.api.GetFile(ctx, &tgbot.GetFileParams{FileID: doc.FileID})
+	return b.downloadFile(ctx, doc.FileID, doc.FileName, rag.MaxArticleBytes)
+}
+
+// downloadFile fetches a file sent to the bot through getFile, reading no
+// more than limit bytes.
+func (b *Bot) downloadFile(ctx context.Context, id, name string, limit int) ([]byte, error) {
+	file, err := b.api.GetFile(ctx, &tgbot.GetFileParams{FileID: id})
 	if err != nil {
 		return nil, fmt.Errorf("getFile: %w", redactToken(err, b.cfg.Token))
 	}
@@ -123,18 +129,18 @@ func (b *Bot) download(ctx context.Context, doc *models.Document) ([]byte, error
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("download %s: %w", doc.FileName, redactToken(err, b.cfg.Token))
+		return nil, fmt.Errorf("download %s: %w", name, redactToken(err, b.cfg.Token))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("download %s: HTTP %d", doc.FileName, resp.StatusCode)
+		return nil, fmt.Errorf("download %s: HTTP %d", name, resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, rag.MaxArticleBytes+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 	if err != nil {
-		return nil, fmt.Errorf("download %s: %w", doc.FileName, redactToken(err, b.cfg.Token))
+		return nil, fmt.Errorf("download %s: %w", name, redactToken(err, b.cfg.Token))
 	}
-	if len(data) > rag.MaxArticleBytes {
-		return nil, rag.ErrTooLarge
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s is larger than %d MB", name, limit>>20)
 	}
 	return data, nil
 }

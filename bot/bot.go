@@ -74,6 +74,10 @@ type Config struct {
 	// and Library describe; Shelf, when set, offers others (see Shelf).
 	Collection string
 	Shelf      Shelf
+	// Transcriber, when set, turns voice and audio questions into text;
+	// MaxVoiceSeconds bounds them (default 120).
+	Transcriber     Transcriber
+	MaxVoiceSeconds int
 	// InlineModelTime is how long an inline answer waits for the model
 	// before it is extractive (default 6 s: Telegram drops an inline
 	// query that gets no answer in about ten).
@@ -223,6 +227,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 20 * time.Second
+	}
+	if cfg.MaxVoiceSeconds <= 0 {
+		cfg.MaxVoiceSeconds = 120
 	}
 	if cfg.InlineModelTime <= 0 {
 		cfg.InlineModelTime = 6 * time.Second
@@ -488,6 +495,9 @@ func (b *Bot) queueQuestion(msg *models.Message, cmd, arg, lang string) {
 	switch {
 	case msg.Text == "" && msg.Caption == "" && msg.Chat.Type != models.ChatTypePrivate && !b.repliedTo(msg):
 		return
+	case msg.Voice != nil || msg.Audio != nil:
+		b.queueVoice(msg, lang)
+		return
 	case msg.Text == "":
 		b.reply(msg, pick(lang == "zh", "我只能回答文字问题，请用文字提问。", "I can only answer text: please type your question."), nil)
 		return
@@ -499,20 +509,39 @@ func (b *Bot) queueQuestion(msg *models.Message, cmd, arg, lang string) {
 		b.reply(msg, fmt.Sprintf(pick(lang == "zh", "问题太长（%d 字），请缩短到 %d 字以内。", "That question is too long (%d characters); please keep it under %d."), n, b.cfg.MaxQuestionRunes), nil)
 		return
 	}
+	if b.admit(msg, lang) {
+		b.enqueue(msg, lang, func() { b.ask(msg, question) })
+	}
+}
+
+// admit counts a question against its user's rate; false, with the user
+// told, when it is over.
+func (b *Bot) admit(msg *models.Message, lang string) bool {
 	wait, ok, asked := b.limiter.allow(msg.From.ID)
 	if !ok {
 		b.reply(msg, fmt.Sprintf(pick(lang == "zh", "提问太频繁了，请 %d 秒后再试。", "Too many questions: please try again in %d s."), int(wait.Seconds())+1), nil)
-		return
+		return false
 	}
 	b.save(askedBucket, msg.From.ID, askedRecord{Times: asked, At: time.Now()})
-	conv := placeOf(msg).conversation()
-	b.sessions.asked(conv, question)
-	b.save(chatsBucket, conv, b.sessions.record(conv))
+	return true
+}
+
+// enqueue queues job in msg's chat, telling the user when too much waits.
+func (b *Bot) enqueue(msg *models.Message, lang string, job func()) {
 	b.work.Add(1)
-	if !b.chats.enqueue(msg.Chat.ID, func() { b.answer(msg, question) }, b.work.Done) {
+	if !b.chats.enqueue(msg.Chat.ID, job, b.work.Done) {
 		b.work.Done()
 		b.reply(msg, pick(lang == "zh", "前面还有很多问题在排队，请稍后再问。", "Too many questions are waiting; please ask again later."), nil)
 	}
+}
+
+// ask records question as msg's conversation's last (for /retry) and
+// answers it.
+func (b *Bot) ask(msg *models.Message, question string) {
+	conv := placeOf(msg).conversation()
+	b.sessions.asked(conv, question)
+	b.save(chatsBucket, conv, b.sessions.record(conv))
+	b.answer(msg, question)
 }
 
 // post queues a job that talks to Telegram for chat: the chat's jobs run

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -1044,5 +1046,69 @@ func TestCollectionPerChat(t *testing.T) {
 	defer shelf.mu.Unlock()
 	if shelf.opened["farms"] < 1 {
 		t.Errorf("opened %v", shelf.opened)
+	}
+}
+
+// fakeTranscriber returns a scripted text, or fails, and keeps the audio
+// it got.
+type fakeTranscriber struct {
+	mu    sync.Mutex
+	got   [][]byte
+	names []string
+	fail  bool
+}
+
+func (f *fakeTranscriber) Transcribe(_ context.Context, name string, audio []byte) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.got, f.names = append(f.got, audio), append(f.names, name)
+	if f.fail {
+		return "", errors.New("the transcription server at http://10.0.0.5:9000 is down")
+	}
+	return "晋能光伏的生产线有多长", nil
+}
+
+// A voice question is fetched through getFile, transcribed, quoted and
+// answered; one over the limit, or with no transcription server, or one
+// the server fails on, gets a plain sentence why, with no internal detail.
+func TestVoiceQuestions(t *testing.T) {
+	ogg, err := os.ReadFile("testdata/voice.ogg") // espeak-ng -v cmn "晋能光伏的生产线有多长", opusenc --bitrate 16
+	if err != nil {
+		t.Fatal(err)
+	}
+	voice := func(chat int64, seconds int) *models.Update {
+		u := message(chat, chat, "")
+		u.Message.Voice = &models.Voice{FileID: "v1", Duration: seconds, MimeType: "audio/ogg", FileSize: int64(len(ogg))}
+		return u
+	}
+	off := startBot(t, Config{}, echo())
+	off.tg.push(voice(1, 5))
+	calls := off.tg.waitFor("the notice", func(c []call) bool { return len(sent(c, 1)) == 1 })
+	if !strings.Contains(lastSent(calls, 1), "没有启用语音") {
+		t.Errorf("no transcription server: %q", lastSent(calls, 1))
+	}
+
+	tr := &fakeTranscriber{}
+	r := startBot(t, Config{Transcriber: tr, MaxVoiceSeconds: 60}, echo())
+	r.tg.addFile("v1", string(ogg))
+	r.tg.push(voice(1, 5), voice(2, 600))
+	calls = r.tg.waitFor("the answer and the refusal", func(c []call) bool { return len(sent(c, 1)) >= 2 && len(sent(c, 2)) == 1 })
+	got := strings.Join(sent(calls, 1), "\n")
+	if !strings.Contains(got, "🎤") || !strings.Contains(got, "晋能光伏的生产线有多长") || strings.Index(got, "🎤") > strings.LastIndex(got, "晋能光伏的生产线有多长") {
+		t.Errorf("the transcript and the answer: %q", got)
+	}
+	if !strings.Contains(lastSent(calls, 2), "太长") {
+		t.Errorf("600 s of voice: %q", lastSent(calls, 2))
+	}
+	tr.mu.Lock()
+	if len(tr.got) != 1 || !bytes.Equal(tr.got[0], ogg) || tr.names[0] != "voice.ogg" {
+		t.Errorf("the transcriber got %d files", len(tr.got))
+	}
+	tr.fail = true
+	tr.mu.Unlock()
+	r.tg.push(voice(3, 5))
+	calls = r.tg.waitFor("the failure", func(c []call) bool { return len(sent(c, 3)) == 1 })
+	if l := lastSent(calls, 3); !strings.Contains(l, "没能转成文字") || strings.Contains(l, "10.0.0.5") {
+		t.Errorf("a transcription failure: %q", l)
 	}
 }

@@ -43,7 +43,10 @@ type Config struct {
 	Store      Store     `mapstructure:"store" yaml:"store"`
 	Weaviate   Weaviate  `mapstructure:"weaviate" yaml:"weaviate"`
 	Fetch      Fetch     `mapstructure:"fetch" yaml:"fetch"`
-	Serve      Serve     `mapstructure:"serve" yaml:"serve"`
+	// Transcription is the speech-to-text server for Telegram voice
+	// questions; no BaseURL means voice is not enabled.
+	Transcription Transcription `mapstructure:"transcription" yaml:"transcription"`
+	Serve         Serve         `mapstructure:"serve" yaml:"serve"`
 }
 
 // Store selects where a collection's vectors live: "local" (in memory,
@@ -73,6 +76,15 @@ type Serve struct {
 	// questions of one key (or address) a minute.
 	Concurrency   int `mapstructure:"concurrency" yaml:"concurrency"`
 	RatePerMinute int `mapstructure:"rate_per_minute" yaml:"rate_per_minute"`
+}
+
+// Transcription is an OpenAI-compatible /v1/audio/transcriptions server
+// (whisper.cpp's server, faster-whisper-server, vLLM, OpenAI).
+type Transcription struct {
+	BaseURL string        `mapstructure:"base_url" yaml:"base_url"`
+	Model   string        `mapstructure:"model" yaml:"model"`
+	APIKey  string        `mapstructure:"api_key" yaml:"api_key"`
+	Timeout time.Duration `mapstructure:"timeout" yaml:"timeout"`
 }
 
 // Fetch configures the fetching of web pages.
@@ -181,11 +193,12 @@ func Default() Config {
 		LLM:        LLM{Timeout: 60 * time.Second, Temperature: 0.2, MaxTokens: 1024, Retries: 2, Passages: 8},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", AllowedUsers: []int64{}, AllowedChats: []int64{}, Admins: []int64{}, Collections: []string{},
 			Listen: ":8443", RatePerMinute: 10, MaxQuestionRunes: 1000, Concurrency: 8, HistoryTTL: 7 * 24 * time.Hour},
-		Retrieval: Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
-		Store:     Store{Backend: "local"},
-		Weaviate:  Weaviate{ConsistencyLevel: "QUORUM", ReplicationFactor: 1, Timeout: 30 * time.Second},
-		Fetch:     Fetch{Allow: []string{}},
-		Serve:     Serve{Listen: "127.0.0.1:8080", APIKeys: []string{}, Concurrency: 8, RatePerMinute: 60},
+		Retrieval:     Retrieval{TopK: 5, MinRelevance: 0.08, MinSimilarity: 0.5},
+		Store:         Store{Backend: "local"},
+		Weaviate:      Weaviate{ConsistencyLevel: "QUORUM", ReplicationFactor: 1, Timeout: 30 * time.Second},
+		Fetch:         Fetch{Allow: []string{}},
+		Transcription: Transcription{Model: "whisper-1", Timeout: 60 * time.Second},
+		Serve:         Serve{Listen: "127.0.0.1:8080", APIKeys: []string{}, Concurrency: 8, RatePerMinute: 60},
 	}
 }
 
@@ -453,6 +466,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("chunk.size must be between 20 and 10000 runes, got %d", c.Chunk.Size)
 	case c.Chunk.Overlap < 0 || c.Chunk.Overlap >= c.Chunk.Size:
 		return fmt.Errorf("chunk.overlap must be at least 0 and less than chunk.size (%d), got %d", c.Chunk.Size, c.Chunk.Overlap)
+	case c.Transcription.BaseURL != "" && !isHTTPURL(c.Transcription.BaseURL):
+		return fmt.Errorf("transcription.base_url must be an http(s) URL such as http://127.0.0.1:8000/v1, got %q", RedactURL(c.Transcription.BaseURL))
+	case c.Transcription.Timeout <= 0:
+		return fmt.Errorf("transcription.timeout must be a positive duration such as 60s, got %s", c.Transcription.Timeout)
 	case c.LLM.Passages < 1 || c.LLM.Passages > 50:
 		return fmt.Errorf("llm.passages must be between 1 and 50, got %d", c.LLM.Passages)
 	case c.Retrieval.TopK < 1 || c.Retrieval.TopK > 50:
@@ -516,7 +533,7 @@ func RedactURL(s string) string {
 
 // secrets are the settings that hold credentials.
 func (c *Config) secrets() []*string {
-	return []*string{&c.LLM.APIKey, &c.Embedding.APIKey, &c.Telegram.Token, &c.Telegram.WebhookSecret, &c.Weaviate.APIKey}
+	return []*string{&c.LLM.APIKey, &c.Embedding.APIKey, &c.Telegram.Token, &c.Telegram.WebhookSecret, &c.Weaviate.APIKey, &c.Transcription.APIKey}
 }
 
 // Redact takes secret out of s, replacing it with "[redacted]", in every
@@ -545,7 +562,7 @@ func (c Config) Redacted() Config {
 		keys[i] = "[redacted]"
 	}
 	c.Serve.APIKeys = keys
-	for _, u := range []*string{&c.LLM.BaseURL, &c.Embedding.BaseURL, &c.Telegram.APIURL, &c.Telegram.WebhookURL, &c.Weaviate.URL} {
+	for _, u := range []*string{&c.LLM.BaseURL, &c.Embedding.BaseURL, &c.Telegram.APIURL, &c.Telegram.WebhookURL, &c.Weaviate.URL, &c.Transcription.BaseURL} {
 		*u = RedactURL(*u)
 	}
 	c.Telegram.AllowedUsers = append([]int64(nil), c.Telegram.AllowedUsers...)

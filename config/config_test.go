@@ -212,7 +212,7 @@ func TestDefaultsInOnePlace(t *testing.T) {
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Load with nothing set differs from Default (-want +got):\n%s", diff)
 	}
-	if n := len(defaults()); n != 49 {
+	if n := len(defaults()); n != 53 {
 		t.Errorf("%d keys; a new field needs a mapstructure tag", n)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/qabot/qabot/bot"
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -80,7 +81,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 				Articles: articles(s), Examples: a.examples(s), FollowUps: answerer.LLM != nil,
 				StatePath: filepath.Join(a.cfg.DataDir, "telegram-"+a.cfg.Collection+".db"), HistoryTTL: t.HistoryTTL,
 				Admins: t.Admins, Library: &library{a: a, live: live, log: log},
-				Collection: a.cfg.Collection, Shelf: a.shelf(log),
+				Collection: a.cfg.Collection, Shelf: a.shelf(log), Transcriber: a.transcriber(),
 			}, asked, log)
 			if err != nil {
 				return err
@@ -250,4 +251,15 @@ func (s *shelf) Open(ctx context.Context, name string) (bot.Collection, error) {
 	s.open[name] = col
 	s.log.Info("telegram: opened a collection for /kb", "collection", name, "articles", len(st.Manifest.Articles))
 	return col, nil
+}
+
+// transcriber is the configured speech-to-text server for voice
+// questions, or nil when none is.
+func (a *app) transcriber() bot.Transcriber {
+	t := a.cfg.Transcription
+	if t.BaseURL == "" {
+		return nil
+	}
+	return llm.NewTranscriber(llm.ModelConfig{Setting: "transcription", BaseURL: t.BaseURL, APIKey: t.APIKey, Model: t.Model,
+		Timeout: t.Timeout, Retries: a.cfg.LLM.Retries, MaxRetryWait: maxRetryWait})
 }
