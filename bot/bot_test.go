@@ -871,19 +871,39 @@ func TestAdminsChangeTheCollection(t *testing.T) {
 	}
 }
 
+// recorder answers "答：QUESTION[1]" with one source, after before (when
+// set) lets it, and keeps the requests.
+type recorder struct {
+	mu     sync.Mutex
+	asked  []rag.Request
+	before func(context.Context, rag.Request) error
+}
+
+func (r *recorder) Answer(ctx context.Context, req rag.Request) (rag.Answer, error) {
+	r.mu.Lock()
+	r.asked = append(r.asked, req)
+	r.mu.Unlock()
+	if r.before != nil {
+		if err := r.before(ctx, req); err != nil {
+			return rag.Answer{}, err
+		}
+	}
+	return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+		Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落"}}}, nil
+}
+
+// requests are the requests answered so far.
+func (r *recorder) requests() []rag.Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.asked)
+}
+
 // In a forum group, every message of an answer (draft, parts, notices,
 // the passage behind a button) goes to the question's topic, and each topic
 // is a conversation of its own: its history, its /reset.
 func TestForumTopics(t *testing.T) {
-	var mu sync.Mutex
-	var asked []rag.Request
-	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
-		mu.Lock()
-		asked = append(asked, req)
-		mu.Unlock()
-		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
-			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落"}}}, nil
-	}}
+	ans := &recorder{}
 	r := startBot(t, Config{FollowUps: true}, ans)
 	const forum = -1001
 	inTopic := func(thread int, text string) *models.Update {
@@ -903,11 +923,9 @@ func TestForumTopics(t *testing.T) {
 			t.Errorf("%s to the forum without its topic: %v", c.Method, c.Form)
 		}
 	}
-	mu.Lock()
-	last := asked[len(asked)-1]
-	mu.Unlock()
-	if len(last.History) != 1 || last.History[0].Question != "晋能光伏在哪里" {
-		t.Errorf("topic 11's follow-up came with history %+v", last.History)
+	asked := ans.requests()
+	if last := asked[len(asked)-1]; len(last.History) != 1 || last.History[0].Question != "晋能光伏在哪里" {
+		t.Errorf("topic 11's follow-up came with history %+v", asked)
 	}
 	var topics []string
 	for _, c := range calls {
@@ -925,18 +943,12 @@ func TestForumTopics(t *testing.T) {
 // model too slow for an inline query gives way to the extractive answer,
 // which says so.
 func TestInlineQueries(t *testing.T) {
-	var mu sync.Mutex
-	var asked []rag.Request
-	ans := &fakeAnswerer{fn: func(ctx context.Context, req rag.Request) (rag.Answer, error) {
-		mu.Lock()
-		asked = append(asked, req)
-		mu.Unlock()
+	ans := &recorder{before: func(ctx context.Context, req rag.Request) error {
 		if strings.Contains(req.Question, "慢") && !req.Extractive {
 			<-ctx.Done() // a model that takes longer than the inline query may wait
-			return rag.Answer{}, ctx.Err()
+			return ctx.Err()
 		}
-		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
-			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落"}}}, nil
+		return nil
 	}}
 	r := startBot(t, Config{AllowedUsers: []int64{7}, InlineModelTime: 50 * time.Millisecond}, ans)
 	inline := func(id string, user int64, query string) *models.Update {
@@ -970,10 +982,8 @@ func TestInlineQueries(t *testing.T) {
 	if res, _ := answered(calls, "q4"); !strings.Contains(res, "摘录") || !strings.Contains(res, "答：慢的问题") {
 		t.Errorf("the slow model's inline answer: %s", res)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	var questions []string
-	for _, req := range asked {
+	for _, req := range ans.requests() {
 		questions = append(questions, fmt.Sprintf("%s/%v", req.Question, req.Extractive))
 	}
 	if strings.Join(questions, ",") != "晋能光伏在哪里/false,慢的问题/false,慢的问题/true" {

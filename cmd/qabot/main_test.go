@@ -280,15 +280,21 @@ func TestControlCharactersEscaped(t *testing.T) {
 	}
 }
 
+// ingestFarm ingests an article about wheat into collection of data.
+func ingestFarm(t *testing.T, data, collection string) {
+	t.Helper()
+	farms := t.TempDir()
+	os.WriteFile(filepath.Join(farms, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。农民收入增加。"), 0o644)
+	if r := qabot(t, data, "", "--collection", collection, "ingest", farms); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+}
+
 // A question asked of a named collection while its first ingest is under
 // way waits for it and is answered from what it made.
 func TestAskWaitsForFirstIngest(t *testing.T) {
 	made := setup(t)
-	farms := t.TempDir()
-	os.WriteFile(filepath.Join(farms, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。农民收入增加。"), 0o644)
-	if r := qabot(t, made, "", "--collection", "ce", "ingest", farms); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	ingestFarm(t, made, "ce")
 	// Another process's first ingest of ce in data: its lock is held, its
 	// index not there yet.
 	data := t.TempDir()

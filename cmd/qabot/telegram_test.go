@@ -186,12 +186,7 @@ func testLibrary(t *testing.T) (*app, *liveAnswerer, *library) {
 // The bot's shelf opens the collections telegram.collections names, once
 // each, and answers from them; it opens no other.
 func TestTelegramShelf(t *testing.T) {
-	data := setup(t)
-	farms := t.TempDir()
-	os.WriteFile(filepath.Join(farms, "farm.txt"), []byte("小麦丰收的报道\n今年小麦亩产达到六百公斤。农民收入增加。"), 0o644)
-	if r := qabot(t, data, "", "--collection", "farms", "ingest", farms); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	ingestFarm(t, setup(t), "farms")
 	t.Setenv("QABOT_TELEGRAM_COLLECTIONS", "farms")
 	a, _, _ := testLibrary(t)
 	s := a.shelf(a.log)
