@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -569,35 +570,54 @@ func TestPunctuationOnly(t *testing.T) {
 }
 
 // TestLoad sends 200 chats x 5 questions through the fake Telegram with an
-// instant answerer: every question must be answered exactly once, in order
-// within each chat. It logs throughput and the time the bot adds.
+// instant answerer, with 50 voice questions and 50 inline queries mixed
+// in: every question must be answered exactly once, in order within each
+// chat. It logs throughput and the time the bot adds.
 func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	const chats, perChat = 200, 5
+	const chats, perChat, voices, inlines = 200, 5, 50, 50
 	var mu sync.Mutex
 	asked := map[string]time.Time{}
 	answered := map[string]time.Time{} // when the answerer returned
 	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
-		req.OnText("答")
+		if req.OnText != nil { // inline answers do not stream
+			req.OnText("答")
+		}
 		mu.Lock()
 		answered[req.Question] = time.Now()
 		mu.Unlock()
 		return rag.Answer{Question: req.Question, Text: "答" + req.Question, Mode: rag.ModeLLM}, nil
 	}}
-	r := startBot(t, Config{Concurrency: 8}, ans)
+	// A recording's transcript is its file's content.
+	transcribe := transcriberFunc(func(_ context.Context, _ string, audio []byte) (string, error) { return string(audio), nil })
+	r := startBot(t, Config{Concurrency: 8, Transcriber: transcribe}, ans)
 	var upds []*models.Update
+	var questions []string
 	for i := range perChat {
 		for c := int64(1); c <= chats; c++ {
 			q := fmt.Sprintf("Q%d-%d", c, i)
-			upds = append(upds, message(c, c, q))
+			upds, questions = append(upds, message(c, c, q)), append(questions, q)
 		}
 	}
+	for c := int64(1001); c <= 1000+voices; c++ {
+		q := fmt.Sprintf("Q%d-0", c)
+		r.tg.addFile(q, q)
+		u := message(c, c, "")
+		u.Message.Voice = &models.Voice{FileID: q, Duration: 3, FileSize: int64(len(q))}
+		upds, questions = append(upds, u), append(questions, q)
+	}
+	for i := range inlines {
+		upds = append(upds, &models.Update{InlineQuery: &models.InlineQuery{ID: fmt.Sprint("iq", i), From: &models.User{ID: int64(2001 + i)}, Query: fmt.Sprint("I", i)}})
+	}
+	rand.Shuffle(len(upds)-chats*perChat, func(i, j int) { // voice and inline among the text, the text's order kept
+		upds[chats*perChat+i], upds[chats*perChat+j] = upds[chats*perChat+j], upds[chats*perChat+i]
+	})
 	start := time.Now()
 	mu.Lock()
-	for _, u := range upds {
-		asked[u.Message.Text] = start
+	for _, q := range questions {
+		asked[q] = start
 	}
 	mu.Unlock()
 	r.tg.push(upds...)
@@ -611,8 +631,19 @@ func TestLoad(t *testing.T) {
 				n++
 			}
 		}
-		return n >= chats*perChat
+		return n >= chats*perChat+voices && len(r.tg.Calls("answerInlineQuery")) >= inlines
 	})
+	inlineAnswers := map[string]int{}
+	for _, c := range calls {
+		if c.Method == "answerInlineQuery" && strings.Contains(c.Form["results"], "答I") {
+			inlineAnswers[c.Form["inline_query_id"]]++
+		}
+	}
+	for i := range inlines {
+		if n := inlineAnswers[fmt.Sprint("iq", i)]; n != 1 {
+			t.Errorf("inline query %d answered %d times", i, n)
+		}
+	}
 	elapsed := time.Since(start)
 	seen := map[string]int{}
 	lastIndex := map[string]int{}
@@ -644,6 +675,13 @@ func TestLoad(t *testing.T) {
 		"from the answer to its final message (rendering and sending) p50 %s, p99 %s",
 		len(latencies), elapsed.Round(time.Millisecond), float64(len(latencies))/elapsed.Seconds(),
 		percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(overheads, 0.5), percentile(overheads, 0.99))
+}
+
+// transcriberFunc is a Transcriber of a function.
+type transcriberFunc func(ctx context.Context, name string, audio []byte) (string, error)
+
+func (f transcriberFunc) Transcribe(ctx context.Context, name string, audio []byte) (string, error) {
+	return f(ctx, name, audio)
 }
 
 func percentile(ds []time.Duration, p float64) time.Duration {
@@ -1059,27 +1097,41 @@ func TestCollectionPerChat(t *testing.T) {
 	}
 }
 
-// fakeTranscriber returns a scripted text, or fails, and keeps the audio
-// it got.
-type fakeTranscriber struct {
-	mu    sync.Mutex
-	got   [][]byte
-	names []string
-	fail  bool
+// transcriptionServer is an OpenAI-compatible transcription server on
+// loopback that answers a scripted text, or fails while fail is set, and
+// keeps the recordings it got.
+type transcriptionServer struct {
+	mu   sync.Mutex
+	got  [][]byte
+	fail bool
+	srv  *httptest.Server
 }
 
-func (f *fakeTranscriber) Transcribe(_ context.Context, name string, audio []byte) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.got, f.names = append(f.got, audio), append(f.names, name)
-	if f.fail {
-		return "", errors.New("the transcription server at http://10.0.0.5:9000 is down")
-	}
-	return "晋能光伏的生产线有多长", nil
+func newTranscriptionServer(t *testing.T) *transcriptionServer {
+	ts := &transcriptionServer{}
+	ts.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, _, err := r.FormFile("file")
+		if err != nil || r.URL.Path != "/v1/audio/transcriptions" {
+			http.Error(w, "bad request", 400)
+			return
+		}
+		audio, _ := io.ReadAll(f)
+		ts.mu.Lock()
+		defer ts.mu.Unlock()
+		ts.got = append(ts.got, audio)
+		if ts.fail {
+			http.Error(w, "overloaded", 503)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"text":"晋能光伏的生产线有多长"}`)
+	}))
+	t.Cleanup(ts.srv.Close)
+	return ts
 }
 
-// A voice question is fetched through getFile, transcribed, quoted and
-// answered; one over the limit, or with no transcription server, or one
+// A voice question is fetched through getFile, sent to a transcription
+// server, quoted and answered; one over the limit, or with no transcription server, or one
 // the server fails on, gets a plain sentence why, with no internal detail.
 func TestVoiceQuestions(t *testing.T) {
 	ogg, err := os.ReadFile("testdata/voice.ogg") // espeak-ng -v cmn "晋能光伏的生产线有多长", opusenc --bitrate 16
@@ -1098,7 +1150,8 @@ func TestVoiceQuestions(t *testing.T) {
 		t.Errorf("no transcription server: %q", lastSent(calls, 1))
 	}
 
-	tr := &fakeTranscriber{}
+	ts := newTranscriptionServer(t)
+	tr := llm.NewTranscriber(llm.ModelConfig{Setting: "transcription", BaseURL: ts.srv.URL + "/v1", Model: "whisper-1", Timeout: 5 * time.Second})
 	r := startBot(t, Config{Transcriber: tr, MaxVoiceSeconds: 60}, echo())
 	r.tg.addFile("v1", string(ogg))
 	r.tg.push(voice(1, 5), voice(2, 600))
@@ -1110,15 +1163,55 @@ func TestVoiceQuestions(t *testing.T) {
 	if !strings.Contains(lastSent(calls, 2), "太长") {
 		t.Errorf("600 s of voice: %q", lastSent(calls, 2))
 	}
-	tr.mu.Lock()
-	if len(tr.got) != 1 || !bytes.Equal(tr.got[0], ogg) || tr.names[0] != "voice.ogg" {
-		t.Errorf("the transcriber got %d files", len(tr.got))
+	ts.mu.Lock()
+	if len(ts.got) != 1 || !bytes.Equal(ts.got[0], ogg) {
+		t.Errorf("the transcription server got %d recordings", len(ts.got))
 	}
-	tr.fail = true
-	tr.mu.Unlock()
+	ts.fail = true
+	ts.mu.Unlock()
 	r.tg.push(voice(3, 5))
 	calls = r.tg.waitFor("the failure", func(c []call) bool { return len(sent(c, 3)) == 1 })
-	if l := lastSent(calls, 3); !strings.Contains(l, "没能转成文字") || strings.Contains(l, "10.0.0.5") {
+	if l := lastSent(calls, 3); !strings.Contains(l, "没能转成文字") || strings.Contains(l, "127.0.0.1") || strings.Contains(l, "503") {
 		t.Errorf("a transcription failure: %q", l)
+	}
+}
+
+// A topic closed while its question is answered loses that answer, said
+// in the log; the bot goes on answering in the other topics.
+func TestForumTopicClosedMidAnswer(t *testing.T) {
+	r := startBot(t, Config{}, &recorder{})
+	r.tg.SetFail(func(method string, form map[string]string, _ int) (int, string, bool) {
+		if form["message_thread_id"] == "11" && method != "sendChatAction" {
+			return 400, `{"ok":false,"error_code":400,"description":"Bad Request: TOPIC_CLOSED"}`, true
+		}
+		return 0, "", false
+	})
+	const forum = -1002
+	inTopic := func(thread int, text string) *models.Update {
+		upd := message(forum, 7, "/ask "+text)
+		upd.Message.Chat.Type, upd.Message.Chat.IsForum = models.ChatTypeSupergroup, true
+		upd.Message.IsTopicMessage, upd.Message.MessageThreadID = true, thread
+		return upd
+	}
+	r.tg.push(inTopic(11, "晋能光伏在哪里"), inTopic(22, "绿源公司在哪里"))
+	calls := r.tg.waitFor("the open topic's answer", func(c []call) bool {
+		for _, x := range c {
+			if x.Method == "sendMessage" && x.Form["message_thread_id"] == "22" && strings.Contains(x.Form["text"], "答：绿源公司在哪里") {
+				return true
+			}
+		}
+		return false
+	})
+	tries := 0
+	for _, c := range calls {
+		if c.Method == "sendMessage" && c.Form["message_thread_id"] == "11" {
+			tries++
+		}
+	}
+	if tries == 0 || tries > 4 {
+		t.Errorf("%d tries to send to the closed topic", tries)
+	}
+	if !strings.Contains(r.logs.String(), "TOPIC_CLOSED") || strings.Contains(r.logs.String(), "panic") {
+		t.Errorf("log:\n%s", r.logs.String())
 	}
 }
