@@ -909,6 +909,14 @@ func TestAdminsChangeTheCollection(t *testing.T) {
 	}
 }
 
+// topicQuestion is /ask text in topic thread of forum, a supergroup.
+func topicQuestion(forum int64, thread int, text string) *models.Update {
+	upd := message(forum, 7, "/ask "+text)
+	upd.Message.Chat.Type, upd.Message.Chat.IsForum = models.ChatTypeSupergroup, true
+	upd.Message.IsTopicMessage, upd.Message.MessageThreadID = true, thread
+	return upd
+}
+
 // recorder answers "答：QUESTION[1]" with one source, after before (when
 // set) lets it, and keeps the requests.
 type recorder struct {
@@ -944,12 +952,7 @@ func TestForumTopics(t *testing.T) {
 	ans := &recorder{}
 	r := startBot(t, Config{FollowUps: true}, ans)
 	const forum = -1001
-	inTopic := func(thread int, text string) *models.Update {
-		upd := message(forum, 7, "/ask "+text)
-		upd.Message.Chat.Type, upd.Message.Chat.IsForum = models.ChatTypeSupergroup, true
-		upd.Message.IsTopicMessage, upd.Message.MessageThreadID = true, thread
-		return upd
-	}
+	inTopic := func(thread int, text string) *models.Update { return topicQuestion(forum, thread, text) }
 	r.tg.push(inTopic(11, "晋能光伏在哪里"))
 	r.tg.waitFor("the first answer", func(c []call) bool { return len(sent(c, forum)) == 1 })
 	r.tg.push(inTopic(22, "绿源公司在哪里"))
@@ -1187,12 +1190,7 @@ func TestForumTopicClosedMidAnswer(t *testing.T) {
 		return 0, "", false
 	})
 	const forum = -1002
-	inTopic := func(thread int, text string) *models.Update {
-		upd := message(forum, 7, "/ask "+text)
-		upd.Message.Chat.Type, upd.Message.Chat.IsForum = models.ChatTypeSupergroup, true
-		upd.Message.IsTopicMessage, upd.Message.MessageThreadID = true, thread
-		return upd
-	}
+	inTopic := func(thread int, text string) *models.Update { return topicQuestion(forum, thread, text) }
 	r.tg.push(inTopic(11, "晋能光伏在哪里"), inTopic(22, "绿源公司在哪里"))
 	calls := r.tg.waitFor("the open topic's answer", func(c []call) bool {
 		for _, x := range c {
