@@ -81,45 +81,26 @@ func benchmark(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	type run struct {
-		corpus rag.Corpus
-		s      set
+	rgbCorpus := folderCorpus(filepath.Join(rgbDir, "corpus"))
+	runs := []set{
+		{name: "seeds alone", store: seedStore, corpus: seedsCorpus(), items: seedItems},
+		{name: "archive", store: big, corpus: folderCorpus(archive), items: seedItems},
+		{name: "RGB alone", store: rgbStore, corpus: rgbCorpus, items: rgbItems},
+		{name: "archive", store: big, corpus: folderCorpus(archive), items: rgbItems},
+		{name: "archive", store: big, corpus: folderCorpus(archive), items: crudItems},
 	}
-	runs := []run{
-		{seedsCorpus(), set{name: "seeds alone", store: seedStore, items: seedItems}},
-		{folderCorpus(archive), set{name: "archive", store: big, items: seedItems}},
-		{folderCorpus(filepath.Join(rgbDir, "corpus")), set{name: "RGB alone", store: rgbStore, items: rgbItems}},
-		{folderCorpus(archive), set{name: "archive", store: big, items: rgbItems}},
-		{folderCorpus(archive), set{name: "archive", store: big, items: crudItems}},
+	qabot, err := answer(ctx, runs, func(item) *rag.Weights { return rag.DefaultWeights })
+	if err != nil {
+		return err
 	}
-	qabot, naive := map[string]*tally{}, map[string]*tally{}
+	naive, err := naiveTallies(ctx, runs)
+	if err != nil {
+		return err
+	}
 	var order []string
-	baselines := map[string]*rag.NaiveBaseline{}
 	for _, r := range runs {
-		if err := tallyInto(ctx, qabot, r.s, func(ctx context.Context, it item) (rag.Answer, error) {
-			a := &rag.Answerer{Store: r.s.store, TopK: topK, MinRelevance: 0.08}
-			return a.Ask(ctx, it.question)
-		}); err != nil {
-			return err
-		}
-		b := baselines[r.corpus.Name]
-		if b == nil {
-			if b, err = rag.NewNaiveBaseline(ctx, r.corpus); err != nil {
-				return err
-			}
-			baselines[r.corpus.Name] = b
-		}
-		if err := tallyInto(ctx, naive, r.s, func(ctx context.Context, it item) (rag.Answer, error) {
-			ans, err := b.Ask(ctx, it.question)
-			if len(ans.Retrieved) > 0 { // the naive answer is its top chunk
-				ans.Text, ans.Sources = ans.Retrieved[0].Text, ans.Retrieved
-			}
-			return ans, err
-		}); err != nil {
-			return err
-		}
-		for _, it := range r.s.items {
-			if name := it.set + " (" + r.s.name + ")"; !slices.Contains(order, name) {
+		for _, it := range r.items {
+			if name := rowName(r, it); asked(it) && !slices.Contains(order, name) {
 				order = append(order, name)
 			}
 		}

@@ -17,9 +17,10 @@ import (
 
 // set is the questions of a development set asked of one collection.
 type set struct {
-	name  string
-	store *rag.Store
-	items []item
+	name   string
+	store  *rag.Store
+	corpus rag.Corpus // the articles the store holds, for the naive baseline
+	items  []item
 }
 
 // topK is the number of passages an answer draws on (retrieval.top_k).
@@ -41,18 +42,19 @@ func loadSets(ctx context.Context, o options) ([]set, error) {
 	if err != nil {
 		return nil, err
 	}
-	sets := []set{{name: "v1-v3 (seeds)", store: seedStore, items: seedItems}}
+	sets := []set{{name: "v1-v3 (seeds)", store: seedStore, corpus: seedsCorpus(), items: seedItems}}
 	rgbDir := filepath.Join(o.shared, "eval/rgb-dev")
 	if exists(rgbDir) {
 		items, err := rgbSet(rgbDir)
 		if err != nil {
 			return nil, err
 		}
-		s, err := openCollection(ctx, o.data, rgbCollection, folderCorpus(filepath.Join(rgbDir, "corpus")))
+		corpus := folderCorpus(filepath.Join(rgbDir, "corpus"))
+		s, err := openCollection(ctx, o.data, rgbCollection, corpus)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, set{name: "rgb-dev", store: s, items: items})
+		sets = append(sets, set{name: "rgb-dev", store: s, corpus: corpus, items: items})
 	} else {
 		fmt.Fprintf(os.Stderr, "devsets: no %s: rgb-dev left out\n", rgbDir)
 	}
@@ -67,11 +69,13 @@ func loadSets(ctx context.Context, o options) ([]set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := openCollection(ctx, o.data, archiveCollection, folderCorpus(dir))
+	corpus := folderCorpus(dir)
+	s, err := openCollection(ctx, o.data, archiveCollection, corpus)
 	if err != nil {
 		return nil, err
 	}
-	return append(sets, set{name: "v1-v3 (archive)", store: s, items: seedItems}, set{name: "crud-qa-dev", store: s, items: items}), nil
+	return append(sets, set{name: "v1-v3 (archive)", store: s, corpus: corpus, items: seedItems},
+		set{name: "crud-qa-dev", store: s, corpus: corpus, items: items}), nil
 }
 
 // tally is the figures of one set under one set of weights.
@@ -175,10 +179,48 @@ func tallyInto(ctx context.Context, out map[string]*tally, s set, ask func(conte
 // rowName is the row of the figures an item counts in: its set and the
 // collection asked.
 func rowName(s set, it item) string {
+	name := it.set + " (" + strings.TrimSuffix(strings.TrimPrefix(s.name, "v1-v3 ("), ")") + ")"
 	if it.set == s.name {
-		return s.name
+		name = s.name
 	}
-	return it.set + " (" + strings.TrimSuffix(strings.TrimPrefix(s.name, "v1-v3 ("), ")") + ")"
+	if byKind {
+		name += ", " + it.kind
+	}
+	return name
+}
+
+// byKind makes the rows of figures a set's kinds of question (-kinds).
+var byKind bool
+
+// naiveTallies are the figures of the naive baseline (qabot eval
+// --baseline's: 300-character chunks, BM25 over bigrams) on each set's
+// articles, its top chunk taken for the answer.
+func naiveTallies(ctx context.Context, sets []set) (map[string]*tally, error) {
+	out := map[string]*tally{}
+	baselines := map[string]*rag.NaiveBaseline{}
+	for _, s := range sets {
+		b := baselines[s.corpus.Name]
+		if b == nil {
+			var err error
+			if b, err = rag.NewNaiveBaseline(ctx, s.corpus); err != nil {
+				return nil, err
+			}
+			baselines[s.corpus.Name] = b
+		}
+		if err := tallyInto(ctx, out, s, func(ctx context.Context, it item) (rag.Answer, error) { return naiveAnswer(ctx, b, it.question) }); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// naiveAnswer is b's answer to question: its top chunk.
+func naiveAnswer(ctx context.Context, b *rag.NaiveBaseline, question string) (rag.Answer, error) {
+	ans, err := b.Ask(ctx, question)
+	if len(ans.Retrieved) > 0 {
+		ans.Text, ans.Sources = ans.Retrieved[0].Text, ans.Retrieved
+	}
+	return ans, err
 }
 
 // score prints the figures of the weights in rag/weights.tsv.
@@ -198,7 +240,7 @@ func printTallies(sets []set, cols map[string]map[string]*tally, order []string)
 	var rows []string
 	for _, s := range sets {
 		for _, it := range s.items {
-			if name := rowName(s, it); !slices.Contains(rows, name) {
+			if name := rowName(s, it); asked(it) && !slices.Contains(rows, name) {
 				rows = append(rows, name)
 			}
 		}
@@ -366,7 +408,15 @@ func fit(ctx context.Context, sets []set, o options) error {
 		}
 	}
 	cvName := fmt.Sprintf("%d-fold CV", o.folds)
-	printTallies(sets, map[string]map[string]*tally{"fitted on all": dev, cvName: cv}, []string{"fitted on all", cvName})
+	cols, order := map[string]map[string]*tally{"fitted on all": dev, cvName: cv}, []string{"fitted on all", cvName}
+	if o.naive {
+		naive, err := naiveTallies(ctx, sets)
+		if err != nil {
+			return err
+		}
+		cols["naive top chunk"], order = naive, append(order, "naive top chunk")
+	}
+	printTallies(sets, cols, order)
 	if !o.write {
 		return nil
 	}

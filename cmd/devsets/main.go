@@ -13,6 +13,8 @@
 // Flags: -shared DIR (../shared), -data DIR (where the collections are
 // indexed, kept between runs), -archive DIR (the crud-news archive,
 // unpacked there once), -no-archive (the seeds and RGB only), -folds K,
+// -kinds (figures by kind of question), -naive (fit: the naive baseline's
+// figures beside),
 // -window N (prompts: the model's context window in tokens); archive:
 // -tmp DIR (where the temporary folder goes), -keep (keep it),
 // -embedding-url URL and -embedding-model NAME (embed with a server,
@@ -46,7 +48,7 @@ type options struct {
 	tmp, embeddingURL              string
 	embeddingModel                 string
 	noArchive, write, diag, misses bool
-	keep                           bool
+	keep, naive                    bool
 	folds, window                  int
 }
 
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.misses, "misses", false, "print the questions answered wrongly, on stderr")
 	fs.StringVar(&o.dump, "dump", "", "write the features of every question's sentences to this file, and stop")
 	fs.IntVar(&o.folds, "folds", 5, "folds of the cross-validation")
+	fs.BoolVar(&byKind, "kinds", false, "figures by kind of question")
+	fs.BoolVar(&o.naive, "naive", false, "fit: the naive baseline's figures beside qabot's (slow with the archive)")
 	fs.IntVar(&o.window, "window", 4096, "prompts: the model's context window, in tokens")
 	fs.IntVar(&promptK, "k", promptK, "prompts: passages given to the model (llm.passages)")
 	fs.StringVar(&o.tmp, "tmp", "", "archive: the folder the temporary folder is made in (default: the system's)")
