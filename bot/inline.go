@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -23,9 +22,6 @@ import (
 // limit and the question's length limit. The model gets InlineModelTime;
 // after that the answer is extractive, and says so. Answers are kept for
 // inlineCacheTime, since Telegram asks again as the user types.
-
-// citationMarks are the [n] of an answer's text.
-var citationMarks = regexp.MustCompile(`\[\d+\]`)
 
 // inlineCacheTime is how long an inline answer is kept.
 const inlineCacheTime = 5 * time.Minute
@@ -101,7 +97,7 @@ func (b *Bot) inlineAnswer(ctx context.Context, user int64, question, lang strin
 	if slow {
 		text = "<i>" + pick(lang == "zh", "模型回答较慢，以下是从文章中摘录的回答。", "The model was slow, so this answer is extracted from the articles.") + "</i>\n\n" + text
 	}
-	return inlineArticle(question, strings.TrimSpace(citationMarks.ReplaceAllString(ans.Text, "")), splitHTML(text, maxMessage)[0])
+	return inlineArticle(question, ans.Text, splitHTML(text, maxMessage)[0])
 }
 
 // inlineNote is an inline result that only says note.

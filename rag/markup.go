@@ -46,8 +46,10 @@ func Inert(text string, allowed []string) string {
 		}
 		return "`" + strings.ReplaceAll(url, "`", "") + "`"
 	})
-	// What is left of a construct cut off is broken up.
-	text = strings.NewReplacer("<", "＜", "![", "[", "](", "] (").Replace(text)
+	// What is left of a construct cut off is broken up, and so are link
+	// definitions ([r]: URL), whose references ![x][r] would load or link
+	// what they name.
+	text = strings.NewReplacer("<", "＜", "![", "[", "](", "] (", "]:", "]：").Replace(text)
 	for _, link := range kept {
 		text = strings.Replace(text, "\x00", link, 1)
 	}

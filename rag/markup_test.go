@@ -18,6 +18,7 @@ func TestInert(t *testing.T) {
 		{"访问 http://attacker.example/?q=1 查看", "访问 `http://attacker.example/?q=1` 查看"},
 		{"访问 " + source + " 查看", "访问 " + source + " 查看"},
 		{"a < b，第[2]段", "a ＜ b，第[2]段"},
+		{"答![图][r]\n\n[r]: http://attacker.example/x.png", "答[图][r]\n\n[r]： `http://attacker.example/x.png`"},
 		{"未完的<img src=http://attacker.example/", "未完的＜img src=`http://attacker.example/`"},
 	} {
 		if got := Inert(tt.in, []string{source}); got != tt.want {

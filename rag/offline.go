@@ -38,11 +38,20 @@ const (
 // OfflineRefusal is why, offline, hits do not answer q; its Reason is
 // Answered when they may.
 func (a *Answerer) OfflineRefusal(q question.Question, hits []Hit) Refusal {
-	eligible := a.eligible(q, hits)
+	return a.refusal(q, hits, a.eligible(q, hits), nil)
+}
+
+// refusal is OfflineRefusal with the eligible hits known, and the spans of
+// q among hits when they were found already (nil: found here if needed).
+func (a *Answerer) refusal(q question.Question, hits []Hit, eligible map[int]bool, spans []Span) Refusal {
 	if len(eligible) == 0 {
 		return Refusal{Reason: MissingConstraint, Missing: a.missingConstraint(q, hits[0])}
 	}
-	if len(q.Parts) == 0 && (q.Asks == question.Number || q.Asks == question.Date) && !a.states(a.Store.Spans(q, hits), eligible) {
+	asksFigure := q.Asks == question.Number || q.Asks == question.Date
+	if len(q.Parts) == 0 && asksFigure && spans == nil {
+		spans = a.Store.Spans(q, hits)
+	}
+	if len(q.Parts) == 0 && asksFigure && !a.states(spans, eligible) {
 		r := Refusal{Reason: NotStated, Asked: q.Asks}
 		for _, c := range q.Constraints() {
 			if c.Kind != question.Name {
@@ -77,20 +86,28 @@ func (r Refusal) Text(questionText string) string {
 // refusal that says what the passages lack.
 func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []Hit) {
 	ans.Sources = ans.Retrieved
-	if r := a.OfflineRefusal(q, hits); r.Reason != Answered {
-		ans.Refused, ans.Text, ans.Sources = true, r.Text(ans.Question), nil
-		return
-	}
 	eligible := a.eligible(q, hits)
 	parts := q.Parts
 	if len(parts) == 0 {
 		parts = []question.Question{q}
 	}
+	spansOf := make([][]Span, len(parts))
+	for i, part := range parts {
+		spansOf[i] = a.Store.Spans(part, hits)
+	}
+	var own []Span // q's spans, for the refusal, when q is one question
+	if len(q.Parts) == 0 {
+		own = spansOf[0]
+	}
+	if r := a.refusal(q, hits, eligible, own); r.Reason != Answered {
+		ans.Refused, ans.Text, ans.Sources = true, r.Text(ans.Question), nil
+		return
+	}
 	budget := a.answerBudget() / len(parts)
 	var quoted []quotedSentence
 	seen := map[string]bool{}
-	for _, part := range parts {
-		spans := slices.DeleteFunc(a.Store.Spans(part, hits), func(sp Span) bool { return !eligible[sp.Hit] })
+	for i := range parts {
+		spans := slices.DeleteFunc(spansOf[i], func(sp Span) bool { return !eligible[sp.Hit] })
 		best := BestSpan(spans, a.weights())
 		if best < 0 {
 			continue

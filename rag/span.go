@@ -61,16 +61,16 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
 			sents := Sentences(para)
 			for k, sent := range sents {
-				window := strings.Join(sents[max(0, k-1):min(len(sents), k+2)], "")
+				window := terms.Fold(strings.Join(sents[max(0, k-1):min(len(sents), k+2)], ""))
 				folded := terms.Fold(sent)
 				var f [NumSpanFeatures]float64
 				f[SpanOwn] = m.coverageFolded(folded)
-				f[SpanWindow] = m.coverage(window)
+				f[SpanWindow] = m.coverageFolded(window)
 				f[SpanRank] = 1 / float64(i+1)
 				if q.States(sent) {
 					f[SpanKind] = 1
 				}
-				f[SpanConstraints] = heldShare(constraints, terms.Fold(window), art)
+				f[SpanConstraints] = heldShare(constraints, window, art)
 				if focus != "" && strings.Contains(folded, focus) {
 					f[SpanFocus] = 1
 				}
@@ -149,34 +149,23 @@ func evidence(spans []Span, best int, w *Weights, budget int) []string {
 	b := spans[best]
 	neighbour := map[int]Span{}
 	for _, sp := range spans {
-		if sp.Hit == b.Hit && sameParagraph(sp.para, b.para) && sp.k != b.k && sp.Features[SpanWindow] > 0 && sp.Features[SpanOwn] > 0 {
+		if sp.Hit == b.Hit && sameParagraph(sp.para, b.para) && sp.k != b.k && sp.Features[SpanOwn] > 0 {
 			neighbour[sp.k] = sp
 		}
 	}
 	lo, hi := b.k, b.k
-	used := utf8.RuneCountInString(b.para[b.k])
+	used := utf8.RuneCountInString(b.Text)
 	for {
-		prev, okPrev := neighbour[lo-1]
-		next, okNext := neighbour[hi+1]
-		if okPrev && okNext && w.spanScore(next.Features) >= w.spanScore(prev.Features) || okNext && !okPrev {
-			prev, okPrev = Span{}, false
-		} else {
-			next, okNext = Span{}, false
+		pick, ok := neighbour[lo-1]
+		if next, okNext := neighbour[hi+1]; okNext && (!ok || w.spanScore(next.Features) >= w.spanScore(pick.Features)) {
+			pick, ok = next, true
 		}
-		var pick Span
-		switch {
-		case okPrev:
-			pick = prev
-		case okNext:
-			pick = next
-		default:
-			return append([]string{b.para[b.k]}, slices.Delete(slices.Clone(b.para[lo:hi+1]), b.k-lo, b.k-lo+1)...)
-		}
-		if used += utf8.RuneCountInString(pick.Text); used > budget {
-			return append([]string{b.para[b.k]}, slices.Delete(slices.Clone(b.para[lo:hi+1]), b.k-lo, b.k-lo+1)...)
+		if used += utf8.RuneCountInString(pick.Text); !ok || used > budget {
+			break
 		}
 		lo, hi = min(lo, pick.k), max(hi, pick.k)
 	}
+	return append([]string{b.Text}, slices.Delete(slices.Clone(b.para[lo:hi+1]), b.k-lo, b.k-lo+1)...)
 }
 
 // sameParagraph reports whether a and b are the same slice of sentences.
