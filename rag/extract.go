@@ -92,16 +92,17 @@ func addQuote(s *Source, text string) {
 // where text was left out.
 func bestWindow(sentence string, m matcher, limit int) string {
 	runes := []rune(sentence)
-	var clauses []span
+	type clause struct{ start, end int }
+	var clauses []clause
 	start := 0
 	for i, r := range runes {
 		if strings.ContainsRune(clausePunct+"；;", r) {
-			clauses = append(clauses, span{start, i + 1})
+			clauses = append(clauses, clause{start, i + 1})
 			start = i + 1
 		}
 	}
 	if start < len(runes) {
-		clauses = append(clauses, span{start, len(runes)})
+		clauses = append(clauses, clause{start, len(runes)})
 	}
 	best, bestCov := 0, -1.0
 	for i, c := range clauses {

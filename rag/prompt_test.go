@@ -3,6 +3,8 @@ package rag
 import (
 	"strings"
 	"testing"
+
+	"github.com/qabot/qabot/rag/ragtest"
 )
 
 // injection is a prompt-injection attempt, put in questions and articles.
@@ -27,7 +29,7 @@ func TestAnswerPromptGolden(t *testing.T) {
 			for _, m := range answerMessages(question, "", promptPassages()) {
 				b.WriteString("### " + m.Role + "\n" + m.Content + "\n")
 			}
-			golden(t, "prompt_"+name+".txt", b.String())
+			ragtest.Golden(t, "prompt_"+name+".txt", b.String())
 		})
 	}
 }
@@ -38,7 +40,7 @@ func TestRewritePromptGolden(t *testing.T) {
 	for _, m := range rewriteMessages("那它的前身呢？", history, "zh") {
 		b.WriteString("### " + m.Role + "\n" + m.Content + "\n")
 	}
-	golden(t, "prompt_rewrite.txt", b.String())
+	ragtest.Golden(t, "prompt_rewrite.txt", b.String())
 }
 
 // TestPromptKeepsDataOutOfInstructions checks that article and question text
