@@ -13,7 +13,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 )
 
 // Library changes the collection the bot serves: admins (Config.Admins)
@@ -110,10 +110,10 @@ func (b *Bot) libraryJob(msg *models.Message, doing string, job func(context.Con
 
 // download fetches a document sent to the bot, up to the size of an article.
 func (b *Bot) download(ctx context.Context, doc *models.Document) ([]byte, error) {
-	if doc.FileSize > rag.MaxArticleBytes {
-		return nil, fmt.Errorf("%s is larger than the %d MB an article may have", doc.FileName, rag.MaxArticleBytes>>20)
+	if doc.FileSize > document.MaxArticleBytes {
+		return nil, fmt.Errorf("%s is larger than the %d MB an article may have", doc.FileName, document.MaxArticleBytes>>20)
 	}
-	return b.downloadFile(ctx, doc.FileID, doc.FileName, rag.MaxArticleBytes)
+	return b.downloadFile(ctx, doc.FileID, doc.FileName, document.MaxArticleBytes)
 }
 
 // downloadFile fetches a file sent to the bot through getFile, reading no

@@ -25,6 +25,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -32,13 +33,13 @@ import (
 
 // seedAnswerer answers from the seed articles, extractively.
 func seedAnswerer(t *testing.T) *rag.Answerer {
-	return corpusAnswerer(t, rag.Corpus{Name: "seeds", FS: seeds.FS})
+	return corpusAnswerer(t, document.Corpus{Name: "seeds", FS: seeds.FS})
 }
 
-func corpusAnswerer(t *testing.T, corpus rag.Corpus) *rag.Answerer {
+func corpusAnswerer(t *testing.T, corpus document.Corpus) *rag.Answerer {
 	t.Helper()
 	dir := t.TempDir()
-	emb, ch := rag.NewLocalEmbedder(0), rag.Chunker{Size: 300, Overlap: 60}
+	emb, ch := rag.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 	if _, err := rag.Ingest(t.Context(), rag.IngestOptions{Dir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestQuestionAnsweredWithSourcesAndButton(t *testing.T) {
 // TestArticleTextIsEscaped checks that markup in an article reaches the
 // chat as text.
 func TestArticleTextIsEscaped(t *testing.T) {
-	corpus := rag.Corpus{Name: "t", FS: fstest.MapFS{
+	corpus := document.Corpus{Name: "t", FS: fstest.MapFS{
 		"a.txt": {Data: []byte("标题<b>&测试\n\n量子工厂的<b>&产量是每年三百万台，位于太原市的高新区。")},
 	}}
 	r := startBot(t, Config{}, corpusAnswerer(t, corpus))

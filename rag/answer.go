@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
@@ -199,7 +200,7 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if r := []rune(text); len(r) > MaxQuestionRunes {
 		text = string(r[:MaxQuestionRunes])
 	}
-	if strings.TrimFunc(text, func(r rune) bool { return isPunct(r) || unicode.IsSpace(r) }) == "" {
+	if strings.TrimFunc(text, func(r rune) bool { return document.IsPunct(r) || unicode.IsSpace(r) }) == "" {
 		return Answer{}, ErrEmptyQuestion
 	}
 	ans := Answer{Question: text, Mode: ModeExtractive}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
@@ -28,8 +29,8 @@ func openSeeds(t testing.TB) *Store {
 			seedErr = err
 			return
 		}
-		emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
-		if _, seedErr = Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
+		emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+		if _, seedErr = Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
 			seedStore, seedErr = Open(context.Background(), dir, emb, ch)
 		}
 	})
@@ -66,7 +67,7 @@ var inventedArticles = map[string]string{
 func inventedAnswerer(t *testing.T) *Answerer {
 	t.Helper()
 	f := newFixture(t)
-	f.chunker = Chunker{Size: 300, Overlap: 60}
+	f.chunker = document.Chunker{Size: 300, Overlap: 60}
 	writeCorpus(t, f.corpus, inventedArticles)
 	if _, err := f.ingest(t); err != nil {
 		t.Fatal(err)
@@ -99,8 +100,8 @@ func TestAskAnswersWithCitations(t *testing.T) {
 		if first := citation.Split(ans.Text, -1)[0]; !strings.Contains(first, want) {
 			t.Errorf("%s: the answering sentence is not first: %q", q, ans.Text)
 		}
-		if runeLen(citation.ReplaceAllString(ans.Text, "")) > 300 {
-			t.Errorf("%s: answer longer than 300 runes: %d", q, runeLen(ans.Text))
+		if document.RuneLen(citation.ReplaceAllString(ans.Text, "")) > 300 {
+			t.Errorf("%s: answer longer than 300 runes: %d", q, document.RuneLen(ans.Text))
 		}
 		checkCitations(t, ans)
 	}
@@ -255,15 +256,15 @@ func TestAskBadQuestions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if runeLen(ans.Question) > MaxQuestionRunes {
-		t.Errorf("huge question not cut: %d runes", runeLen(ans.Question))
+	if document.RuneLen(ans.Question) > MaxQuestionRunes {
+		t.Errorf("huge question not cut: %d runes", document.RuneLen(ans.Question))
 	}
 }
 
 // Sentence selection picks the sentences that answer, not the whole passage.
 func TestExtractPicksAnsweringSentences(t *testing.T) {
 	f := newFixture(t)
-	f.chunker = Chunker{Size: 400, Overlap: 0}
+	f.chunker = document.Chunker{Size: 400, Overlap: 0}
 	writeCorpus(t, f.corpus, map[string]string{
 		"a.txt": "全市经济平稳运行。天气晴朗，市民出行方便。绿源公司的新工厂位于东山工业园，总投资12亿元。工厂明年投产。城市绿化不断改善。",
 		"b.txt": "另一篇文章谈到教育改革和医疗服务。学校增加了课程。",
@@ -289,12 +290,12 @@ func TestExtractPicksAnsweringSentences(t *testing.T) {
 
 func TestMergeChunks(t *testing.T) {
 	text := []rune("第一句。第二句。第三句。第四句。")
-	mk := func(i, start, end int) Chunk {
-		return Chunk{Doc: "a", Index: i, Start: start, End: end, Text: string(text[start:end])}
+	mk := func(i, start, end int) document.Chunk {
+		return document.Chunk{Doc: "a", Index: i, Start: start, End: end, Text: string(text[start:end])}
 	}
 	tests := []struct {
 		name string
-		a, b Chunk
+		a, b document.Chunk
 		want string
 		ok   bool
 	}{
@@ -302,7 +303,7 @@ func TestMergeChunks(t *testing.T) {
 		{"reverse order", mk(1, 4, 12), mk(0, 0, 8), "第一句。第二句。第三句。", true},
 		{"touching", mk(0, 0, 4), mk(1, 4, 8), "第一句。第二句。", true},
 		{"apart", mk(0, 0, 4), mk(3, 12, 16), "", false},
-		{"other article", mk(0, 0, 4), Chunk{Doc: "b", Start: 4, End: 8}, "", false},
+		{"other article", mk(0, 0, 4), document.Chunk{Doc: "b", Start: 4, End: 8}, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -28,20 +29,20 @@ const naiveChunk = 300
 
 // NewNaiveBaseline indexes the article files of c as they are on disk
 // (documents of other formats than text by their extracted text).
-func NewNaiveBaseline(ctx context.Context, c Corpus) (*NaiveBaseline, error) {
+func NewNaiveBaseline(ctx context.Context, c document.Corpus) (*NaiveBaseline, error) {
 	ix := &NaiveBaseline{df: map[string]int{}}
 	if c.FS == nil {
 		return ix, nil
 	}
 	err := fs.WalkDir(c.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !isArticleFile(p) {
+		if err != nil || d.IsDir() || !document.IsArticleFile(p) {
 			return err
 		}
-		raw, err := readLimited(c.FS, p)
+		raw, err := document.ReadLimited(c.FS, p)
 		if err != nil {
 			return nil // the baseline skips what it cannot read
 		}
-		if text, _, err := extractText(ctx, p, raw); err == nil {
+		if text, _, err := document.ExtractText(ctx, p, raw); err == nil {
 			ix.add(p, string(text))
 		}
 		return nil

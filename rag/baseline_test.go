@@ -3,6 +3,8 @@ package rag
 import (
 	"os"
 	"testing"
+
+	"github.com/qabot/qabot/rag/document"
 )
 
 // On the development sets, offline, qabot finds at least as many answers in
@@ -28,8 +30,8 @@ func TestNotBelowNaiveBaseline(t *testing.T) {
 	for _, n := range sizes {
 		corpus, data := t.TempDir(), t.TempDir()
 		writeDistractorCorpus(t, corpus, n, qs)
-		emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
-		if _, err := Ingest(t.Context(), IngestOptions{Dir: data, Corpus: Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}); err != nil {
+		emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+		if _, err := Ingest(t.Context(), IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}); err != nil {
 			t.Fatal(err)
 		}
 		s, err := Open(t.Context(), data, emb, ch)
@@ -40,7 +42,7 @@ func TestNotBelowNaiveBaseline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		baseline, err := NewNaiveBaseline(t.Context(), Corpus{Name: corpus, FS: os.DirFS(corpus)})
+		baseline, err := NewNaiveBaseline(t.Context(), document.Corpus{Name: corpus, FS: os.DirFS(corpus)})
 		if err != nil {
 			t.Fatal(err)
 		}

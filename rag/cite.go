@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -147,7 +148,7 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 	for _, sent := range answerSentences(answer) {
 		nums := citedIn(sent)
 		claim := strings.TrimSpace(answerMarker.ReplaceAllString(sent, ""))
-		if runeLen(claim) < 8 {
+		if document.RuneLen(claim) < 8 {
 			continue
 		}
 		// Names and terms are read only in the passages' language.
@@ -175,7 +176,7 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 				src.Quote = bestSentence(src.Text, m)
 			}
 		}
-		if best < minSupport && (len(nums) > 0 || runeLen(claim) >= 15) {
+		if best < minSupport && (len(nums) > 0 || document.RuneLen(claim) >= 15) {
 			unsupported = append(unsupported, claim)
 		}
 	}
@@ -249,7 +250,7 @@ var leadingMarkers = regexp.MustCompile(`^(?:\s*\[\d+\])+`)
 // sentence before them rather than leaving them a sentence of their own.
 func answerSentences(answer string) []string {
 	var out []string
-	for _, sent := range Sentences(answer) {
+	for _, sent := range document.Sentences(answer) {
 		if m := leadingMarkers.FindString(sent); m != "" && len(out) > 0 {
 			out[len(out)-1] += strings.TrimSpace(m)
 			if sent = strings.TrimSpace(sent[len(m):]); sent == "" {
@@ -264,7 +265,7 @@ func answerSentences(answer string) []string {
 // bestSentence is the sentence of text that contains the most of m's terms.
 func bestSentence(text string, m matcher) string {
 	best, bestCov := "", -1.0
-	for _, sent := range Sentences(text) {
+	for _, sent := range document.Sentences(text) {
 		if cov := m.coverage(sent); cov > bestCov {
 			best, bestCov = sent, cov
 		}

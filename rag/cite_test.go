@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qabot/qabot/rag/document"
 )
 
 func TestCitations(t *testing.T) {
@@ -109,7 +110,7 @@ func TestSupportChecksFiguresAndNames(t *testing.T) {
 	}
 	quoted := 0
 	for _, c := range s.chunks {
-		for _, sent := range Sentences(c.Text) {
+		for _, sent := range document.Sentences(c.Text) {
 			if got := s.checkSupport(sent+"[1]", []Source{{Text: c.Text}}); len(got) > 0 {
 				t.Errorf("a sentence quoted from its passage is flagged: %q", got)
 			}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/qabot/qabot/rag/document"
 )
 
 // A FIFO named like an article is reported, not opened: opening one would
@@ -35,7 +37,7 @@ func TestIngestSkipsFIFO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Failed) != 1 || rep.Failed[0].Name != "pipe.txt" || !errors.Is(rep.Failed[0].Err, ErrNotRegular) {
+	if len(rep.Failed) != 1 || rep.Failed[0].Name != "pipe.txt" || !errors.Is(rep.Failed[0].Err, document.ErrNotRegular) {
 		t.Errorf("failed: %+v", rep.Failed)
 	}
 }
@@ -63,7 +65,7 @@ func TestIngestKeepsToTheFolder(t *testing.T) {
 		failed[fe.Name] = fe.Err
 	}
 	for _, name := range []string{"key.txt", "pagemap.txt"} {
-		if !errors.Is(failed[name], ErrOutside) {
+		if !errors.Is(failed[name], document.ErrOutside) {
 			t.Errorf("%s: %v, want ErrOutside", name, failed[name])
 		}
 	}

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
+	"github.com/qabot/qabot/seeds"
 )
 
 func TestLocalEmbedder(t *testing.T) {
@@ -55,12 +57,16 @@ func TestLocalEmbedderCancelled(t *testing.T) {
 }
 
 func BenchmarkLocalEmbed(b *testing.B) {
-	arts := seedArticles(b)
+	loaded, err := document.LoadArticles(context.Background(), document.Corpus{Name: "seeds", FS: seeds.FS}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	arts := loaded.Articles
 	texts := make([]string, len(arts))
 	runes := 0
 	for i, a := range arts {
 		texts[i] = a.Text
-		runes += runeLen(a.Text)
+		runes += document.RuneLen(a.Text)
 	}
 	e := NewLocalEmbedder(0)
 	ctx := context.Background()

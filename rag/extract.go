@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -38,13 +39,13 @@ func (a *Answerer) quote(sents []quotedSentence, sources []Source, q question.Qu
 	used := 0
 	for i, qs := range sents {
 		sent := strings.TrimSpace(qs.text)
-		if n := runeLen(sent); n > limit {
+		if n := document.RuneLen(sent); n > limit {
 			sent = bestWindow(sent, m, limit)
 		}
-		if i > 0 && used+runeLen(sent) > limit {
+		if i > 0 && used+document.RuneLen(sent) > limit {
 			break
 		}
-		used += runeLen(sent)
+		used += document.RuneLen(sent)
 		src := qs.src
 		addQuote(&sources[src], sent)
 		if i > 0 && terms.Language(sent) != "zh" {
@@ -96,7 +97,7 @@ func bestWindow(sentence string, m matcher, limit int) string {
 	var clauses []clause
 	start := 0
 	for i, r := range runes {
-		if strings.ContainsRune(clausePunct+"；;", r) {
+		if strings.ContainsRune(document.ClausePunct+"；;", r) {
 			clauses = append(clauses, clause{start, i + 1})
 			start = i + 1
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
 )
 
@@ -61,7 +62,7 @@ func sharesOf(room int, passages []Source) []int {
 		if i == len(passages)-1 {
 			share = room
 		}
-		shares[i] = max(min(runeLen(p.Text), share), minPassageRunes)
+		shares[i] = max(min(document.RuneLen(p.Text), share), minPassageRunes)
 		room -= shares[i]
 	}
 	return shares
@@ -71,28 +72,28 @@ func sharesOf(room int, passages []Source) []int {
 // characters, around the sentence that covers m best; a sentence longer
 // than limit is cut to its best clauses.
 func bestSentences(text string, m matcher, limit int) string {
-	if runeLen(text) <= limit {
+	if document.RuneLen(text) <= limit {
 		return text
 	}
-	sents := Sentences(text)
+	sents := document.Sentences(text)
 	best, bestCov := 0, -1.0
 	for i, s := range sents {
 		if cov := m.coverage(s); cov > bestCov {
 			best, bestCov = i, cov
 		}
 	}
-	if runeLen(sents[best]) > limit {
+	if document.RuneLen(sents[best]) > limit {
 		return bestWindow(sents[best], m, limit)
 	}
-	lo, hi, n := best, best, runeLen(sents[best])
+	lo, hi, n := best, best, document.RuneLen(sents[best])
 	for {
 		switch {
-		case hi+1 < len(sents) && n+runeLen(sents[hi+1]) <= limit:
+		case hi+1 < len(sents) && n+document.RuneLen(sents[hi+1]) <= limit:
 			hi++
-			n += runeLen(sents[hi])
-		case lo > 0 && n+runeLen(sents[lo-1]) <= limit:
+			n += document.RuneLen(sents[hi])
+		case lo > 0 && n+document.RuneLen(sents[lo-1]) <= limit:
 			lo--
-			n += runeLen(sents[lo])
+			n += document.RuneLen(sents[lo])
 		default:
 			out := ""
 			for _, s := range sents[lo : hi+1] {

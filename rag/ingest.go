@@ -12,15 +12,16 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/qabot/qabot/rag/document"
 )
 
 // IngestOptions says what to index and how.
 type IngestOptions struct {
 	// Dir is the collection's directory (see CollectionDir).
 	Dir      string
-	Corpus   Corpus
+	Corpus   document.Corpus
 	Embedder Embedder
-	Chunker  Chunker
+	Chunker  document.Chunker
 	// BatchSize is the number of chunks embedded per call (default 32).
 	BatchSize int
 	// Progress, when set, is called after each batch with the number of
@@ -39,7 +40,7 @@ type IngestOptions struct {
 // IngestReport says what an ingest did.
 type IngestReport struct {
 	Added, Updated, Removed, Unchanged []string
-	Failed                             []FileError
+	Failed                             []document.FileError
 	Skipped                            []string // files that are not articles
 	// Converted names the articles read from another encoding than UTF-8,
 	// with the encoding: "notes.txt (GB18030)".
@@ -104,7 +105,7 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 		}
 	}
 	opts.Corpus = withAdded(opts.Corpus, opts.Dir)
-	loaded, err := LoadArticles(ctx, opts.Corpus, known)
+	loaded, err := document.LoadArticles(ctx, opts.Corpus, known)
 	rep.Failed, rep.Skipped = loaded.Failed, loaded.Skipped
 	if err != nil {
 		return rep, err
@@ -216,7 +217,7 @@ func previousManifest(opts IngestOptions) (*Manifest, string) {
 
 // planIngest builds the next manifest from the previous one and the corpus;
 // it returns the articles whose passages must be embedded.
-func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestReport) (Manifest, []Article) {
+func planIngest(opts IngestOptions, prev *Manifest, loaded document.Loaded, rep *IngestReport) (Manifest, []document.Article) {
 	m := Manifest{
 		Version: manifestVersion, Embedder: opts.Embedder.ID(), Dim: opts.Embedder.Dim(),
 		ChunkSize: opts.Chunker.Size, ChunkOverlap: opts.Chunker.Overlap,
@@ -228,7 +229,7 @@ func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestRe
 		m.Segments = append(m.Segments, prev.Segments...)
 		m.Language = prev.Language
 	}
-	var fresh []Article
+	var fresh []document.Article
 	for _, name := range loaded.Unchanged {
 		m.Articles[name] = before[name]
 		rep.Unchanged = append(rep.Unchanged, name)
@@ -264,8 +265,8 @@ func planIngest(opts IngestOptions, prev *Manifest, loaded Loaded, rep *IngestRe
 	return m, fresh
 }
 
-func chunkArticles(c Chunker, articles []Article) []Chunk {
-	var out []Chunk
+func chunkArticles(c document.Chunker, articles []document.Article) []document.Chunk {
+	var out []document.Chunk
 	for _, a := range articles {
 		out = append(out, c.Split(a)...)
 	}
@@ -273,7 +274,7 @@ func chunkArticles(c Chunker, articles []Article) []Chunk {
 }
 
 // embedChunks embeds chunks in batches, reporting progress.
-func embedChunks(ctx context.Context, opts IngestOptions, chunks []Chunk) ([][]float32, error) {
+func embedChunks(ctx context.Context, opts IngestOptions, chunks []document.Chunk) ([][]float32, error) {
 	out := make([][]float32, 0, len(chunks))
 	for start := 0; start < len(chunks); start += opts.BatchSize {
 		batch := chunks[start:min(start+opts.BatchSize, len(chunks))]
@@ -303,7 +304,7 @@ func embedChunks(ctx context.Context, opts IngestOptions, chunks []Chunk) ([][]f
 
 // addSegment writes chunks as the segment name and points m's entries of
 // their articles at it.
-func addSegment(dir, name string, m *Manifest, chunks []Chunk, vectors [][]float32) error {
+func addSegment(dir, name string, m *Manifest, chunks []document.Chunk, vectors [][]float32) error {
 	tmp := filepath.Join(dir, name+".tmp")
 	if err := writeSegment(tmp, chunks, vectors, m.Dim); err != nil {
 		os.Remove(tmp)
@@ -344,7 +345,7 @@ func needsCompaction(m Manifest) bool {
 
 // compact rewrites the live passages of m into one segment, name.
 func compact(ctx context.Context, dir, name string, m *Manifest) error {
-	var chunks []Chunk
+	var chunks []document.Chunk
 	var vectors [][]float32
 	docs := make([]string, 0, len(m.Articles))
 	for doc := range m.Articles {
@@ -378,7 +379,7 @@ func compact(ctx context.Context, dir, name string, m *Manifest) error {
 
 // languageOf is the language of the collection: kept from before unless
 // this ingest added passages to a collection that had none.
-func languageOf(dir string, m Manifest, added []Chunk) string {
+func languageOf(dir string, m Manifest, added []document.Chunk) string {
 	if m.Language != "" {
 		return m.Language
 	}

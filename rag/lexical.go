@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -75,7 +76,7 @@ func (m matcher) passageScores(text string) (coverage, closeness float64) {
 	has := make([]bool, len(m.qterms))
 	m.presentFolded(folded, has)
 	coverage = m.score(has)
-	sents := Sentences(folded)
+	sents := document.Sentences(folded)
 	for i := range sents {
 		clear(has)
 		for j := i; j < min(i+2, len(sents)); j++ {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/qabot/qabot/rag/document"
 )
 
 // manifestVersion changes when the store layout or cleaning changes in a
@@ -48,7 +50,7 @@ type Indexed struct {
 
 // compatible reports why vectors built with m cannot be reused with the given
 // embedder and chunker, or "" when they can.
-func (m Manifest) compatible(e Embedder, c Chunker) string {
+func (m Manifest) compatible(e Embedder, c document.Chunker) string {
 	switch {
 	case m.Version != manifestVersion:
 		return fmt.Sprintf("the store was built by another version of qabot (format %d, need %d)", m.Version, manifestVersion)

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/philippgille/chromem-go"
+	"github.com/qabot/qabot/rag/document"
 )
 
 // A collection's vectors may live in a remote index (Weaviate) rather than
@@ -37,7 +38,7 @@ type RemoteIndex interface {
 	VectorIndex
 	// Upsert stores the passages of one article (hash identifies its
 	// content), replacing those it had.
-	Upsert(ctx context.Context, doc, hash string, chunks []Chunk, vectors [][]float32) error
+	Upsert(ctx context.Context, doc, hash string, chunks []document.Chunk, vectors [][]float32) error
 	// Delete removes the passages of one article.
 	Delete(ctx context.Context, doc string) error
 }
@@ -98,7 +99,7 @@ type SyncReport struct {
 // SyncRemote makes the remote index hold the articles of the live index in
 // dir: articles it holds in another version are written again, articles it
 // holds and the index does not are deleted, the others are left alone.
-func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e Embedder, c Chunker) (SyncReport, error) {
+func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e Embedder, c document.Chunker) (SyncReport, error) {
 	var rep SyncReport
 	s, err := OpenWith(ctx, dir, e, c, remote)
 	if err != nil {
@@ -147,7 +148,7 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e Embedder,
 			continue
 		}
 		first := s.first[doc]
-		chunks, vectors := make([]Chunk, art.Chunks), make([][]float32, art.Chunks)
+		chunks, vectors := make([]document.Chunk, art.Chunks), make([][]float32, art.Chunks)
 		for i := range chunks {
 			chunks[i], vectors[i] = s.chunk(first+i), s.vector(first+i)
 		}

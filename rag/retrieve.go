@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 )
 
 // Hit is a passage found for a question.
 type Hit struct {
-	Chunk Chunk
+	Chunk document.Chunk
 	// Score is the fused rank score (reciprocal-rank fusion of the dense and
 	// lexical rankings, blended with Relevance); higher is better.
 	Score float64
@@ -66,7 +67,7 @@ func mergeNeighbours(hits []Hit, topK int) []Hit {
 }
 
 // mergeChunks joins two chunks of one article that touch or overlap.
-func mergeChunks(a, b Chunk) (Chunk, bool) {
+func mergeChunks(a, b document.Chunk) (document.Chunk, bool) {
 	if a.Doc != b.Doc {
 		return a, false
 	}

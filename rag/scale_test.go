@@ -10,6 +10,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -18,13 +19,13 @@ import (
 // seedSentences are the sentences of the cleaned seed articles.
 func seedSentences(t testing.TB) []string {
 	t.Helper()
-	loaded, err := LoadArticles(context.Background(), Corpus{Name: "seeds", FS: seeds.FS}, nil)
+	loaded, err := document.LoadArticles(context.Background(), document.Corpus{Name: "seeds", FS: seeds.FS}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, a := range loaded.Articles {
-		out = append(out, Sentences(a.Text)...)
+		out = append(out, document.Sentences(a.Text)...)
 	}
 	return out
 }
@@ -66,7 +67,7 @@ func writeDistractorCorpus(t testing.TB, dir string, n int, qs []EvalQuestion) {
 	entries, _ := seeds.FS.ReadDir(".")
 	for _, e := range entries {
 		raw, err := seeds.FS.ReadFile(e.Name())
-		if err == nil && isArticleFile(e.Name()) {
+		if err == nil && document.IsArticleFile(e.Name()) {
 			files[e.Name()] = string(raw)
 		}
 	}
@@ -89,8 +90,8 @@ func BenchmarkStore(b *testing.B) {
 		b.Run(size.name, func(b *testing.B) {
 			corpus, data := b.TempDir(), b.TempDir()
 			writeDistractorCorpus(b, corpus, size.articles, nil)
-			emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
-			opts := IngestOptions{Dir: data, Corpus: Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}
+			emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+			opts := IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}
 			ingest := func(b *testing.B) IngestReport {
 				rep, err := Ingest(context.Background(), opts)
 				if err != nil {

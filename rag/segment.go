@@ -11,6 +11,7 @@ import (
 	"sort"
 	"unsafe"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -64,7 +65,7 @@ const segmentHeaderSize = len(segmentMagic) + 4*4 + 8 + 8*numSections
 type segment struct {
 	name     string
 	dim      int
-	chunks   []Chunk
+	chunks   []document.Chunk
 	lengths  []uint32 // terms per chunk, for BM25
 	totalLen uint64
 	vectors  []float32 // chunk i is vectors[i*dim : (i+1)*dim]
@@ -137,7 +138,7 @@ func readSegment(path, name string) (*segment, error) {
 	// Texts stay in the mapping: copying them costs half of opening a
 	// store. The store copies a text when it hands it out (Store.chunk).
 	texts := unsafe.String(unsafe.SliceData(parts[secTexts]), len(parts[secTexts]))
-	s.chunks = make([]Chunk, nChunks)
+	s.chunks = make([]document.Chunk, nChunks)
 	s.lengths = make([]uint32, nChunks)
 	tab := parts[secChunkTab]
 	textStart := uint32(0)
@@ -147,7 +148,7 @@ func readSegment(path, name string) (*segment, error) {
 		if int(doc) >= nDocs || textEnd < textStart || int(textEnd) > len(texts) {
 			return nil, fmt.Errorf("%w: %s: passage %d out of bounds", errSegment, name, i)
 		}
-		s.chunks[i] = Chunk{Doc: docs[doc], Index: int(f(1)), Start: int(f(2)), End: int(f(3)), Text: texts[textStart:textEnd]}
+		s.chunks[i] = document.Chunk{Doc: docs[doc], Index: int(f(1)), Start: int(f(2)), End: int(f(3)), Text: texts[textStart:textEnd]}
 		s.lengths[i] = f(5)
 		textStart = textEnd
 	}
@@ -213,7 +214,7 @@ func eachPosting(postings []byte, fn func(chunk, count int)) {
 
 // writeSegment writes chunks and their vectors (one per chunk, dim long) as
 // a segment file at path, flushed to disk.
-func writeSegment(path string, chunks []Chunk, vectors [][]float32, dim int) error {
+func writeSegment(path string, chunks []document.Chunk, vectors [][]float32, dim int) error {
 	var docs []string
 	docIndex := map[string]uint32{}
 	postings := map[string][]uint32{} // term -> chunk, count, chunk, count …

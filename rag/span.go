@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -59,7 +60,7 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 		art := s.Manifest.Articles[h.Chunk.Doc]
 		body := 0 // the whole sentences of the passage so far: a headline is none
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
-			sents := Sentences(para)
+			sents := document.Sentences(para)
 			for k, sent := range sents {
 				window := terms.Fold(strings.Join(sents[max(0, k-1):min(len(sents), k+2)], ""))
 				folded := terms.Fold(sent)
@@ -75,7 +76,7 @@ func (s *Store) Spans(q question.Question, hits []Hit) []Span {
 					f[SpanFocus] = 1
 				}
 				f[SpanNovel] = novelty(folded, asked)
-				if !endsSentence(sent) {
+				if !document.EndsSentence(sent) {
 					f[SpanFragment] = 1
 				} else if body++; q.Asks == question.Summary && h.Chunk.Index == 0 && body <= lead {
 					f[SpanLead] = 1
@@ -116,7 +117,7 @@ func questionChars(q question.Question) map[rune]bool {
 func novelty(folded string, asked map[rune]bool) float64 {
 	n, novel := 0, 0
 	for _, r := range folded {
-		if isPunct(r) || r == ' ' {
+		if document.IsPunct(r) || r == ' ' {
 			continue
 		}
 		n++

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/philippgille/chromem-go"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -53,8 +54,8 @@ type Store struct {
 	// which is then answered from the segments' vectors.
 	OnRemoteError func(error)
 	segs          []*segment
-	base          []int   // global position of each segment's first chunk
-	chunks        []Chunk // every stored chunk, live or not, by global position
+	base          []int            // global position of each segment's first chunk
+	chunks        []document.Chunk // every stored chunk, live or not, by global position
 	live          []bool
 	first         map[string]int // global position of each live article's first chunk
 	// art is the article index of each stored chunk, by global position
@@ -77,13 +78,13 @@ type Store struct {
 //
 // An ingest that replaces the live index while Open reads it may remove a
 // segment; Open then retries with the new live index.
-func Open(ctx context.Context, dir string, e Embedder, c Chunker) (*Store, error) {
+func Open(ctx context.Context, dir string, e Embedder, c document.Chunker) (*Store, error) {
 	return OpenWith(ctx, dir, e, c, nil)
 }
 
 // OpenWith is Open with the collection's vectors in a remote index, when
 // remote is not nil: no vectors are loaded into memory.
-func OpenWith(ctx context.Context, dir string, e Embedder, c Chunker, remote RemoteIndex) (*Store, error) {
+func OpenWith(ctx context.Context, dir string, e Embedder, c document.Chunker, remote RemoteIndex) (*Store, error) {
 	for attempt := 0; ; attempt++ {
 		name, err := currentManifest(dir)
 		if err != nil {
@@ -99,7 +100,7 @@ func OpenWith(ctx context.Context, dir string, e Embedder, c Chunker, remote Rem
 	}
 }
 
-func openManifest(ctx context.Context, dir, name string, e Embedder, c Chunker, remote RemoteIndex) (*Store, error) {
+func openManifest(ctx context.Context, dir, name string, e Embedder, c document.Chunker, remote RemoteIndex) (*Store, error) {
 	m, err := readManifest(filepath.Join(dir, name))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
@@ -244,8 +245,8 @@ func (s *Store) addVectors(ctx context.Context, coll *chromem.Collection, positi
 }
 
 // Chunks returns the live passages.
-func (s *Store) Chunks() []Chunk {
-	out := make([]Chunk, 0, s.nLive)
+func (s *Store) Chunks() []document.Chunk {
+	out := make([]document.Chunk, 0, s.nLive)
 	for i := range s.chunks {
 		if s.live[i] {
 			out = append(out, s.chunk(i))
@@ -256,7 +257,7 @@ func (s *Store) Chunks() []Chunk {
 
 // chunk is the chunk at global position pos, its text copied out of the
 // segment's mapping, which goes away with the store.
-func (s *Store) chunk(pos int) Chunk {
+func (s *Store) chunk(pos int) document.Chunk {
 	c := s.chunks[pos]
 	c.Text = strings.Clone(c.Text)
 	return c
@@ -327,7 +328,7 @@ func (s *Store) idf(df int) float64 {
 const idfFloorShare = 0.01
 
 // majorityLanguage is the language most chunks are in.
-func majorityLanguage(chunks []Chunk) string {
+func majorityLanguage(chunks []document.Chunk) string {
 	count := map[string]int{}
 	best := "zh"
 	for _, c := range chunks {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
@@ -65,21 +66,21 @@ func article(topic string) string {
 type fixture struct {
 	data, corpus string
 	emb          *countingEmbedder
-	chunker      Chunker
+	chunker      document.Chunker
 }
 
 func newFixture(t *testing.T) *fixture {
 	return &fixture{
 		data: t.TempDir(), corpus: t.TempDir(),
 		emb:     &countingEmbedder{Embedder: NewLocalEmbedder(64)},
-		chunker: Chunker{Size: 60, Overlap: 10},
+		chunker: document.Chunker{Size: 60, Overlap: 10},
 	}
 }
 
 func (f *fixture) ingest(t *testing.T) (IngestReport, error) {
 	t.Helper()
 	return Ingest(context.Background(), IngestOptions{
-		Dir: f.data, Corpus: Corpus{Name: f.corpus, FS: FolderFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker, BatchSize: 2,
+		Dir: f.data, Corpus: document.Corpus{Name: f.corpus, FS: document.FolderFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker, BatchSize: 2,
 	})
 }
 
@@ -162,7 +163,7 @@ func TestIngestSettingsChangeReindexes(t *testing.T) {
 		change func(f *fixture)
 	}{
 		{"embedder", func(f *fixture) { f.emb = &countingEmbedder{Embedder: NewLocalEmbedder(32)} }},
-		{"chunking", func(f *fixture) { f.chunker = Chunker{Size: 80, Overlap: 0} }},
+		{"chunking", func(f *fixture) { f.chunker = document.Chunker{Size: 80, Overlap: 0} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,7 +210,7 @@ func TestIngestBadFiles(t *testing.T) {
 	for _, fe := range rep.Failed {
 		reasons[fe.Name] = fe.Err
 	}
-	for name, want := range map[string]error{"empty.txt": ErrEmpty, "bin.txt": ErrBinary, "latin1.txt": ErrNotUTF8, "broken.txt": os.ErrNotExist} {
+	for name, want := range map[string]error{"empty.txt": document.ErrEmpty, "bin.txt": document.ErrBinary, "latin1.txt": document.ErrNotUTF8, "broken.txt": os.ErrNotExist} {
 		if !errors.Is(reasons[name], want) {
 			t.Errorf("%s: error %v, want %v", name, reasons[name], want)
 		}
@@ -245,7 +246,7 @@ func TestAnswersOutliveStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ans Answer
-	var chunks []Chunk
+	var chunks []document.Chunk
 	func() {
 		s := f.open(t)
 		a := &Answerer{Store: s, TopK: 3, MinRelevance: 0.01}
@@ -299,7 +300,7 @@ func TestIngestWaitsForAnother(t *testing.T) {
 	waited := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		_, err := Ingest(context.Background(), IngestOptions{Dir: f.data, Corpus: Corpus{Name: f.corpus, FS: os.DirFS(f.corpus)},
+		_, err := Ingest(context.Background(), IngestOptions{Dir: f.data, Corpus: document.Corpus{Name: f.corpus, FS: os.DirFS(f.corpus)},
 			Embedder: f.emb, Chunker: f.chunker, Waiting: func() { close(waited) }})
 		done <- err
 	}()
@@ -322,7 +323,7 @@ func TestIngestEmptyFolderKeepsStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeCorpus(t, f.corpus, map[string]string{"a.txt": ""})
-	if _, err := f.ingest(t); !errors.Is(err, ErrNoArticles) {
+	if _, err := f.ingest(t); !errors.Is(err, document.ErrNoArticles) {
 		t.Fatalf("err = %v, want ErrNoArticles", err)
 	}
 	if len(f.open(t).Manifest.Articles) != 1 {
@@ -420,8 +421,8 @@ func TestIngestKilledHelper(t *testing.T) {
 		}
 	}}
 	dir := os.Getenv("QABOT_KILL_CORPUS")
-	Ingest(context.Background(), IngestOptions{Dir: os.Getenv("QABOT_KILL_DATA"), Corpus: Corpus{Name: dir, FS: os.DirFS(dir)},
-		Embedder: emb, Chunker: Chunker{Size: 60, Overlap: 10}, BatchSize: 2})
+	Ingest(context.Background(), IngestOptions{Dir: os.Getenv("QABOT_KILL_DATA"), Corpus: document.Corpus{Name: dir, FS: os.DirFS(dir)},
+		Embedder: emb, Chunker: document.Chunker{Size: 60, Overlap: 10}, BatchSize: 2})
 }
 
 // Readers that open the store while ingests replace it always see one
@@ -562,10 +563,10 @@ func liveManifest(t *testing.T, data string) string {
 // BenchmarkIngestSeeds indexes the five seed articles into a new store:
 // cleaning, chunking, local embedding and chromem-go's file per passage.
 func BenchmarkIngestSeeds(b *testing.B) {
-	emb, ch := NewLocalEmbedder(0), Chunker{Size: 300, Overlap: 60}
+	emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		if _, err := Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); err != nil {
+		if _, err := Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -595,14 +596,14 @@ func TestCollidingIDs(t *testing.T) {
 func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 	const n, dim = 3 * minShard, 16
 	rng := rand.New(rand.NewPCG(3, 4))
-	sg := &segment{dim: dim, chunks: make([]Chunk, n)}
+	sg := &segment{dim: dim, chunks: make([]document.Chunk, n)}
 	for i := range sg.chunks {
 		v := make([]float32, dim)
 		for k := range v {
 			v[k] = rng.Float32() - 0.5
 		}
 		sg.vectors = append(sg.vectors, normalize(v)...)
-		sg.chunks[i] = Chunk{Doc: fmt.Sprintf("a%d.txt", i/10), Index: i % 10}
+		sg.chunks[i] = document.Chunk{Doc: fmt.Sprintf("a%d.txt", i/10), Index: i % 10}
 	}
 	s := &Store{embedder: NewLocalEmbedder(dim), segs: []*segment{sg}, base: []int{0}, chunks: sg.chunks, live: make([]bool, n)}
 	for i := range s.live {

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/qabot/qabot/rag/document"
 )
 
 // Articles added to a collection one by one (web pages fetched by qabot
@@ -60,13 +62,13 @@ func AddFile(ctx context.Context, dir, name string, data []byte) (string, error)
 	if name == "/" || strings.HasPrefix(name, ".") {
 		return "", fmt.Errorf("%q is not a file name", name)
 	}
-	if !isArticleFile(name) {
+	if !document.IsArticleFile(name) {
 		return "", fmt.Errorf("%s: only .txt .md .html .docx .pdf files are articles", name)
 	}
-	if len(data) > MaxArticleBytes {
-		return "", ErrTooLarge
+	if len(data) > document.MaxArticleBytes {
+		return "", document.ErrTooLarge
 	}
-	if _, err := ParseArticle(ctx, name, data); err != nil {
+	if _, err := document.ParseArticle(ctx, name, data); err != nil {
 		return "", fmt.Errorf("%s cannot be read: %w", name, err)
 	}
 	if err := os.MkdirAll(AddedDir(dir), 0o755); err != nil {
@@ -139,7 +141,7 @@ func PageURLs(dir string) map[string]string {
 // FetchReport says what a fetch did with each URL.
 type FetchReport struct {
 	Fetched, Unchanged []string
-	Failed             []FileError // Name is the URL
+	Failed             []document.FileError // Name is the URL
 }
 
 // Fetcher fetches web pages politely: one request at a time, at least
@@ -190,7 +192,7 @@ func (f *Fetcher) Fetch(ctx context.Context, dir string, urls []string, refresh 
 		page, changed, err := f.fetch(ctx, u, prev, dir)
 		switch {
 		case err != nil:
-			rep.Failed = append(rep.Failed, FileError{u, err})
+			rep.Failed = append(rep.Failed, document.FileError{Name: u, Err: err})
 			continue
 		case !changed:
 			rep.Unchanged = append(rep.Unchanged, u)
@@ -246,12 +248,12 @@ func (f *Fetcher) fetch(ctx context.Context, raw string, prev WebPage, dir strin
 	if err != nil {
 		return prev, false, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxArticleBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, document.MaxArticleBytes+1))
 	if err != nil {
 		return prev, false, err
 	}
-	if len(body) > MaxArticleBytes {
-		return prev, false, ErrTooLarge
+	if len(body) > document.MaxArticleBytes {
+		return prev, false, document.ErrTooLarge
 	}
 	sum := sha256.Sum256([]byte(raw))
 	page := WebPage{URL: raw, File: u.Hostname() + "-" + hex.EncodeToString(sum[:6]) + ext,
@@ -291,7 +293,7 @@ func pageExtension(contentType, urlPath string) (string, error) {
 	case "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
 		return ".docx", nil
 	}
-	if ext := strings.ToLower(filepath.Ext(urlPath)); articleFormats[ext] {
+	if ext := strings.ToLower(filepath.Ext(urlPath)); document.ArticleFormats[ext] {
 		return ext, nil
 	}
 	return "", fmt.Errorf("content type %q is not an article format (HTML, text, PDF, Word)", mt)
@@ -310,11 +312,11 @@ func writeFileAtomic(path string, data []byte) error {
 
 // withAdded is corpus with the collection's added articles (in dir's added
 // folder) under "added/"; corpus alone when there are none.
-func withAdded(corpus Corpus, dir string) Corpus {
+func withAdded(corpus document.Corpus, dir string) document.Corpus {
 	if entries, _ := os.ReadDir(AddedDir(dir)); len(entries) == 0 {
 		return corpus
 	}
-	return Corpus{Name: corpus.Name, FS: unionFS{base: corpus.FS, sub: FolderFS(AddedDir(dir)), at: addedFolder}}
+	return document.Corpus{Name: corpus.Name, FS: unionFS{base: corpus.FS, sub: document.FolderFS(AddedDir(dir)), at: addedFolder}}
 }
 
 // unionFS is base with sub mounted at the top-level folder at (which hides

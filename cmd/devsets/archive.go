@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
 )
 
@@ -59,7 +60,7 @@ func benchmark(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if err := os.CopyFS(archive, rag.FolderFS(filepath.Join(rgbDir, "corpus"))); err != nil {
+	if err := os.CopyFS(archive, document.FolderFS(filepath.Join(rgbDir, "corpus"))); err != nil {
 		return fmt.Errorf("add RGB's passages to the archive: %w", err)
 	}
 

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 )
 
@@ -19,7 +20,7 @@ import (
 type set struct {
 	name   string
 	store  *rag.Store
-	corpus rag.Corpus // the articles the store holds, for the naive baseline
+	corpus document.Corpus // the articles the store holds, for the naive baseline
 	items  []item
 }
 

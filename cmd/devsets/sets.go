@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -193,14 +194,14 @@ const (
 
 // openCollection opens a collection of the data dir, ingesting it first
 // from corpus when it has no index yet or one built otherwise.
-func openCollection(ctx context.Context, dataDir, name string, corpus rag.Corpus) (*rag.Store, error) {
+func openCollection(ctx context.Context, dataDir, name string, corpus document.Corpus) (*rag.Store, error) {
 	return openWith(ctx, dataDir, name, corpus, rag.NewLocalEmbedder(0))
 }
 
 // openWith is openCollection with the embedder emb.
-func openWith(ctx context.Context, dataDir, name string, corpus rag.Corpus, emb rag.Embedder) (*rag.Store, error) {
+func openWith(ctx context.Context, dataDir, name string, corpus document.Corpus, emb rag.Embedder) (*rag.Store, error) {
 	dir := rag.CollectionDir(dataDir, name)
-	ch := rag.Chunker{Size: 300, Overlap: 60}
+	ch := document.Chunker{Size: 300, Overlap: 60}
 	s, err := rag.Open(ctx, dir, emb, ch)
 	if err == nil {
 		return s, nil
@@ -219,10 +220,12 @@ func openWith(ctx context.Context, dataDir, name string, corpus rag.Corpus, emb 
 }
 
 // seedsCorpus is the embedded seeds.
-func seedsCorpus() rag.Corpus { return rag.Corpus{Name: "seeds (embedded)", FS: seeds.FS} }
+func seedsCorpus() document.Corpus { return document.Corpus{Name: "seeds (embedded)", FS: seeds.FS} }
 
 // folderCorpus is the articles of a folder.
-func folderCorpus(dir string) rag.Corpus { return rag.Corpus{Name: dir, FS: rag.FolderFS(dir)} }
+func folderCorpus(dir string) document.Corpus {
+	return document.Corpus{Name: dir, FS: document.FolderFS(dir)}
+}
 
 // archiveFolder is the crud-news archive unpacked into dir, with the
 // seeds, by the shared make_archive.py (once; it marks the folder done).

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/terms"
 	"github.com/qabot/qabot/rag/weaviate"
@@ -65,9 +66,9 @@ func (a *app) say(zh, en string, args ...any) {
 	for i, arg := range args {
 		switch v := arg.(type) {
 		case string:
-			args[i] = rag.Printable(v)
+			args[i] = document.Printable(v)
 		case error:
-			args[i] = rag.Printable(v.Error())
+			args[i] = document.Printable(v.Error())
 		}
 	}
 	fmt.Fprintf(a.stderr, "qabot: "+pick(a.chinese(), zh, en)+"\n", args...)
@@ -93,7 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "qabot:", rag.Printable(err.Error()))
+	fmt.Fprintln(stderr, "qabot:", document.Printable(err.Error()))
 	var ue usageError
 	var pe partialError
 	switch {
@@ -153,7 +154,7 @@ func (a *app) load(cmd *cobra.Command) error {
 		return usageError{err}
 	}
 	a.cfg = cfg
-	rag.PDFMemoryMiB = cfg.Corpus.PDFMemoryMB
+	document.PDFMemoryMiB = cfg.Corpus.PDFMemoryMB
 	red := cfg.Redacted()
 	a.log.Debug("config", "data_dir", red.DataDir, "collection", cfg.Collection, "corpus", red.Corpus.Dir, "embedding", red.Embedding.Provider,
 		"llm", red.LLM.BaseURL, "top_k", red.Retrieval.TopK, "chunk_size", red.Chunk.Size, "chunk_overlap", red.Chunk.Overlap)
@@ -168,14 +169,14 @@ const (
 )
 
 // corpusAt is the corpus of a manifest's name: the embedded seeds or a folder.
-func corpusAt(name string) rag.Corpus {
+func corpusAt(name string) document.Corpus {
 	switch name {
 	case seedsCorpus:
-		return rag.Corpus{Name: seedsCorpus, FS: seeds.FS}
+		return document.Corpus{Name: seedsCorpus, FS: seeds.FS}
 	case webOnlyCorpus:
-		return rag.Corpus{Name: webOnlyCorpus} // the pages are added by Ingest
+		return document.Corpus{Name: webOnlyCorpus} // the pages are added by Ingest
 	}
-	return rag.Corpus{Name: name, FS: rag.FolderFS(name)}
+	return document.Corpus{Name: name, FS: document.FolderFS(name)}
 }
 
 // configuredCorpus is the corpus named by --corpus or corpus.dir, as an
@@ -222,8 +223,8 @@ func (a *app) chatClient() *llm.ChatClient {
 	})
 }
 
-func (a *app) chunker() rag.Chunker {
-	return rag.Chunker{Size: a.cfg.Chunk.Size, Overlap: a.cfg.Chunk.Overlap}
+func (a *app) chunker() document.Chunker {
+	return document.Chunker{Size: a.cfg.Chunk.Size, Overlap: a.cfg.Chunk.Overlap}
 }
 
 // openStore opens the collection's index. It builds the index first only

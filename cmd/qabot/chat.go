@@ -14,6 +14,7 @@ import (
 
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 )
 
 // chatHelp is the chat's help, in the interface's language.
@@ -155,7 +156,7 @@ func printChatSources(w io.Writer, r rag.Answer, arg string, zh bool) {
 	for _, s := range r.Sources {
 		quote := s.Quote
 		if quote == "" {
-			quote = firstOf(rag.Sentences(s.Text))
+			quote = firstOf(document.Sentences(s.Text))
 		}
 		fmt.Fprintf(w, "%s  “%s”\n", api.SourceLabel(s), quote)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 )
 
 func (a *app) collectionsCommand() *cobra.Command {
@@ -34,10 +35,10 @@ they were built from, and when. Use one with --collection NAME (or QABOT_COLLECT
 					name += " *"
 				}
 				if c.Err != nil {
-					fmt.Fprintf(tw, "%s\t-\t-\t(%s)\t-\n", name, rag.Printable(c.Err.Error()))
+					fmt.Fprintf(tw, "%s\t-\t-\t(%s)\t-\n", name, document.Printable(c.Err.Error()))
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", name, len(c.Manifest.Articles), c.Passages(), rag.Printable(c.Manifest.Corpus),
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", name, len(c.Manifest.Articles), c.Passages(), document.Printable(c.Manifest.Corpus),
 					c.Manifest.Created.Local().Format(time.DateTime))
 			}
 			return tw.Flush()

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 )
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -118,7 +119,7 @@ func (a *app) fetchPages(ctx context.Context, urls []string) error {
 // ingest runs rag.Ingest with a progress bar on a terminal (log lines
 // otherwise), reports unusable files on stderr, and returns a partialError
 // when some files failed.
-func (a *app) ingest(ctx context.Context, corpus rag.Corpus, emb rag.Embedder) (rag.IngestReport, error) {
+func (a *app) ingest(ctx context.Context, corpus document.Corpus, emb rag.Embedder) (rag.IngestReport, error) {
 	return a.ingestWith(ctx, rag.IngestOptions{Corpus: corpus, Embedder: emb})
 }
 

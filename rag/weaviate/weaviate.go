@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -319,7 +320,7 @@ type Index struct {
 }
 
 // Upsert stores an article's passages with their vectors.
-func (x *Index) Upsert(ctx context.Context, doc, hash string, chunks []rag.Chunk, vectors [][]float32) error {
+func (x *Index) Upsert(ctx context.Context, doc, hash string, chunks []document.Chunk, vectors [][]float32) error {
 	objects := make([]Object, len(chunks))
 	for i, c := range chunks {
 		objects[i] = Object{Doc: doc, Index: c.Index, Hash: hash, Text: terms.Fold(c.Text), Vector: vectors[i]}

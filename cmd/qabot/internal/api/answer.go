@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -105,7 +106,7 @@ func SourceLabel(s rag.Source) string {
 	if title == "" {
 		title = s.Doc
 	}
-	line := fmt.Sprintf("[%d] %s", s.N, rag.Printable(title))
+	line := fmt.Sprintf("[%d] %s", s.N, document.Printable(title))
 	if b := s.Byline(); b != "" {
 		line += " (" + b + ")"
 	}

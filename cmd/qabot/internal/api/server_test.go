@@ -22,6 +22,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -44,8 +45,8 @@ func seedAnswerer(t testing.TB, model *ragtest.Model) *rag.Answerer {
 			seedErr = err
 			return
 		}
-		emb, ch := rag.NewLocalEmbedder(0), rag.Chunker{Size: 300, Overlap: 60}
-		if _, seedErr = rag.Ingest(context.Background(), rag.IngestOptions{Dir: dir, Corpus: rag.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
+		emb, ch := rag.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+		if _, seedErr = rag.Ingest(context.Background(), rag.IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
 			seedStore, seedErr = rag.Open(context.Background(), dir, emb, ch)
 		}
 	})

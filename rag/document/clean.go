@@ -1,4 +1,4 @@
-package rag
+package document
 
 import (
 	"context"
@@ -54,7 +54,7 @@ func ParseArticle(ctx context.Context, name string, raw []byte) (Article, error)
 		return Article{}, ErrTooLarge
 	}
 	sum := hashHex(raw)
-	raw, stated, err := extractText(ctx, name, raw)
+	raw, stated, err := ExtractText(ctx, name, raw)
 	if err != nil {
 		return Article{}, err
 	}
@@ -300,7 +300,7 @@ const (
 
 // endsSentence reports whether s ends with sentence-final punctuation,
 // possibly followed by closing quotes or brackets.
-func endsSentence(s string) bool {
+func EndsSentence(s string) bool {
 	s = strings.TrimRight(s, closers)
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return strings.ContainsRune(sentenceEnders, r) || r == '.'
@@ -310,7 +310,7 @@ func endsSentence(s string) bool {
 // like a sentence.
 func isHeading(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= 60 && !endsSentence(s)
+	return n >= 2 && n <= 60 && !EndsSentence(s)
 }
 
 // joinWrapped turns lines into paragraphs. A document whose lines mostly stop
@@ -330,7 +330,7 @@ func joinWrapped(lines []line) []string {
 		if cur.Len() > 0 {
 			n := utf8.RuneCountInString(prev)
 			full := width > 0 && n >= width*3/4
-			continues = !endsSentence(prev) && (full || l.afterFurniture && n > 12)
+			continues = !EndsSentence(prev) && (full || l.afterFurniture && n > 12)
 		}
 		if !continues && cur.Len() > 0 {
 			paras = append(paras, cur.String())

@@ -1,4 +1,4 @@
-package rag
+package document
 
 import (
 	"archive/zip"
@@ -24,7 +24,7 @@ import (
 // reason.
 
 // articleFormats are the extensions of the files ingest reads.
-var articleFormats = map[string]bool{".txt": true, ".md": true, ".markdown": true, ".html": true, ".htm": true, ".docx": true, ".pdf": true}
+var ArticleFormats = map[string]bool{".txt": true, ".md": true, ".markdown": true, ".html": true, ".htm": true, ".docx": true, ".pdf": true}
 
 // ErrNoTextLayer is a PDF whose pages hold no text, e.g. a scan.
 var ErrNoTextLayer = errors.New("PDF has no text layer (a scan?): run OCR on it first, e.g. ocrmypdf IN.pdf OUT.pdf")
@@ -42,7 +42,7 @@ const maxZipEntries = 10000
 // extractText turns a file of another format than text into text, with
 // what the document says of its title, date and publisher. Text files come
 // back as they are.
-func extractText(ctx context.Context, name string, raw []byte) ([]byte, metadata, error) {
+func ExtractText(ctx context.Context, name string, raw []byte) ([]byte, metadata, error) {
 	ctx, cancel := context.WithTimeout(ctx, DocumentTimeout)
 	defer cancel()
 	switch strings.ToLower(path.Ext(name)) {

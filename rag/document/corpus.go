@@ -1,4 +1,10 @@
-package rag
+// Package document brings articles in: it reads a folder or an embedded
+// collection of files (text, Markdown, HTML, DOCX, PDF), within a size and
+// time budget per file, cleans each into an Article (hard wraps joined, page
+// furniture dropped, title and date found), and cuts it into Chunks at
+// sentence ends. Its text helpers (Sentences, RuneLen, IsPunct) serve every
+// later stage.
+package document
 
 import (
 	"context"
@@ -75,8 +81,8 @@ func (dir FolderFS) openLinked(name string) (fs.File, error) {
 var ErrOutside = errors.New("a symbolic link that leads out of the folder: not followed")
 
 // isArticleFile reports whether name has an extension qabot reads.
-func isArticleFile(name string) bool {
-	return articleFormats[strings.ToLower(path.Ext(name))]
+func IsArticleFile(name string) bool {
+	return ArticleFormats[strings.ToLower(path.Ext(name))]
 }
 
 // Loaded is what LoadArticles found in a corpus.
@@ -117,7 +123,7 @@ func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loade
 		}
 		switch {
 		case d.IsDir():
-		case !isArticleFile(p):
+		case !IsArticleFile(p):
 			out.Skipped = append(out.Skipped, p)
 		case !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
 			out.Failed = append(out.Failed, FileError{p, ErrNotRegular})
@@ -137,7 +143,7 @@ func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loade
 		if err := ctx.Err(); err != nil {
 			return Loaded{}, err
 		}
-		raw, err := readLimited(c.FS, name)
+		raw, err := ReadLimited(c.FS, name)
 		if err == nil {
 			if h, ok := known[name]; ok && h == hashHex(raw) {
 				out.Unchanged = append(out.Unchanged, name)
@@ -161,7 +167,7 @@ var ErrNotRegular = errors.New("not a regular file (a pipe or a device?)")
 // readLimited reads a regular file, refusing files over MaxArticleBytes
 // without reading them whole. The size is checked as the file is read,
 // whatever stat says: /proc files have a size of 0.
-func readLimited(fsys fs.FS, name string) ([]byte, error) {
+func ReadLimited(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package rag
+package document
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 func TestReadLimitedIgnoresStatSize(t *testing.T) {
 	fsys := fstest.MapFS{"endless.txt": &fstest.MapFile{}}
 	endless := endlessFS{fsys}
-	if _, err := readLimited(endless, "endless.txt"); !errors.Is(err, ErrTooLarge) {
+	if _, err := ReadLimited(endless, "endless.txt"); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("err = %v, want ErrTooLarge", err)
 	}
 }

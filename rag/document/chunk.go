@@ -1,4 +1,4 @@
-package rag
+package document
 
 import (
 	"fmt"
@@ -133,7 +133,7 @@ func isSentenceEnd(text []rune, i int) bool {
 }
 
 // clausePunct marks places where an over-long sentence may be cut.
-const clausePunct = "，,、：:—"
+const ClausePunct = "，,、：:—"
 
 // cutLong cuts a sentence longer than size runes into pieces of at most size
 // runes, after clause punctuation where possible, so that no piece starts
@@ -143,14 +143,14 @@ func cutLong(text []rune, s span, size int) []span {
 	for s.end-s.start > size {
 		cut := -1
 		for k := s.start + size - 1; k > s.start+size/3; k-- {
-			if strings.ContainsRune(clausePunct, text[k]) && !strings.ContainsRune(clausePunct, text[k+1]) {
+			if strings.ContainsRune(ClausePunct, text[k]) && !strings.ContainsRune(ClausePunct, text[k+1]) {
 				cut = k + 1
 				break
 			}
 		}
 		if cut < 0 {
 			cut = s.start + size
-			for cut > s.start+1 && isPunct(text[cut]) {
+			for cut > s.start+1 && IsPunct(text[cut]) {
 				cut--
 			}
 		}
@@ -166,7 +166,7 @@ func cutLong(text []rune, s span, size int) []span {
 	return out
 }
 
-func isPunct(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }
+func IsPunct(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }
 
 // runeLen is the length of s in runes.
-func runeLen(s string) int { return utf8.RuneCountInString(s) }
+func RuneLen(s string) int { return utf8.RuneCountInString(s) }

@@ -1,4 +1,4 @@
-package rag
+package document
 
 import "github.com/tetratelabs/wazero/experimental"
 

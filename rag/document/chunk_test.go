@@ -1,4 +1,4 @@
-package rag
+package document
 
 import (
 	"strings"
@@ -55,7 +55,7 @@ func TestChunkBoundaries(t *testing.T) {
 				if got := string(text[c.Start:c.End]); got != c.Text {
 					t.Errorf("%s#%d: offsets do not match the text", a.Name, i)
 				}
-				if n := runeLen(c.Text); n > size {
+				if n := RuneLen(c.Text); n > size {
 					t.Errorf("size %d: %s#%d has %d runes", size, a.Name, i, n)
 				}
 				if startsBadly(c.Text) {
@@ -105,7 +105,7 @@ func TestChunkOverlap(t *testing.T) {
 func TestChunkLongSentence(t *testing.T) {
 	a := Article{Name: "a.txt", Text: strings.Repeat("推进科技创新，", 20) + "完成。"}
 	for _, c := range (Chunker{Size: 50, Overlap: 0}).Split(a) {
-		if runeLen(c.Text) > 50 || startsBadly(c.Text) {
+		if RuneLen(c.Text) > 50 || startsBadly(c.Text) {
 			t.Errorf("bad piece %q", c.Text)
 		}
 		if !strings.HasSuffix(c.Text, "，") && !strings.HasSuffix(c.Text, "。") {
@@ -130,7 +130,7 @@ func BenchmarkChunk(b *testing.B) {
 	ch := Chunker{Size: 300, Overlap: 60}
 	runes := 0
 	for _, a := range arts {
-		runes += runeLen(a.Text)
+		runes += RuneLen(a.Text)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
