@@ -13,6 +13,8 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/internal/atomicfile"
+	"github.com/qabot/qabot/rag/web"
 )
 
 // IngestOptions says what to index and how.
@@ -104,7 +106,7 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 			known[name] = a.Hash
 		}
 	}
-	opts.Corpus = withAdded(opts.Corpus, opts.Dir)
+	opts.Corpus = web.WithAdded(opts.Corpus, opts.Dir)
 	loaded, err := document.LoadArticles(ctx, opts.Corpus, known)
 	rep.Failed, rep.Skipped = loaded.Failed, loaded.Skipped
 	if err != nil {
@@ -258,7 +260,7 @@ func planIngest(opts IngestOptions, prev *Manifest, loaded document.Loaded, rep 
 		}
 	}
 	sort.Strings(rep.Removed)
-	urls := PageURLs(opts.Dir)
+	urls := web.PageURLs(opts.Dir)
 	for _, a := range fresh {
 		m.Articles[a.Name] = Indexed{Hash: a.Hash, Title: a.Title, Date: a.Date, Source: a.Source, URL: urls[a.Name], Reporters: a.Reporters}
 	}
@@ -394,7 +396,7 @@ func switchManifest(dir, name string, m Manifest) error {
 		return fmt.Errorf("write the manifest: %w", err)
 	}
 	next := filepath.Join(dir, currentFile+".new")
-	if err := writeFileSync(next, []byte(name+"\n")); err != nil {
+	if err := atomicfile.WriteSync(next, []byte(name+"\n")); err != nil {
 		return fmt.Errorf("switch the index: %w", err)
 	}
 	if err := os.Rename(next, filepath.Join(dir, currentFile)); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/internal/atomicfile"
 )
 
 // manifestVersion changes when the store layout or cleaning changes in a
@@ -79,27 +80,5 @@ func writeManifest(path string, m Manifest) error {
 	if err != nil {
 		return err
 	}
-	return writeFileSync(path, raw)
-}
-
-// writeFileSync writes data to path and flushes it to disk.
-func writeFileSync(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return syncClose(f)
-}
-
-// syncClose flushes f to disk and closes it.
-func syncClose(f *os.File) error {
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return atomicfile.WriteSync(path, raw)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/internal/atomicfile"
 )
 
 // A collection's vectors may live in a remote index (Weaviate) rather than
@@ -120,7 +121,7 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e Embedder,
 		if err != nil {
 			return err
 		}
-		return writeFileAtomic(filepath.Join(dir, remoteSyncFile), raw)
+		return atomicfile.Write(filepath.Join(dir, remoteSyncFile), raw)
 	}
 	var gone []string
 	for doc := range synced {

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/internal/atomicfile"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -306,7 +307,7 @@ func writeSegment(path string, chunks []document.Chunk, vectors [][]float32, dim
 		f.Close()
 		return err
 	}
-	return syncClose(f)
+	return atomicfile.SyncClose(f)
 }
 
 // termCounts counts the index terms of a passage: CJK characters and

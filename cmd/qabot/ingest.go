@@ -15,6 +15,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/web"
 )
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -84,12 +85,12 @@ func userAgent() string { return "qabot/" + version() + " (+https://github.com/q
 
 // fetcher fetches web pages from public addresses, and from those that
 // fetch.allow names.
-func (a *app) fetcher() (*rag.Fetcher, error) {
-	policy, err := rag.NewAddressPolicy(a.cfg.Fetch.Allow)
+func (a *app) fetcher() (*web.Fetcher, error) {
+	policy, err := web.NewAddressPolicy(a.cfg.Fetch.Allow)
 	if err != nil {
 		return nil, err
 	}
-	return &rag.Fetcher{Client: policy.Client(30 * time.Second), UserAgent: userAgent(), PerHost: time.Second}, nil
+	return &web.Fetcher{Client: policy.Client(30 * time.Second), UserAgent: userAgent(), PerHost: time.Second}, nil
 }
 
 // fetchPages fetches urls into the collection, and refetches the pages it

@@ -21,6 +21,7 @@ import (
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/terms"
+	"github.com/qabot/qabot/rag/web"
 )
 
 // seedExamples are example questions about the embedded seed articles.
@@ -136,11 +137,11 @@ type library struct {
 func (l *library) AddDocument(ctx context.Context, name string, data []byte) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	file, err := rag.AddFile(ctx, l.a.collectionDir(), name, data)
+	file, err := web.AddFile(ctx, l.a.collectionDir(), name, data)
 	if err != nil {
 		return "", err
 	}
-	return l.reindex(ctx, "added "+rag.AddedName(file))
+	return l.reindex(ctx, "added "+web.AddedName(file))
 }
 
 func (l *library) AddPage(ctx context.Context, pageURL string) (string, error) {
@@ -156,10 +157,10 @@ func (l *library) AddPage(ctx context.Context, pageURL string) (string, error) {
 	}
 	if len(rep.Failed) > 0 {
 		err := rep.Failed[0].Err
-		if errors.Is(err, rag.ErrUnreachable) {
+		if errors.Is(err, web.ErrUnreachable) {
 			// The cause tells what listens where: for the operator only.
 			l.log.Warn("page not fetched", "error", err)
-			err = rag.ErrUnreachable
+			err = web.ErrUnreachable
 		}
 		return "", fmt.Errorf("cannot fetch %s: %w", pageURL, err)
 	}
@@ -169,11 +170,11 @@ func (l *library) AddPage(ctx context.Context, pageURL string) (string, error) {
 func (l *library) Forget(ctx context.Context, name string) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	file, err := rag.Forget(l.a.collectionDir(), name)
+	file, err := web.Forget(l.a.collectionDir(), name)
 	if err != nil {
 		return "", err
 	}
-	return l.reindex(ctx, "removed "+rag.AddedName(file))
+	return l.reindex(ctx, "removed "+web.AddedName(file))
 }
 
 // reindex ingests the collection again and answers from the new index.
@@ -191,8 +192,8 @@ func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	// not fail every later ingest; the admin is told why.
 	var dropped []string
 	for _, f := range rep.Failed {
-		if rag.IsAdded(f.Name) {
-			if _, err := rag.Forget(l.a.collectionDir(), f.Name); err == nil {
+		if web.IsAdded(f.Name) {
+			if _, err := web.Forget(l.a.collectionDir(), f.Name); err == nil {
 				dropped = append(dropped, fmt.Sprintf("\n%s was taken out: %v", f.Name, f.Err))
 			}
 		}

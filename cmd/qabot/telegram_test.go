@@ -16,6 +16,7 @@ import (
 
 	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/web"
 )
 
 func TestTelegramCommand(t *testing.T) {
@@ -124,7 +125,7 @@ func TestLibraryChangesTheBotsCollection(t *testing.T) {
 func TestLibraryDropsUnreadableDocuments(t *testing.T) {
 	setup(t)
 	a, _, lib := testLibrary(t)
-	added := rag.AddedDir(a.collectionDir())
+	added := web.AddedDir(a.collectionDir())
 	_, err := lib.AddDocument(t.Context(), "report.docx", []byte("PK\x03\x04 not a zip archive"))
 	if err == nil || !strings.Contains(err.Error(), "report.docx cannot be read") {
 		t.Errorf("a broken document: %v", err)
@@ -161,7 +162,7 @@ func TestLibraryFetchErrorsTellNothingOfTheNetwork(t *testing.T) {
 		t.Errorf("a loopback page: %v", err)
 	}
 	_, err = lib.AddPage(t.Context(), "http://127.0.0.2:1/admin")
-	if err == nil || err.Error() != "cannot fetch http://127.0.0.2:1/admin: "+rag.ErrUnreachable.Error() {
+	if err == nil || err.Error() != "cannot fetch http://127.0.0.2:1/admin: "+web.ErrUnreachable.Error() {
 		t.Errorf("a closed port on an allowed address: %v", err)
 	}
 }

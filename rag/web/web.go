@@ -1,4 +1,7 @@
-package rag
+// Package web adds articles to a collection beside its corpus: files a
+// user uploads and pages fetched from the web, which the network policy
+// keeps to public addresses. They live in the collection's added folder.
+package web
 
 import (
 	"context"
@@ -19,6 +22,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/internal/atomicfile"
 )
 
 // Articles added to a collection one by one (web pages fetched by qabot
@@ -74,7 +78,7 @@ func AddFile(ctx context.Context, dir, name string, data []byte) (string, error)
 	if err := os.MkdirAll(AddedDir(dir), 0o755); err != nil {
 		return "", err
 	}
-	return name, writeFileAtomic(filepath.Join(AddedDir(dir), name), data)
+	return name, atomicfile.Write(filepath.Join(AddedDir(dir), name), data)
 }
 
 // Forget removes an added article (a file of the added folder, or the page
@@ -124,7 +128,7 @@ func saveWebPages(dir string, pages []WebPage) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(AddedDir(dir), webIndexFile), raw)
+	return atomicfile.Write(filepath.Join(AddedDir(dir), webIndexFile), raw)
 }
 
 // PageURLs maps the article names of a collection's fetched pages to their
@@ -258,7 +262,7 @@ func (f *Fetcher) fetch(ctx context.Context, raw string, prev WebPage, dir strin
 	sum := sha256.Sum256([]byte(raw))
 	page := WebPage{URL: raw, File: u.Hostname() + "-" + hex.EncodeToString(sum[:6]) + ext,
 		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Fetched: time.Now().UTC()}
-	if err := writeFileAtomic(filepath.Join(AddedDir(dir), page.File), body); err != nil {
+	if err := atomicfile.Write(filepath.Join(AddedDir(dir), page.File), body); err != nil {
 		return prev, false, err
 	}
 	return page, true, nil
@@ -299,20 +303,9 @@ func pageExtension(contentType, urlPath string) (string, error) {
 	return "", fmt.Errorf("content type %q is not an article format (HTML, text, PDF, Word)", mt)
 }
 
-// writeFileAtomic writes data to path through a temporary file and a
-// rename, so that a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := writeFileSync(tmp, data); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
 // withAdded is corpus with the collection's added articles (in dir's added
 // folder) under "added/"; corpus alone when there are none.
-func withAdded(corpus document.Corpus, dir string) document.Corpus {
+func WithAdded(corpus document.Corpus, dir string) document.Corpus {
 	if entries, _ := os.ReadDir(AddedDir(dir)); len(entries) == 0 {
 		return corpus
 	}
