@@ -26,6 +26,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -39,7 +40,7 @@ func seedAnswerer(t *testing.T) *rag.Answerer {
 func corpusAnswerer(t *testing.T, corpus document.Corpus) *rag.Answerer {
 	t.Helper()
 	dir := t.TempDir()
-	emb, ch := rag.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+	emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 	if _, err := rag.Ingest(t.Context(), rag.IngestOptions{Dir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
 		t.Fatal(err)
 	}

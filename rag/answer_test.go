@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
@@ -29,7 +30,7 @@ func openSeeds(t testing.TB) *Store {
 			seedErr = err
 			return
 		}
-		emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 		if _, seedErr = Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
 			seedStore, seedErr = Open(context.Background(), dir, emb, ch)
 		}

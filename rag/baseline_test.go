@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 )
 
 // On the development sets, offline, qabot finds at least as many answers in
@@ -30,7 +31,7 @@ func TestNotBelowNaiveBaseline(t *testing.T) {
 	for _, n := range sizes {
 		corpus, data := t.TempDir(), t.TempDir()
 		writeDistractorCorpus(t, corpus, n, qs)
-		emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 		if _, err := Ingest(t.Context(), IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}); err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/internal/atomicfile"
 	"github.com/qabot/qabot/rag/web"
 )
@@ -22,7 +23,7 @@ type IngestOptions struct {
 	// Dir is the collection's directory (see CollectionDir).
 	Dir      string
 	Corpus   document.Corpus
-	Embedder Embedder
+	Embedder embedding.Embedder
 	Chunker  document.Chunker
 	// BatchSize is the number of chunks embedded per call (default 32).
 	BatchSize int

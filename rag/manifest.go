@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/internal/atomicfile"
 )
 
@@ -51,7 +52,7 @@ type Indexed struct {
 
 // compatible reports why vectors built with m cannot be reused with the given
 // embedder and chunker, or "" when they can.
-func (m Manifest) compatible(e Embedder, c document.Chunker) string {
+func (m Manifest) compatible(e embedding.Embedder, c document.Chunker) string {
 	switch {
 	case m.Version != manifestVersion:
 		return fmt.Sprintf("the store was built by another version of qabot (format %d, need %d)", m.Version, manifestVersion)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -106,7 +107,7 @@ func (s *Store) Candidates(ctx context.Context, q question.Question) ([]Candidat
 		f[RankPhrase] = phraseShare(runs, folded)
 		f[RankTitle] = m.coverage(art.Title + "\n" + art.Reporters)
 		if vec != nil {
-			f[RankDense] = dot(s.vector(pos), vec)
+			f[RankDense] = embedding.Dot(s.vector(pos), vec)
 		}
 		f[RankConstraints] = heldShare(constraints, folded, art)
 		if q.Article && f[RankTitle] >= minTitleMatch {

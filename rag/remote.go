@@ -14,6 +14,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/internal/atomicfile"
 )
 
@@ -100,7 +101,7 @@ type SyncReport struct {
 // SyncRemote makes the remote index hold the articles of the live index in
 // dir: articles it holds in another version are written again, articles it
 // holds and the index does not are deleted, the others are left alone.
-func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e Embedder, c document.Chunker) (SyncReport, error) {
+func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding.Embedder, c document.Chunker) (SyncReport, error) {
 	var rep SyncReport
 	s, err := OpenWith(ctx, dir, e, c, remote)
 	if err != nil {
@@ -182,7 +183,7 @@ func (s *Store) scanVectors(vec []float32, n int) []scored {
 		if !s.live[pos] {
 			continue
 		}
-		all = append(all, scored{pos, dot(s.vector(pos), vec)})
+		all = append(all, scored{pos, embedding.Dot(s.vector(pos), vec)})
 	}
 	sortScored(all)
 	return all[:min(n, len(all))]
@@ -203,17 +204,7 @@ func (s *Store) vectorSearch(ctx context.Context, question string, vec []float32
 			continue // the remote index is behind: the next ingest syncs it
 		}
 		pos := first + h.Index
-		out = append(out, scored{pos, dot(s.vector(pos), vec)})
+		out = append(out, scored{pos, embedding.Dot(s.vector(pos), vec)})
 	}
 	return out, nil
-}
-
-// dot is the dot product of two vectors of one length: their cosine
-// similarity, as vectors are normalised.
-func dot(a, b []float32) float64 {
-	var sum float64
-	for i, x := range a {
-		sum += float64(x) * float64(b[i])
-	}
-	return sum
 }

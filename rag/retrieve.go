@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/question"
 )
 
@@ -109,7 +110,7 @@ func sortScored(xs []scored) {
 // lexicalEmbedder reports whether the store's embedder is the local one,
 // whose similarity counts shared n-grams, not meaning.
 func (s *Store) lexicalEmbedder() bool {
-	_, ok := s.embedder.(*LocalEmbedder)
+	_, ok := s.embedder.(*embedding.LocalEmbedder)
 	return ok
 }
 
@@ -120,7 +121,7 @@ func (s *Store) questionVector(ctx context.Context, q question.Question) ([]floa
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
 	}
-	if isZero(vecs[0]) {
+	if embedding.IsZero(vecs[0]) {
 		return nil, nil
 	}
 	return vecs[0], nil
@@ -138,13 +139,4 @@ func (s *Store) denseSearch(ctx context.Context, question string, vec []float32,
 		s.OnRemoteError(err)
 	}
 	return s.scanVectors(vec, n), nil
-}
-
-func isZero(v []float32) bool {
-	for _, x := range v {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/philippgille/chromem-go"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -90,7 +91,7 @@ func BenchmarkStore(b *testing.B) {
 		b.Run(size.name, func(b *testing.B) {
 			corpus, data := b.TempDir(), b.TempDir()
 			writeDistractorCorpus(b, corpus, size.articles, nil)
-			emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+			emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 			opts := IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}
 			ingest := func(b *testing.B) IngestReport {
 				rep, err := Ingest(context.Background(), opts)
@@ -149,7 +150,7 @@ func BenchmarkStore(b *testing.B) {
 // BenchmarkChromemScan is a raw chromem-go query at the sizes and dimension
 // of BenchmarkStore, the floor a store query cannot beat.
 func BenchmarkChromemScan(b *testing.B) {
-	dim := NewLocalEmbedder(0).Dim()
+	dim := embedding.NewLocalEmbedder(0).Dim()
 	for _, n := range []int{13000, 46000, 100000} {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 2))
@@ -159,7 +160,7 @@ func BenchmarkChromemScan(b *testing.B) {
 				for i := range v {
 					v[i] = rng.Float32() - 0.5
 				}
-				return normalize(v)
+				return embedding.Normalize(v)
 			}
 			for i := 0; i < n; i++ {
 				coll.AddDocument(context.Background(), chromem.Document{ID: fmt.Sprint(i), Embedding: vec()})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -47,7 +48,7 @@ var (
 // index, and the manifest. It is safe for concurrent use.
 type Store struct {
 	Manifest Manifest
-	embedder Embedder
+	embedder embedding.Embedder
 	vectors  VectorIndex // the local one, or remote
 	remote   RemoteIndex // nil for the local backend
 	// OnRemoteError, when set, hears of a remote index failing a search,
@@ -78,13 +79,13 @@ type Store struct {
 //
 // An ingest that replaces the live index while Open reads it may remove a
 // segment; Open then retries with the new live index.
-func Open(ctx context.Context, dir string, e Embedder, c document.Chunker) (*Store, error) {
+func Open(ctx context.Context, dir string, e embedding.Embedder, c document.Chunker) (*Store, error) {
 	return OpenWith(ctx, dir, e, c, nil)
 }
 
 // OpenWith is Open with the collection's vectors in a remote index, when
 // remote is not nil: no vectors are loaded into memory.
-func OpenWith(ctx context.Context, dir string, e Embedder, c document.Chunker, remote RemoteIndex) (*Store, error) {
+func OpenWith(ctx context.Context, dir string, e embedding.Embedder, c document.Chunker, remote RemoteIndex) (*Store, error) {
 	for attempt := 0; ; attempt++ {
 		name, err := currentManifest(dir)
 		if err != nil {
@@ -100,7 +101,7 @@ func OpenWith(ctx context.Context, dir string, e Embedder, c document.Chunker, r
 	}
 }
 
-func openManifest(ctx context.Context, dir, name string, e Embedder, c document.Chunker, remote RemoteIndex) (*Store, error) {
+func openManifest(ctx context.Context, dir, name string, e embedding.Embedder, c document.Chunker, remote RemoteIndex) (*Store, error) {
 	m, err := readManifest(filepath.Join(dir, name))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
@@ -264,7 +265,7 @@ func (s *Store) chunk(pos int) document.Chunk {
 }
 
 // Embedder is the embedder the store was opened with.
-func (s *Store) Embedder() Embedder { return s.embedder }
+func (s *Store) Embedder() embedding.Embedder { return s.embedder }
 
 // Count is the number of live passages.
 func (s *Store) Count() int { return s.nLive }
@@ -342,7 +343,7 @@ func majorityLanguage(chunks []document.Chunk) string {
 }
 
 // embeddingFunc adapts an Embedder to chromem-go.
-func embeddingFunc(e Embedder) chromem.EmbeddingFunc {
+func embeddingFunc(e embedding.Embedder) chromem.EmbeddingFunc {
 	return func(ctx context.Context, text string) ([]float32, error) {
 		v, err := e.Embed(ctx, []string{text})
 		if err != nil {

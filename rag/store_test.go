@@ -19,13 +19,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
 
 // countingEmbedder counts the texts it embeds and can fail after a number of calls.
 type countingEmbedder struct {
-	Embedder
+	embedding.Embedder
 	texts   atomic.Int64
 	calls   atomic.Int64
 	failAt  int64         // fail the call with this number (1-based); 0 never
@@ -72,7 +73,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	return &fixture{
 		data: t.TempDir(), corpus: t.TempDir(),
-		emb:     &countingEmbedder{Embedder: NewLocalEmbedder(64)},
+		emb:     &countingEmbedder{Embedder: embedding.NewLocalEmbedder(64)},
 		chunker: document.Chunker{Size: 60, Overlap: 10},
 	}
 }
@@ -162,7 +163,7 @@ func TestIngestSettingsChangeReindexes(t *testing.T) {
 		name   string
 		change func(f *fixture)
 	}{
-		{"embedder", func(f *fixture) { f.emb = &countingEmbedder{Embedder: NewLocalEmbedder(32)} }},
+		{"embedder", func(f *fixture) { f.emb = &countingEmbedder{Embedder: embedding.NewLocalEmbedder(32)} }},
 		{"chunking", func(f *fixture) { f.chunker = document.Chunker{Size: 80, Overlap: 0} }},
 	}
 	for _, tt := range tests {
@@ -413,7 +414,7 @@ func TestIngestKilledHelper(t *testing.T) {
 	if os.Getenv("QABOT_KILL_HELPER") == "" {
 		t.Skip("helper process for TestIngestKilled")
 	}
-	emb := &countingEmbedder{Embedder: NewLocalEmbedder(64), onCall: func(n int64) {
+	emb := &countingEmbedder{Embedder: embedding.NewLocalEmbedder(64), onCall: func(n int64) {
 		if n == 2 {
 			fmt.Println("embedding")
 			os.Stdout.Sync()
@@ -563,7 +564,7 @@ func liveManifest(t *testing.T, data string) string {
 // BenchmarkIngestSeeds indexes the five seed articles into a new store:
 // cleaning, chunking, local embedding and chromem-go's file per passage.
 func BenchmarkIngestSeeds(b *testing.B) {
-	emb, ch := NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+	emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
 		if _, err := Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); err != nil {
@@ -602,10 +603,10 @@ func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 		for k := range v {
 			v[k] = rng.Float32() - 0.5
 		}
-		sg.vectors = append(sg.vectors, normalize(v)...)
+		sg.vectors = append(sg.vectors, embedding.Normalize(v)...)
 		sg.chunks[i] = document.Chunk{Doc: fmt.Sprintf("a%d.txt", i/10), Index: i % 10}
 	}
-	s := &Store{embedder: NewLocalEmbedder(dim), segs: []*segment{sg}, base: []int{0}, chunks: sg.chunks, live: make([]bool, n)}
+	s := &Store{embedder: embedding.NewLocalEmbedder(dim), segs: []*segment{sg}, base: []int{0}, chunks: sg.chunks, live: make([]bool, n)}
 	for i := range s.live {
 		s.live[i] = i%5 != 0 // every fifth passage is dead
 		if s.live[i] {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/llm"
 )
 
@@ -125,10 +126,10 @@ func printBenchmark(w io.Writer, order []string, qabot, naive map[string]*tally)
 
 // benchEmbedder is the local embedder, or the embedding server's model
 // when -embedding-url is set (its key from QABOT_EMBEDDING_API_KEY).
-func benchEmbedder(ctx context.Context, o options) (rag.Embedder, error) {
+func benchEmbedder(ctx context.Context, o options) (embedding.Embedder, error) {
 	if o.embeddingURL == "" {
-		return rag.NewLocalEmbedder(0), nil
+		return embedding.NewLocalEmbedder(0), nil
 	}
-	return rag.NewOpenAIEmbedder(ctx, llm.ModelConfig{Setting: "embedding", BaseURL: o.embeddingURL, Model: o.embeddingModel,
+	return embedding.NewOpenAIEmbedder(ctx, llm.ModelConfig{Setting: "embedding", BaseURL: o.embeddingURL, Model: o.embeddingModel,
 		APIKey: os.Getenv("QABOT_EMBEDDING_API_KEY"), Timeout: 2 * time.Minute, Retries: 3, MaxRetryWait: 5 * time.Second})
 }

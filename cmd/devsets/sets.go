@@ -19,6 +19,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -195,11 +196,11 @@ const (
 // openCollection opens a collection of the data dir, ingesting it first
 // from corpus when it has no index yet or one built otherwise.
 func openCollection(ctx context.Context, dataDir, name string, corpus document.Corpus) (*rag.Store, error) {
-	return openWith(ctx, dataDir, name, corpus, rag.NewLocalEmbedder(0))
+	return openWith(ctx, dataDir, name, corpus, embedding.NewLocalEmbedder(0))
 }
 
 // openWith is openCollection with the embedder emb.
-func openWith(ctx context.Context, dataDir, name string, corpus document.Corpus, emb rag.Embedder) (*rag.Store, error) {
+func openWith(ctx context.Context, dataDir, name string, corpus document.Corpus, emb embedding.Embedder) (*rag.Store, error) {
 	dir := rag.CollectionDir(dataDir, name)
 	ch := document.Chunker{Size: 300, Overlap: 60}
 	s, err := rag.Open(ctx, dir, emb, ch)

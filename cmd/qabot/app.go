@@ -16,6 +16,7 @@ import (
 	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/terms"
 	"github.com/qabot/qabot/rag/weaviate"
@@ -51,7 +52,7 @@ type app struct {
 	verbose        bool
 	cfg            config.Config
 	log            *slog.Logger
-	checked        rag.Embedder // the embedder doctor checked, if it works
+	checked        embedding.Embedder // the embedder doctor checked, if it works
 	remoteIndex    rag.RemoteIndex
 	question       string // the question on the command line, whose language notices follow
 	hinted         bool   // the operator was told what deferred questions need
@@ -196,12 +197,12 @@ func (a *app) collectionDir() string { return rag.CollectionDir(a.cfg.DataDir, a
 
 // embedder is the configured embedder; an OpenAI-compatible one is probed
 // once, which checks the server and learns its vectors' dimension.
-func (a *app) embedder(ctx context.Context) (rag.Embedder, error) {
+func (a *app) embedder(ctx context.Context) (embedding.Embedder, error) {
 	if a.cfg.Embedding.Provider == "local" {
-		return rag.NewLocalEmbedder(0), nil
+		return embedding.NewLocalEmbedder(0), nil
 	}
 	e := a.cfg.Embedding
-	return rag.NewOpenAIEmbedder(ctx, llm.ModelConfig{
+	return embedding.NewOpenAIEmbedder(ctx, llm.ModelConfig{
 		Setting: "embedding", BaseURL: e.BaseURL, APIKey: e.APIKey, Model: e.Model, Timeout: e.Timeout,
 		Retries: a.cfg.LLM.Retries, MaxRetryWait: maxRetryWait,
 	})
@@ -316,7 +317,7 @@ func (a *app) unknownCollection() error {
 // openIndex opens the collection's index with its vectors in remote (nil:
 // in memory); a search remote cannot answer is logged, and answered from
 // the vectors in the data dir.
-func (a *app) openIndex(ctx context.Context, emb rag.Embedder, remote rag.RemoteIndex) (*rag.Store, error) {
+func (a *app) openIndex(ctx context.Context, emb embedding.Embedder, remote rag.RemoteIndex) (*rag.Store, error) {
 	resume := pauseGC()
 	s, err := rag.OpenWith(ctx, a.collectionDir(), emb, a.chunker(), remote)
 	resume()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/web"
 )
 
@@ -120,7 +121,7 @@ func (a *app) fetchPages(ctx context.Context, urls []string) error {
 // ingest runs rag.Ingest with a progress bar on a terminal (log lines
 // otherwise), reports unusable files on stderr, and returns a partialError
 // when some files failed.
-func (a *app) ingest(ctx context.Context, corpus document.Corpus, emb rag.Embedder) (rag.IngestReport, error) {
+func (a *app) ingest(ctx context.Context, corpus document.Corpus, emb embedding.Embedder) (rag.IngestReport, error) {
 	return a.ingestWith(ctx, rag.IngestOptions{Corpus: corpus, Embedder: emb})
 }
 
@@ -164,7 +165,7 @@ func (a *app) waitingForIngest() {
 
 // syncRemote brings the remote vector index (store.backend weaviate) in
 // line with the collection's index.
-func (a *app) syncRemote(ctx context.Context, emb rag.Embedder) error {
+func (a *app) syncRemote(ctx context.Context, emb embedding.Embedder) error {
 	remote, err := a.remote(ctx)
 	if err != nil || remote == nil {
 		return err

@@ -132,7 +132,7 @@ func isSentenceEnd(text []rune, i int) bool {
 	return r == '.' && (i+1 == len(text) || unicode.IsSpace(text[i+1])) && i > 0 && !unicode.IsDigit(text[i-1])
 }
 
-// clausePunct marks places where an over-long sentence may be cut.
+// ClausePunct marks places where an over-long sentence may be cut.
 const ClausePunct = "，,、：:—"
 
 // cutLong cuts a sentence longer than size runes into pieces of at most size
@@ -168,5 +168,5 @@ func cutLong(text []rune, s span, size int) []span {
 
 func IsPunct(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }
 
-// runeLen is the length of s in runes.
+// RuneLen is the length of s in runes.
 func RuneLen(s string) int { return utf8.RuneCountInString(s) }

@@ -298,7 +298,7 @@ const (
 	closers        = "”’」』）)】\"'》"
 )
 
-// endsSentence reports whether s ends with sentence-final punctuation,
+// EndsSentence reports whether s ends with sentence-final punctuation,
 // possibly followed by closing quotes or brackets.
 func EndsSentence(s string) bool {
 	s = strings.TrimRight(s, closers)

@@ -80,7 +80,7 @@ func (dir FolderFS) openLinked(name string) (fs.File, error) {
 // ErrOutside is a symbolic link that leads out of the folder ingested.
 var ErrOutside = errors.New("a symbolic link that leads out of the folder: not followed")
 
-// isArticleFile reports whether name has an extension qabot reads.
+// IsArticleFile reports whether name has an extension qabot reads.
 func IsArticleFile(name string) bool {
 	return ArticleFormats[strings.ToLower(path.Ext(name))]
 }
@@ -164,7 +164,7 @@ func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loade
 // device, a socket).
 var ErrNotRegular = errors.New("not a regular file (a pipe or a device?)")
 
-// readLimited reads a regular file, refusing files over MaxArticleBytes
+// ReadLimited reads a regular file, refusing files over MaxArticleBytes
 // without reading them whole. The size is checked as the file is read,
 // whatever stat says: /proc files have a size of 0.
 func ReadLimited(fsys fs.FS, name string) ([]byte, error) {

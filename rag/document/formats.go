@@ -23,7 +23,7 @@ import (
 // maxZipEntries zip entries. A document that blows it fails alone, with the
 // reason.
 
-// articleFormats are the extensions of the files ingest reads.
+// ArticleFormats are the extensions of the files ingest reads.
 var ArticleFormats = map[string]bool{".txt": true, ".md": true, ".markdown": true, ".html": true, ".htm": true, ".docx": true, ".pdf": true}
 
 // ErrNoTextLayer is a PDF whose pages hold no text, e.g. a scan.
@@ -39,7 +39,7 @@ const DocumentTimeout = time.Minute
 // maxZipEntries is the most entries a Word document may have.
 const maxZipEntries = 10000
 
-// extractText turns a file of another format than text into text, with
+// ExtractText turns a file of another format than text into text, with
 // what the document says of its title, date and publisher. Text files come
 // back as they are.
 func ExtractText(ctx context.Context, name string, raw []byte) ([]byte, metadata, error) {

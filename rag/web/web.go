@@ -303,7 +303,7 @@ func pageExtension(contentType, urlPath string) (string, error) {
 	return "", fmt.Errorf("content type %q is not an article format (HTML, text, PDF, Word)", mt)
 }
 
-// withAdded is corpus with the collection's added articles (in dir's added
+// WithAdded is corpus with the collection's added articles (in dir's added
 // folder) under "added/"; corpus alone when there are none.
 func WithAdded(corpus document.Corpus, dir string) document.Corpus {
 	if entries, _ := os.ReadDir(AddedDir(dir)); len(entries) == 0 {

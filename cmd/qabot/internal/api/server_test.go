@@ -23,6 +23,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -45,7 +46,7 @@ func seedAnswerer(t testing.TB, model *ragtest.Model) *rag.Answerer {
 			seedErr = err
 			return
 		}
-		emb, ch := rag.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
 		if _, seedErr = rag.Ingest(context.Background(), rag.IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
 			seedStore, seedErr = rag.Open(context.Background(), dir, emb, ch)
 		}

@@ -1,4 +1,4 @@
-package rag
+package embedding
 
 import (
 	"context"
@@ -8,18 +8,6 @@ import (
 
 	"github.com/qabot/qabot/rag/terms"
 )
-
-// Embedder turns texts into vectors for the vector store.
-//
-// Embed must return one *normalised* vector per text, all of length Dim():
-// chromem-go scores by dot product and does not normalise vectors that it
-// computes itself. ID names the model and its settings; vectors from
-// embedders with different IDs must never be mixed in one store.
-type Embedder interface {
-	ID() string
-	Dim() int
-	Embed(ctx context.Context, texts []string) ([][]float32, error)
-}
 
 // LocalEmbedder is the default embedder: pure Go, offline and
 // deterministic. It hashes weighted character n-grams (CJK unigrams and
@@ -85,22 +73,5 @@ func (e *LocalEmbedder) embedOne(text string) []float32 {
 		}
 		vec[sum%uint64(e.dim)] += sign * termWeights[t.Kind] * (1 + math.Log(float64(n)))
 	}
-	return normalize(vec)
-}
-
-// normalize scales v to unit length; a zero vector stays zero.
-func normalize[T float32 | float64](v []T) []float32 {
-	var norm float64
-	for _, x := range v {
-		norm += float64(x) * float64(x)
-	}
-	out := make([]float32, len(v))
-	if norm == 0 {
-		return out
-	}
-	norm = math.Sqrt(norm)
-	for i, x := range v {
-		out[i] = float32(float64(x) / norm)
-	}
-	return out
+	return Normalize(vec)
 }

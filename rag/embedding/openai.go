@@ -1,4 +1,4 @@
-package rag
+package embedding
 
 import (
 	"context"
@@ -90,7 +90,7 @@ func (e *OpenAIEmbedder) embed(ctx context.Context, texts []string) ([][]float32
 		if idx < 0 || idx >= len(texts) || out[idx] != nil {
 			idx = i // servers that do not number their vectors
 		}
-		out[idx] = normalize(d.Embedding)
+		out[idx] = Normalize(d.Embedding)
 	}
 	for _, v := range out {
 		if len(v) == 0 {

@@ -1,4 +1,4 @@
-package rag
+package embedding
 
 import (
 	"context"
@@ -33,14 +33,14 @@ func TestLocalEmbedder(t *testing.T) {
 			t.Errorf("vector %d is not normalised: |v|^2 = %f", i, norm)
 		}
 	}
-	if dot(vecs[0], vecs[1]) < 0.9999 {
+	if Dot(vecs[0], vecs[1]) < 0.9999 {
 		t.Error("same text, different vectors: not deterministic")
 	}
 	related, _ := e.Embed(context.Background(), []string{"TOPCon电池生产线有多长"})
-	if dot(vecs[0], related[0]) <= dot(vecs[2], related[0]) {
+	if Dot(vecs[0], related[0]) <= Dot(vecs[2], related[0]) {
 		t.Error("a related text is not closer than an unrelated one")
 	}
-	if !isZero(vecs[3]) || !isZero(vecs[4]) {
+	if !IsZero(vecs[3]) || !IsZero(vecs[4]) {
 		t.Error("text without terms should give a zero vector")
 	}
 	if e.ID() == NewLocalEmbedder(512).ID() {
