@@ -376,11 +376,11 @@ func TestSeamsWeighNothing(t *testing.T) {
 		t.Fatalf("no term %s", term)
 		return 0
 	}
-	m := s.matcher(question.Parse("绿源工厂项目").Terms)
+	m := newMatcher(s, question.Parse("绿源工厂项目").Terms)
 	if weightOf(m, "源工") != 0 || weightOf(m, "绿源") == 0 {
 		t.Errorf("weights %v of %v", m.weights, m.qterms)
 	}
-	if m := s.matcher(question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
+	if m := newMatcher(s, question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
 		t.Error("a word the passages lack weighs nothing")
 	}
 }

@@ -143,7 +143,7 @@ const minSupport = 0.4
 // each source, the sentences that cite it as that source's quote. Sentences
 // in another language than the passages cannot be checked by shared terms:
 // only their figures are.
-func (s *Store) checkSupport(answer string, sources []Source) []string {
+func checkSupport(s *Store, answer string, sources []Source) []string {
 	var unsupported []string
 	for _, sent := range answerSentences(answer) {
 		nums := citedIn(sent)
@@ -164,7 +164,7 @@ func (s *Store) checkSupport(answer string, sources []Source) []string {
 		if !sameLanguage {
 			continue
 		}
-		m := s.matcher(cq.Terms)
+		m := newMatcher(s, cq.Terms)
 		best := 0.0
 		for _, n := range nums {
 			if n < 1 || n > len(sources) {
@@ -278,11 +278,11 @@ func bestSentence(text string, m matcher) string {
 // terms, if it holds at least minSupport of them (RAGFlow's
 // insert_citations). It returns the text with its citations and how they
 // are numbered.
-func (s *Store) attachCitations(text string, passages []Source, n int) (string, *citations) {
+func attachCitations(s *Store, text string, passages []Source, n int) (string, *citations) {
 	var b strings.Builder
 	for _, sent := range answerSentences(text) {
 		best, bestCov := 0, minSupport
-		m := s.matcher(question.Parse(sent).Terms)
+		m := newMatcher(s, question.Parse(sent).Terms)
 		for _, p := range passages[:n] {
 			if cov := m.coverage(p.Text); cov >= bestCov {
 				best, bestCov = p.N, cov

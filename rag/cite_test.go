@@ -103,7 +103,7 @@ func TestSupportChecksFiguresAndNames(t *testing.T) {
 		"车间里灵活穿梭的是AGV机器人，生产人员屈指可数[1]。":               false,
 		"The production line is 400 metres long[1].": false,
 	} {
-		got := s.checkSupport(claim, []Source{line})
+		got := checkSupport(s, claim, []Source{line})
 		if (len(got) > 0) != want {
 			t.Errorf("%q: unsupported %q, want flagged %v", claim, got, want)
 		}
@@ -111,7 +111,7 @@ func TestSupportChecksFiguresAndNames(t *testing.T) {
 	quoted := 0
 	for _, c := range s.chunks {
 		for _, sent := range document.Sentences(c.Text) {
-			if got := s.checkSupport(sent+"[1]", []Source{{Text: c.Text}}); len(got) > 0 {
+			if got := checkSupport(s, sent+"[1]", []Source{{Text: c.Text}}); len(got) > 0 {
 				t.Errorf("a sentence quoted from its passage is flagged: %q", got)
 			}
 			quoted++

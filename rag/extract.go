@@ -34,7 +34,7 @@ func stressed(q question.Question) []question.Term {
 // are left out. The quoted sentences become their sources' quotes.
 func (a *Answerer) quote(sents []quotedSentence, sources []Source, q question.Question) string {
 	limit := a.answerLimit()
-	m := a.Store.matcher(q.Terms)
+	m := newMatcher(a.Store, q.Terms)
 	var b strings.Builder
 	used := 0
 	for i, qs := range sents {

@@ -39,11 +39,11 @@ func (a *Answerer) standalone(ctx context.Context, question string, history []Tu
 // rewritten to stand alone, for the rewrite, fusing both: each passage
 // keeps its better score.
 func (a *Answerer) search(ctx context.Context, asked, rewritten question.Question, k int) ([]Hit, error) {
-	hits, err := a.Store.SearchWith(ctx, asked, k, a.weights())
+	hits, err := Search(ctx, a.Store, asked, k, a.weights().Rank)
 	if err != nil || rewritten.Text == asked.Text {
 		return hits, err
 	}
-	more, err := a.Store.SearchWith(ctx, rewritten, k, a.weights())
+	more, err := Search(ctx, a.Store, rewritten, k, a.weights().Rank)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (a *Answerer) search(ctx context.Context, asked, rewritten question.Questio
 // answer to onText, and fills in ans. Citations are checked and renumbered
 // as they stream; the sources become the passages cited.
 func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Question, standalone string, onText func(string)) error {
-	m := a.Store.matcher(q.Terms)
+	m := newMatcher(a.Store, q.Terms)
 	var cites *citations
 	var out strings.Builder
 	emit := func(text string) {
@@ -111,7 +111,7 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 	ans.Text = strings.TrimSpace(out.String())
 	if len(cites.order) == 0 && !isRefusal(ans.Text) {
 		// Small models often leave the citations out.
-		ans.Text, cites = a.Store.attachCitations(ans.Text, ans.Retrieved, cites.passages)
+		ans.Text, cites = attachCitations(a.Store, ans.Text, ans.Retrieved, cites.passages)
 		ans.CitedAfter = len(cites.order) > 0
 		if ans.Related = !ans.CitedAfter; ans.Related {
 			ans.Sources = ans.Retrieved[:cites.passages]
@@ -121,7 +121,7 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 		ans.Sources = cites.cited(ans.Retrieved)
 	}
 	ans.Refused = len(ans.Sources) == 0
-	ans.Unsupported = a.Store.checkSupport(ans.Text, ans.Sources)
+	ans.Unsupported = checkSupport(a.Store, ans.Text, ans.Sources)
 	for i := range ans.Sources {
 		if ans.Sources[i].Quote == "" {
 			ans.Sources[i].Quote = bestSentence(ans.Sources[i].Text, m)

@@ -1,18 +1,9 @@
 package rag
 
 import (
-	"strings"
-	"unicode/utf8"
-
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
-)
-
-// BM25 parameters (Robertson and Zaragoza's usual values).
-const (
-	bm25K1 = 1.2
-	bm25B  = 0.75
 )
 
 // matcher measures how much of one question a text covers: the share of
@@ -28,11 +19,11 @@ type matcher struct {
 // matcher weighs the question's terms by their rarity in s. A bigram found
 // in no passage between two that are found (纤项 of 绿源那个碳纤项目) is the
 // seam between two words, not a word the passages lack, and weighs nothing.
-func (s *Store) matcher(query []question.Term) matcher {
+func newMatcher(s *Store, query []question.Term) matcher {
 	m := matcher{qterms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
 		df := s.df(t.Text)
-		if df == 0 && s.seam(t) {
+		if df == 0 && seam(s, t) {
 			continue
 		}
 		m.weights[i] = t.Weight * s.idf(df)
@@ -43,7 +34,7 @@ func (s *Store) matcher(query []question.Term) matcher {
 
 // seam reports whether t, a bigram that no passage holds, stands between
 // two bigrams that passages do hold.
-func (s *Store) seam(t question.Term) bool {
+func seam(s *Store, t question.Term) bool {
 	return t.Left != "" && t.Right != "" && s.df(t.Left) > 0 && s.df(t.Right) > 0
 }
 
@@ -99,50 +90,4 @@ func (m matcher) score(has []bool) float64 {
 		}
 	}
 	return sum / m.total
-}
-
-// Holds reports whether the collection holds word (folded): a reporter of
-// its bylines is named so, or a live passage holds it (the passages that
-// hold its rarest term are read for it).
-func (s *Store) Holds(word string) bool {
-	return s.reporters[word] || s.findIn(word, func(folded string) bool { return strings.Contains(folded, word) })
-}
-
-// rarestTerm is the term of word (folded) that the fewest passages hold,
-// and how many hold it (-1: word has no term); a word of two characters or
-// more is weighed by its bigrams, not its characters.
-func (s *Store) rarestTerm(word string) (string, int) {
-	rarest, least := "", -1
-	for _, t := range terms.Split(word) {
-		if t.Kind == terms.Unigram && utf8.RuneCountInString(word) > 1 {
-			continue
-		}
-		if df := s.df(t.Text); least < 0 || df < least {
-			rarest, least = t.Text, df
-		}
-	}
-	return rarest, least
-}
-
-// findIn reports whether found holds for the folded text of a live passage
-// that holds the rarest term of word.
-func (s *Store) findIn(word string, found func(folded string) bool) bool {
-	rarest, least := s.rarestTerm(word)
-	if least <= 0 {
-		return false
-	}
-	for k, sg := range s.segs {
-		_, postings := sg.lookup(rarest)
-		hit := false
-		eachPosting(postings, func(i, _ int) {
-			pos := s.base[k] + i
-			if !hit && pos < len(s.live) && s.live[pos] && found(terms.Fold(s.chunks[pos].Text)) {
-				hit = true
-			}
-		})
-		if hit {
-			return true
-		}
-	}
-	return false
 }

@@ -49,7 +49,7 @@ func (a *Answerer) refusal(q question.Question, hits []Hit, eligible map[int]boo
 	}
 	asksFigure := q.Asks == question.Number || q.Asks == question.Date
 	if len(q.Parts) == 0 && asksFigure && spans == nil {
-		spans = a.Store.Spans(q, hits)
+		spans = Spans(a.Store, q, hits)
 	}
 	if len(q.Parts) == 0 && asksFigure && !a.states(spans, eligible) {
 		r := Refusal{Reason: NotStated, Asked: q.Asks}
@@ -93,7 +93,7 @@ func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []Hit) {
 	}
 	spansOf := make([][]Span, len(parts))
 	for i, part := range parts {
-		spansOf[i] = a.Store.Spans(part, hits)
+		spansOf[i] = Spans(a.Store, part, hits)
 	}
 	var own []Span // q's spans, for the refusal, when q is one question
 	if len(q.Parts) == 0 {
@@ -134,7 +134,7 @@ func (a *Answerer) eligible(q question.Question, hits []Hit) map[int]bool {
 	cs := q.Constraints()
 	out := map[int]bool{}
 	for i, h := range hits {
-		if !slices.ContainsFunc(cs, func(c question.Constraint) bool { return !a.Store.HoldsConstraint(h, c) }) {
+		if !slices.ContainsFunc(cs, func(c question.Constraint) bool { return !HoldsConstraint(a.Store, h, c) }) {
 			out[i] = true
 		}
 	}
@@ -146,7 +146,7 @@ func (a *Answerer) eligible(q question.Question, hits []Hit) map[int]bool {
 func (a *Answerer) missingConstraint(q question.Question, h Hit) question.Constraint {
 	cs := q.Constraints()
 	for _, c := range cs {
-		if !a.Store.HoldsConstraint(h, c) {
+		if !HoldsConstraint(a.Store, h, c) {
 			return c
 		}
 	}

@@ -2,7 +2,6 @@ package rag
 
 import (
 	"context"
-	"math"
 	"slices"
 	"strings"
 
@@ -38,6 +37,19 @@ const (
 // RankFeatureNames name the features, as weights.tsv does.
 var RankFeatureNames = [NumRankFeatures]string{"bm25", "article", "articlecover", "coverage", "closeness", "phrase", "title", "dense", "constraints", "named"}
 
+// RankWeights weigh the features of a passage, in the order of its
+// features.
+type RankWeights [NumRankFeatures]float64
+
+// Score is a passage's score: its features weighed.
+func (w RankWeights) Score(f [NumRankFeatures]float64) float64 {
+	s := 0.0
+	for i, x := range f {
+		s += w[i] * x
+	}
+	return s
+}
+
 // The pool: how many passages BM25 and the dense search each bring, and
 // how many articles bring their best passages.
 const (
@@ -56,7 +68,7 @@ type Candidate struct {
 
 // Candidates are the passages considered for q, with their features, in no
 // particular order.
-func (s *Store) Candidates(ctx context.Context, q question.Question) ([]Candidate, error) {
+func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate, error) {
 	lex := s.lexicalScores(q.Terms)
 	pool := map[int]bool{}
 	for _, pos := range topN(lex.passage, lex.touched, poolPassages) {
@@ -73,7 +85,7 @@ func (s *Store) Candidates(ctx context.Context, q question.Question) ([]Candidat
 		}
 	}
 	if q.Article {
-		for _, pos := range s.titledArticles(q) {
+		for _, pos := range titledArticles(s, q) {
 			pool[pos] = true
 		}
 	}
@@ -91,7 +103,7 @@ func (s *Store) Candidates(ctx context.Context, q question.Question) ([]Candidat
 		}
 	}
 	bestPassage, bestArticle := maxOf(lex.passage, lex.touched), maxOf(lex.article, lex.articles)
-	m := s.matcher(q.Terms)
+	m := newMatcher(s, q.Terms)
 	runs := phraseRuns(q)
 	constraints := q.Constraints()
 	out := make([]Candidate, 0, len(pool))
@@ -124,8 +136,8 @@ func (s *Store) Candidates(ctx context.Context, q question.Question) ([]Candidat
 // titledArticles are the first passages of the articles whose title and
 // reporters hold at least minTitleMatch of q's terms: the candidates of a
 // question about an article as a whole (张三写的那篇讲了什么).
-func (s *Store) titledArticles(q question.Question) []int {
-	m := s.matcher(q.Terms)
+func titledArticles(s *Store, q question.Question) []int {
+	m := newMatcher(s, q.Terms)
 	var out []int
 	for doc, art := range s.Manifest.Articles {
 		if m.coverage(art.Title+"\n"+art.Reporters) < minTitleMatch {
@@ -146,11 +158,11 @@ const minTitleMatch = 0.5
 // Rank orders candidates by their features weighed by w, best first, and
 // returns the best topK passages, each joined to the adjacent passages of
 // its article among the candidates.
-func Rank(cands []Candidate, w *Weights, topK int) []Hit {
+func Rank(cands []Candidate, w RankWeights, topK int) []Hit {
 	hits := make([]Hit, len(cands))
 	for i, c := range cands {
 		hits[i] = c.Hit
-		hits[i].Score = w.rankScore(c.Features)
+		hits[i].Score = w.Score(c.Features)
 	}
 	slices.SortFunc(hits, func(a, b Hit) int {
 		if a.Score != b.Score {
@@ -168,71 +180,6 @@ func Rank(cands []Candidate, w *Weights, topK int) []Hit {
 		out[i].Chunk.Text = strings.Clone(out[i].Chunk.Text)
 	}
 	return out
-}
-
-// lexical holds the BM25 scores of a question's terms over the live
-// passages and articles, by global position and article index, and the
-// positions and articles scored.
-type lexical struct {
-	passage, article, articleCover []float64
-	touched, articles              []int
-}
-
-// lexicalScores scores every live passage, and every article as a whole,
-// by BM25 over the query's terms, each scaled by its weight. Terms held
-// by more than a third of the passages are skipped: they cost the most to
-// score and tell the least.
-func (s *Store) lexicalScores(query []question.Term) lexical {
-	lex := lexical{passage: make([]float64, len(s.live)), article: make([]float64, len(s.artNames)), articleCover: make([]float64, len(s.artNames))}
-	tf := make([]float64, len(s.artNames)) // one term's count in each article
-	nArticles := float64(len(s.artNames))
-	total := 0.0
-	for _, t := range query {
-		df := s.df(t.Text)
-		if df*3 > s.nStored && s.nStored > 30 {
-			continue
-		}
-		if df == 0 {
-			total += t.Weight * math.Log(1+2*nArticles)
-			continue
-		}
-		idf := math.Log(1 + (float64(s.nStored)-float64(df)+0.5)/(float64(df)+0.5))
-		var arts []int
-		for k, sg := range s.segs {
-			_, postings := sg.lookup(t.Text)
-			eachPosting(postings, func(i, n int) {
-				pos := s.base[k] + i
-				if pos >= len(s.live) || !s.live[pos] {
-					return
-				}
-				if lex.passage[pos] == 0 {
-					lex.touched = append(lex.touched, pos)
-				}
-				norm := bm25K1 * (1 - bm25B + bm25B*float64(sg.lengths[i])/s.avgLen)
-				lex.passage[pos] += t.Weight * idf * float64(n) * (bm25K1 + 1) / (float64(n) + norm)
-				ai := s.art[pos]
-				if tf[ai] == 0 {
-					arts = append(arts, int(ai))
-				}
-				tf[ai] += float64(n)
-			})
-		}
-		artIDF := math.Log(1 + (nArticles-float64(len(arts))+0.5)/(float64(len(arts))+0.5))
-		total += t.Weight * artIDF
-		for _, ai := range arts {
-			lex.articleCover[ai] += t.Weight * artIDF
-			if lex.article[ai] == 0 {
-				lex.articles = append(lex.articles, ai)
-			}
-			norm := bm25K1 * (1 - bm25B + bm25B*s.artLen[ai]/s.avgArtLen)
-			lex.article[ai] += t.Weight * artIDF * tf[ai] * (bm25K1 + 1) / (tf[ai] + norm)
-			tf[ai] = 0
-		}
-	}
-	for _, ai := range lex.articles {
-		lex.articleCover[ai] /= total
-	}
-	return lex
 }
 
 // topN is the n of keys with the highest score, best first, ties in key
@@ -330,7 +277,7 @@ func holdsConstraint(c question.Constraint, folded string, art Indexed) bool {
 // HoldsConstraint reports whether the passage h holds the constraint c (see
 // holdsConstraint); a name may be named anywhere in its article, as news
 // names a place or a body once and then calls it 该公司 or 我市.
-func (s *Store) HoldsConstraint(h Hit, c question.Constraint) bool {
+func HoldsConstraint(s *Store, h Hit, c question.Constraint) bool {
 	art := s.Article(h.Chunk.Doc)
 	if holdsConstraint(c, terms.Fold(h.Chunk.Text), art) {
 		return true

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -16,6 +18,7 @@ import (
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/internal/atomicfile"
+	"github.com/qabot/qabot/rag/question"
 )
 
 // A collection's vectors may live in a remote index (Weaviate) rather than
@@ -207,4 +210,55 @@ func (s *Store) vectorSearch(ctx context.Context, question string, vec []float32
 		out = append(out, scored{pos, embedding.Dot(s.vector(pos), vec)})
 	}
 	return out, nil
+}
+
+// scored is a passage's global position and its score for a question:
+// a cosine similarity or a BM25 score.
+type scored struct {
+	pos   int
+	score float64
+}
+
+// sortScored puts the highest score first, ties in passage order.
+func sortScored(xs []scored) {
+	slices.SortFunc(xs, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
+}
+
+// lexicalEmbedder reports whether the store's embedder is the local one,
+// whose similarity counts shared n-grams, not meaning.
+func (s *Store) lexicalEmbedder() bool {
+	_, ok := s.embedder.(*embedding.LocalEmbedder)
+	return ok
+}
+
+// questionVector is the question's vector; nil when it has nothing to
+// compare (only punctuation).
+func (s *Store) questionVector(ctx context.Context, q question.Question) ([]float32, error) {
+	vecs, err := s.embedder.Embed(ctx, []string{q.Text})
+	if err != nil {
+		return nil, fmt.Errorf("embed question: %w", err)
+	}
+	if embedding.IsZero(vecs[0]) {
+		return nil, nil
+	}
+	return vecs[0], nil
+}
+
+// denseSearch ranks passages by the cosine similarity of their vectors to
+// vec, the question's, returning up to n: from the vector index, or from
+// the segments' vectors when a remote index is down.
+func (s *Store) denseSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
+	hits, err := s.vectorSearch(ctx, question, vec, n)
+	if err == nil || ctx.Err() != nil || s.remote == nil {
+		return hits, err
+	}
+	if s.OnRemoteError != nil {
+		s.OnRemoteError(err)
+	}
+	return s.scanVectors(vec, n), nil
 }

@@ -1,13 +1,10 @@
 package rag
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/qabot/qabot/rag/document"
-	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/question"
 )
 
@@ -25,18 +22,12 @@ type Hit struct {
 	Similarity float64
 }
 
-// Search returns up to topK passages for a question, best first: the
-// candidates (see Candidates) ranked by the default weights.
-func (s *Store) Search(ctx context.Context, q question.Question, topK int) ([]Hit, error) {
-	return s.SearchWith(ctx, q, topK, DefaultWeights)
-}
-
 // SearchWith is Search with the given weights.
-func (s *Store) SearchWith(ctx context.Context, q question.Question, topK int, w *Weights) ([]Hit, error) {
+func Search(ctx context.Context, s *Store, q question.Question, topK int, w RankWeights) ([]Hit, error) {
 	if topK <= 0 {
 		return nil, fmt.Errorf("top_k must be positive, got %d", topK)
 	}
-	cands, err := s.Candidates(ctx, q)
+	cands, err := Candidates(ctx, s, q)
 	if err != nil {
 		return nil, err
 	}
@@ -88,55 +79,4 @@ func mergeChunks(a, b document.Chunk) (document.Chunk, bool) {
 	a.Text += sep + string(rest)
 	a.End = b.End
 	return a, true
-}
-
-// scored is a passage's global position and its score for a question:
-// a cosine similarity or a BM25 score.
-type scored struct {
-	pos   int
-	score float64
-}
-
-// sortScored puts the highest score first, ties in passage order.
-func sortScored(xs []scored) {
-	slices.SortFunc(xs, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.pos, b.pos)
-	})
-}
-
-// lexicalEmbedder reports whether the store's embedder is the local one,
-// whose similarity counts shared n-grams, not meaning.
-func (s *Store) lexicalEmbedder() bool {
-	_, ok := s.embedder.(*embedding.LocalEmbedder)
-	return ok
-}
-
-// questionVector is the question's vector; nil when it has nothing to
-// compare (only punctuation).
-func (s *Store) questionVector(ctx context.Context, q question.Question) ([]float32, error) {
-	vecs, err := s.embedder.Embed(ctx, []string{q.Text})
-	if err != nil {
-		return nil, fmt.Errorf("embed question: %w", err)
-	}
-	if embedding.IsZero(vecs[0]) {
-		return nil, nil
-	}
-	return vecs[0], nil
-}
-
-// denseSearch ranks passages by the cosine similarity of their vectors to
-// vec, the question's, returning up to n: from the vector index, or from
-// the segments' vectors when a remote index is down.
-func (s *Store) denseSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
-	hits, err := s.vectorSearch(ctx, question, vec, n)
-	if err == nil || ctx.Err() != nil || s.remote == nil {
-		return hits, err
-	}
-	if s.OnRemoteError != nil {
-		s.OnRemoteError(err)
-	}
-	return s.scanVectors(vec, n), nil
 }

@@ -115,7 +115,7 @@ func BenchmarkStore(b *testing.B) {
 			}
 			b.Run("query", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					if _, err := s.Search(context.Background(), question.Parse("晋能光伏的TOPCon电池生产线有多长"), 5); err != nil {
+					if _, err := Search(context.Background(), s, question.Parse("晋能光伏的TOPCon电池生产线有多长"), 5, DefaultWeights.Rank); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -45,8 +45,8 @@ type Span struct {
 
 // Spans are the sentences of hits, candidates for the answer to q, with
 // their features.
-func (s *Store) Spans(q question.Question, hits []Hit) []Span {
-	m := s.matcher(stressed(q))
+func Spans(s *Store, q question.Question, hits []Hit) []Span {
+	m := newMatcher(s, stressed(q))
 	var constraints []question.Constraint // the dates and ordinals: a name is named once in an article
 	for _, c := range q.Constraints() {
 		if c.Kind != question.Name {

@@ -152,7 +152,7 @@ func TestIngestIncremental(t *testing.T) {
 			t.Errorf("deleted article still in the store: %s", c.ID())
 		}
 	}
-	hits, err := s.Search(context.Background(), question.Parse("光伏组件"), 3)
+	hits, err := Search(context.Background(), s, question.Parse("光伏组件"), 3, DefaultWeights.Rank)
 	if err != nil || len(hits) == 0 || hits[0].Chunk.Doc != "a.txt" {
 		t.Errorf("search after update: %v %+v", err, hits)
 	}
@@ -456,7 +456,7 @@ func TestConcurrentReadersDuringIngest(t *testing.T) {
 				if n != 2 && n != 3 {
 					errs <- fmt.Errorf("reader saw %d articles", n)
 				}
-				if _, err := s.Search(context.Background(), question.Parse("光伏"), 2); err != nil {
+				if _, err := Search(context.Background(), s, question.Parse("光伏"), 2, DefaultWeights.Rank); err != nil {
 					errs <- err
 				}
 			}
@@ -584,7 +584,7 @@ func TestCollidingIDs(t *testing.T) {
 	}
 	s := f.open(t)
 	for q, doc := range map[string]string{"光伏组件": "a017786.txt", "特种钢材": "a057288.txt"} {
-		hits, err := s.Search(context.Background(), question.Parse(q), 1)
+		hits, err := Search(context.Background(), s, question.Parse(q), 1, DefaultWeights.Rank)
 		if err != nil || len(hits) != 1 || hits[0].Chunk.Doc != doc {
 			t.Errorf("%s: %v %+v, want %s", q, err, hits, doc)
 		}

@@ -11,7 +11,7 @@ import (
 // of an extractive answer. The defaults, in weights.tsv, were fitted on the
 // development sets by cmd/devsets (see README, Measurements).
 type Weights struct {
-	Rank [NumRankFeatures]float64
+	Rank RankWeights
 	Span [NumSpanFeatures]float64
 	// Stated is the least share of a question's terms that a sentence
 	// stating the number or date it asks for must hold: below it, offline,
@@ -104,13 +104,4 @@ func (w *Weights) Format() string {
 	}
 	fmt.Fprintf(&b, "refuse\tstated\t%.4f\n", w.Stated)
 	return b.String()
-}
-
-// rankScore is a passage's score: its features weighed.
-func (w *Weights) rankScore(f [NumRankFeatures]float64) float64 {
-	s := 0.0
-	for i, x := range f {
-		s += w.Rank[i] * x
-	}
-	return s
 }

@@ -275,7 +275,7 @@ func prepare(ctx context.Context, sets []set) ([]prepared, error) {
 				continue
 			}
 			q := question.ParseIn(it.question, s.store)
-			cands, err := s.store.Candidates(ctx, q)
+			cands, err := rag.Candidates(ctx, s.store, q)
 			if err != nil {
 				return nil, err
 			}
@@ -312,9 +312,9 @@ func spanGroups(ps []prepared, w *rag.Weights, keep func(item) bool) []group {
 		if !keep(p.it) || !p.it.answerable {
 			continue
 		}
-		hits := rag.Rank(p.cands, w, topK)
+		hits := rag.Rank(p.cands, w.Rank, topK)
 		g := group{id: p.it.id}
-		for _, sp := range p.set.store.Spans(p.q, hits) {
+		for _, sp := range rag.Spans(p.set.store, p.q, hits) {
 			g.features = append(g.features, sp.Features[:])
 			g.right = append(g.right, p.it.sourced(hits[sp.Hit].Chunk.Doc) && p.it.holdsAny(sp.Text))
 		}
@@ -354,7 +354,7 @@ func chooseStated(ps []prepared, w *rag.Weights, keep func(item) bool) float64 {
 			if !keep(p.it) || p.q.Asks != question.Number && p.q.Asks != question.Date {
 				continue
 			}
-			hits := rag.Rank(p.cands, &trial, topK)
+			hits := rag.Rank(p.cands, trial.Rank, topK)
 			a := &rag.Answerer{Store: p.set.store, TopK: topK, Weights: &trial}
 			if len(hits) == 0 || a.OfflineRefusal(p.q, hits).Reason != rag.NotStated {
 				continue
@@ -452,7 +452,7 @@ func diagnose(ps []prepared, w *rag.Weights) {
 		if slices.ContainsFunc(p.cands, func(x rag.Candidate) bool { return p.it.positive(x.Chunk.Doc, x.Chunk.Text) }) {
 			c.pooled++
 		}
-		hits := rag.Rank(p.cands, w, 20)
+		hits := rag.Rank(p.cands, w.Rank, 20)
 		r := slices.IndexFunc(hits, func(h rag.Hit) bool { return p.it.positive(h.Chunk.Doc, h.Chunk.Text) })
 		switch {
 		case r == 0:
@@ -488,11 +488,11 @@ func dumpSpans(ctx context.Context, sets []set, w *rag.Weights, path string) err
 				continue
 			}
 			q := question.ParseIn(it.question, s.store)
-			hits, err := s.store.SearchWith(ctx, q, topK, w)
+			hits, err := rag.Search(ctx, s.store, q, topK, w.Rank)
 			if err != nil {
 				return err
 			}
-			spans := s.store.Spans(q, hits)
+			spans := rag.Spans(s.store, q, hits)
 			type row struct {
 				Set, ID, Q, Kind string
 				Answerable       bool
@@ -511,7 +511,7 @@ func dumpSpans(ctx context.Context, sets []set, w *rag.Weights, path string) err
 				r.Relevance = append(r.Relevance, h.Relevance)
 				ok := true
 				for _, c := range q.Constraints() {
-					ok = ok && s.store.HoldsConstraint(h, c)
+					ok = ok && rag.HoldsConstraint(s.store, h, c)
 				}
 				r.Eligible = append(r.Eligible, ok)
 			}
