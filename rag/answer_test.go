@@ -3,11 +3,14 @@ package rag
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
@@ -64,16 +67,32 @@ var inventedArticles = map[string]string{
 城东小学组织学生阅读经典名著，开展读书分享会。校长周丽说，读书让孩子们受益匪浅。`,
 }
 
+// ingested is a store of files (name to text), ingested offline with
+// chunker in a temporary folder.
+func ingested(t *testing.T, chunker document.Chunker, files map[string]string) *Store {
+	t.Helper()
+	data, corpus := t.TempDir(), t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emb := embedding.NewLocalEmbedder(64)
+	opts := IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: document.FolderFS(corpus)}, Embedder: emb, Chunker: chunker}
+	if _, err := Ingest(t.Context(), opts); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(t.Context(), data, emb, chunker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // inventedAnswerer answers from inventedArticles, offline.
 func inventedAnswerer(t *testing.T) *Answerer {
 	t.Helper()
-	f := newFixture(t)
-	f.chunker = document.Chunker{Size: 300, Overlap: 60}
-	writeCorpus(t, f.corpus, inventedArticles)
-	if _, err := f.ingest(t); err != nil {
-		t.Fatal(err)
-	}
-	return &Answerer{Store: f.open(t), TopK: 5, MinRelevance: 0.08}
+	return &Answerer{Store: ingested(t, document.Chunker{Size: 300, Overlap: 60}, inventedArticles), TopK: 5, MinRelevance: 0.08}
 }
 
 // An answer quotes the sentence that states what is asked, first, cites it
@@ -264,16 +283,11 @@ func TestAskBadQuestions(t *testing.T) {
 
 // Sentence selection picks the sentences that answer, not the whole passage.
 func TestExtractPicksAnsweringSentences(t *testing.T) {
-	f := newFixture(t)
-	f.chunker = document.Chunker{Size: 400, Overlap: 0}
-	writeCorpus(t, f.corpus, map[string]string{
+	s := ingested(t, document.Chunker{Size: 400, Overlap: 0}, map[string]string{
 		"a.txt": "全市经济平稳运行。天气晴朗，市民出行方便。绿源公司的新工厂位于东山工业园，总投资12亿元。工厂明年投产。城市绿化不断改善。",
 		"b.txt": "另一篇文章谈到教育改革和医疗服务。学校增加了课程。",
 	})
-	if _, err := f.ingest(t); err != nil {
-		t.Fatal(err)
-	}
-	a := &Answerer{Store: f.open(t), TopK: 3, MinRelevance: 0.25}
+	a := &Answerer{Store: s, TopK: 3, MinRelevance: 0.25}
 	ans, err := a.Ask(t.Context(), "绿源公司的新工厂总投资多少?")
 	if err != nil {
 		t.Fatal(err)
@@ -382,5 +396,40 @@ func TestSeamsWeighNothing(t *testing.T) {
 	}
 	if m := newMatcher(s, question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
 		t.Error("a word the passages lack weighs nothing")
+	}
+}
+
+// Answers and chunks stay readable after their store is gone: the store
+// keeps texts in its segments' mappings, which are unmapped with it, and
+// must copy what it hands out.
+func TestAnswersOutliveStore(t *testing.T) {
+	files := map[string]string{
+		"a.txt": "光伏的报道\n光伏是本文的主题。记者介绍了光伏的最新进展，相关部门表示将继续推进。",
+		"b.txt": "煤炭的报道\n煤炭是本文的主题。记者介绍了煤炭的最新进展，相关部门表示将继续推进。",
+	}
+	var ans Answer
+	var chunks []document.Chunk
+	func() {
+		s := ingested(t, document.Chunker{Size: 60, Overlap: 10}, files)
+		a := &Answerer{Store: s, TopK: 3, MinRelevance: 0.01}
+		var err error
+		if ans, err = a.Ask(context.Background(), "光伏的最新进展"); err != nil {
+			t.Fatal(err)
+		}
+		chunks = s.Chunks()
+	}()
+	for range 5 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // cleanups run on their own goroutine
+	}
+	var n int
+	for _, src := range ans.Retrieved {
+		n += strings.Count(src.Text, "光伏")
+	}
+	for _, c := range chunks {
+		n += len([]rune(c.Text))
+	}
+	if n == 0 || !strings.Contains(ans.Text, "光伏") {
+		t.Errorf("answer %q, %d runes", ans.Text, n)
 	}
 }

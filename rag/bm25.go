@@ -31,7 +31,7 @@ func (s *Store) rarestTerm(word string) (string, int) {
 		if t.Kind == terms.Unigram && utf8.RuneCountInString(word) > 1 {
 			continue
 		}
-		if df := s.df(t.Text); least < 0 || df < least {
+		if df := s.DF(t.Text); least < 0 || df < least {
 			rarest, least = t.Text, df
 		}
 	}
@@ -79,7 +79,7 @@ func (s *Store) lexicalScores(query []question.Term) lexical {
 	nArticles := float64(len(s.artNames))
 	total := 0.0
 	for _, t := range query {
-		df := s.df(t.Text)
+		df := s.DF(t.Text)
 		if df*3 > s.nStored && s.nStored > 30 {
 			continue
 		}

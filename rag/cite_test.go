@@ -109,7 +109,7 @@ func TestSupportChecksFiguresAndNames(t *testing.T) {
 		}
 	}
 	quoted := 0
-	for _, c := range s.chunks {
+	for _, c := range s.Chunks() {
 		for _, sent := range document.Sentences(c.Text) {
 			if got := checkSupport(s, sent+"[1]", []Source{{Text: c.Text}}); len(got) > 0 {
 				t.Errorf("a sentence quoted from its passage is flagged: %q", got)

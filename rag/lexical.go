@@ -22,11 +22,11 @@ type matcher struct {
 func newMatcher(s *Store, query []question.Term) matcher {
 	m := matcher{qterms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
-		df := s.df(t.Text)
+		df := s.DF(t.Text)
 		if df == 0 && seam(s, t) {
 			continue
 		}
-		m.weights[i] = t.Weight * s.idf(df)
+		m.weights[i] = t.Weight * s.IDF(df)
 		m.total += m.weights[i]
 	}
 	return m
@@ -35,7 +35,7 @@ func newMatcher(s *Store, query []question.Term) matcher {
 // seam reports whether t, a bigram that no passage holds, stands between
 // two bigrams that passages do hold.
 func seam(s *Store, t question.Term) bool {
-	return t.Left != "" && t.Right != "" && s.df(t.Left) > 0 && s.df(t.Right) > 0
+	return t.Left != "" && t.Right != "" && s.DF(t.Left) > 0 && s.DF(t.Right) > 0
 }
 
 // coverage is the share of the question that text covers.

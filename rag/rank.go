@@ -75,11 +75,7 @@ func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate
 		pool[pos] = true
 	}
 	for _, ai := range topN(lex.article, lex.articles, poolArticles) {
-		first := s.first[s.artNames[ai]]
-		var own []int
-		for i := range s.Manifest.Articles[s.artNames[ai]].Chunks {
-			own = append(own, first+i)
-		}
+		own := s.ArticlePassages(s.ArticleName(ai))
 		for _, pos := range topN(lex.passage, own, passagesPerArticle) {
 			pool[pos] = true
 		}
@@ -89,7 +85,7 @@ func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate
 			pool[pos] = true
 		}
 	}
-	vec, err := s.questionVector(ctx, q)
+	vec, err := s.queryVector(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -108,13 +104,13 @@ func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate
 	constraints := q.Constraints()
 	out := make([]Candidate, 0, len(pool))
 	for pos := range pool {
-		c := s.chunks[pos]
+		c := s.Passage(pos)
 		art := s.Manifest.Articles[c.Doc]
 		folded := terms.Fold(c.Text)
 		var f [NumRankFeatures]float64
 		f[RankBM25] = ratio(lex.passage[pos], bestPassage)
-		f[RankArticle] = ratio(lex.article[s.art[pos]], bestArticle)
-		f[RankArticleCover] = lex.articleCover[s.art[pos]]
+		f[RankArticle] = ratio(lex.article[s.ArticleIndex(pos)], bestArticle)
+		f[RankArticleCover] = lex.articleCover[s.ArticleIndex(pos)]
 		f[RankCoverage], f[RankCloseness] = m.passageScores(c.Text)
 		f[RankPhrase] = phraseShare(runs, folded)
 		f[RankTitle] = m.coverage(art.Title + "\n" + art.Reporters)
@@ -143,10 +139,8 @@ func titledArticles(s *Store, q question.Question) []int {
 		if m.coverage(art.Title+"\n"+art.Reporters) < minTitleMatch {
 			continue
 		}
-		first, ok := s.first[doc]
-		for i := 0; ok && i < min(art.Chunks, passagesPerArticle); i++ {
-			out = append(out, first+i)
-		}
+		own := s.ArticlePassages(doc)
+		out = append(out, own[:min(len(own), passagesPerArticle)]...)
 	}
 	return out
 }

@@ -236,9 +236,9 @@ func (s *Store) lexicalEmbedder() bool {
 	return ok
 }
 
-// questionVector is the question's vector; nil when it has nothing to
+// queryVector is the question's vector; nil when it has nothing to
 // compare (only punctuation).
-func (s *Store) questionVector(ctx context.Context, q question.Question) ([]float32, error) {
+func (s *Store) queryVector(ctx context.Context, q question.Question) ([]float32, error) {
 	vecs, err := s.embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)

@@ -264,6 +264,31 @@ func (s *Store) chunk(pos int) document.Chunk {
 	return c
 }
 
+// Passage is the passage stored at global position pos. Its text lies in
+// the store's mapped segments: valid while the store is open.
+func (s *Store) Passage(pos int) document.Chunk { return s.chunks[pos] }
+
+// ArticleIndex is the number of the article of the passage at pos, as
+// LexicalScores numbers articles (-1 for a passage no longer live).
+func (s *Store) ArticleIndex(pos int) int { return int(s.art[pos]) }
+
+// ArticleName is the name of the article numbered ai.
+func (s *Store) ArticleName(ai int) string { return s.artNames[ai] }
+
+// ArticlePassages are the global positions of the passages of the live
+// article doc, in order (none when it is not live).
+func (s *Store) ArticlePassages(doc string) []int {
+	first, ok := s.first[doc]
+	if !ok {
+		return nil
+	}
+	out := make([]int, s.Manifest.Articles[doc].Chunks)
+	for i := range out {
+		out[i] = first + i
+	}
+	return out
+}
+
 // Embedder is the embedder the store was opened with.
 func (s *Store) Embedder() embedding.Embedder { return s.embedder }
 
@@ -303,8 +328,8 @@ func (s *Store) articleHolds(doc string, words ...string) bool {
 	return false
 }
 
-// df is the number of stored passages that hold term.
-func (s *Store) df(term string) int {
+// DF is the number of stored passages that hold term.
+func (s *Store) DF(term string) int {
 	n := 0
 	for _, sg := range s.segs {
 		d, _ := sg.lookup(term)
@@ -313,12 +338,12 @@ func (s *Store) df(term string) int {
 	return n
 }
 
-// idf weighs a term held by df passages by its rarity, for coverage: by the
+// IDF weighs a term held by df passages by its rarity, for coverage: by the
 // share of passages that hold it, saturating for terms rarer than
 // idfFloorShare, so that a term found nowhere weighs as much as a rare
 // one, and a coverage means the same in a small collection as in a
 // large one.
-func (s *Store) idf(df int) float64 {
+func (s *Store) IDF(df int) float64 {
 	n := float64(max(s.nStored, 1))
 	return math.Log(1 + 1/(float64(df)/n+max(idfFloorShare, 1/n)))
 }
