@@ -27,6 +27,7 @@ import (
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -41,10 +42,10 @@ func corpusAnswerer(t *testing.T, corpus document.Corpus) *rag.Answerer {
 	t.Helper()
 	dir := t.TempDir()
 	emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-	if _, err := rag.Ingest(t.Context(), rag.IngestOptions{Dir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
+	if _, err := index.Ingest(t.Context(), index.IngestOptions{Dir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := rag.Open(t.Context(), dir, emb, ch)
+	s, err := index.Open(t.Context(), dir, emb, ch)
 	if err != nil {
 		t.Fatal(err)
 	}

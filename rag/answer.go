@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
@@ -142,7 +143,7 @@ const MaxQuestionRunes = 2000
 
 // Answerer answers questions from a store.
 type Answerer struct {
-	Store *Store
+	Store *index.Store
 	TopK  int
 	// MinRelevance is the lexical floor: when no retrieved passage contains
 	// at least this IDF-weighted share of the question's terms (and, with a
@@ -298,7 +299,7 @@ func (a *Answerer) relevant(hits []Hit) bool {
 	if a.LLM != nil {
 		floor = min(floor, looseFloor)
 	}
-	semantic := a.MinSimilarity > 0 && !a.Store.lexicalEmbedder()
+	semantic := a.MinSimilarity > 0 && !a.Store.LexicalEmbedder()
 	for _, h := range hits {
 		if h.Relevance >= floor || semantic && h.Similarity >= a.MinSimilarity {
 			return true

@@ -14,18 +14,19 @@ import (
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
 
 var (
 	seedOnce  sync.Once
-	seedStore *Store
+	seedStore *index.Store
 	seedErr   error
 )
 
 // openSeeds indexes the embedded seeds once per test binary with the default settings.
-func openSeeds(t testing.TB) *Store {
+func openSeeds(t testing.TB) *index.Store {
 	t.Helper()
 	seedOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "qabot-seeds-")
@@ -34,8 +35,8 @@ func openSeeds(t testing.TB) *Store {
 			return
 		}
 		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-		if _, seedErr = Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
-			seedStore, seedErr = Open(context.Background(), dir, emb, ch)
+		if _, seedErr = index.Ingest(context.Background(), index.IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
+			seedStore, seedErr = index.Open(context.Background(), dir, emb, ch)
 		}
 	})
 	if seedErr != nil {
@@ -69,7 +70,7 @@ var inventedArticles = map[string]string{
 
 // ingested is a store of files (name to text), ingested offline with
 // chunker in a temporary folder.
-func ingested(t *testing.T, chunker document.Chunker, files map[string]string) *Store {
+func ingested(t *testing.T, chunker document.Chunker, files map[string]string) *index.Store {
 	t.Helper()
 	data, corpus := t.TempDir(), t.TempDir()
 	for name, text := range files {
@@ -78,11 +79,11 @@ func ingested(t *testing.T, chunker document.Chunker, files map[string]string) *
 		}
 	}
 	emb := embedding.NewLocalEmbedder(64)
-	opts := IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: document.FolderFS(corpus)}, Embedder: emb, Chunker: chunker}
-	if _, err := Ingest(t.Context(), opts); err != nil {
+	opts := index.IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: document.FolderFS(corpus)}, Embedder: emb, Chunker: chunker}
+	if _, err := index.Ingest(t.Context(), opts); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(t.Context(), data, emb, chunker)
+	s, err := index.Open(t.Context(), data, emb, chunker)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -96,7 +97,7 @@ func (ix *NaiveBaseline) Ask(_ context.Context, question string) (Answer, error)
 		idf := math.Log(1 + (n-float64(ix.df[term])+0.5)/(float64(ix.df[term])+0.5))
 		for i, tf := range ix.tf {
 			if f := float64(tf[term]); f > 0 {
-				scores[i] += idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*ix.lens[i]/ix.avgLen))
+				scores[i] += idf * f * (index.BM25K1 + 1) / (f + index.BM25K1*(1-index.BM25B+index.BM25B*ix.lens[i]/ix.avgLen))
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 )
 
 // On the development sets, offline, qabot finds at least as many answers in
@@ -32,10 +33,10 @@ func TestNotBelowNaiveBaseline(t *testing.T) {
 		corpus, data := t.TempDir(), t.TempDir()
 		writeDistractorCorpus(t, corpus, n, qs)
 		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-		if _, err := Ingest(t.Context(), IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}); err != nil {
+		if _, err := index.Ingest(t.Context(), index.IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Open(t.Context(), data, emb, ch)
+		s, err := index.Open(t.Context(), data, emb, ch)
 		if err != nil {
 			t.Fatal(err)
 		}

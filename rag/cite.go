@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -143,7 +144,7 @@ const minSupport = 0.4
 // each source, the sentences that cite it as that source's quote. Sentences
 // in another language than the passages cannot be checked by shared terms:
 // only their figures are.
-func checkSupport(s *Store, answer string, sources []Source) []string {
+func checkSupport(s *index.Store, answer string, sources []Source) []string {
 	var unsupported []string
 	for _, sent := range answerSentences(answer) {
 		nums := citedIn(sent)
@@ -278,7 +279,7 @@ func bestSentence(text string, m matcher) string {
 // terms, if it holds at least minSupport of them (RAGFlow's
 // insert_citations). It returns the text with its citations and how they
 // are numbered.
-func attachCitations(s *Store, text string, passages []Source, n int) (string, *citations) {
+func attachCitations(s *index.Store, text string, passages []Source, n int) (string, *citations) {
 	var b strings.Builder
 	for _, sent := range answerSentences(text) {
 		best, bestCov := 0, minSupport

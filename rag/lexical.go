@@ -2,6 +2,7 @@ package rag
 
 import (
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -19,7 +20,7 @@ type matcher struct {
 // matcher weighs the question's terms by their rarity in s. A bigram found
 // in no passage between two that are found (纤项 of 绿源那个碳纤项目) is the
 // seam between two words, not a word the passages lack, and weighs nothing.
-func newMatcher(s *Store, query []question.Term) matcher {
+func newMatcher(s *index.Store, query []question.Term) matcher {
 	m := matcher{qterms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
 		df := s.DF(t.Text)
@@ -34,7 +35,7 @@ func newMatcher(s *Store, query []question.Term) matcher {
 
 // seam reports whether t, a bigram that no passage holds, stands between
 // two bigrams that passages do hold.
-func seam(s *Store, t question.Term) bool {
+func seam(s *index.Store, t question.Term) bool {
 	return t.Left != "" && t.Right != "" && s.DF(t.Left) > 0 && s.DF(t.Right) > 0
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -68,15 +69,15 @@ type Candidate struct {
 
 // Candidates are the passages considered for q, with their features, in no
 // particular order.
-func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate, error) {
-	lex := s.lexicalScores(q.Terms)
+func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Candidate, error) {
+	lex := s.LexicalScores(q.Terms)
 	pool := map[int]bool{}
-	for _, pos := range topN(lex.passage, lex.touched, poolPassages) {
+	for _, pos := range topN(lex.Passage, lex.Touched, poolPassages) {
 		pool[pos] = true
 	}
-	for _, ai := range topN(lex.article, lex.articles, poolArticles) {
+	for _, ai := range topN(lex.Article, lex.Articles, poolArticles) {
 		own := s.ArticlePassages(s.ArticleName(ai))
-		for _, pos := range topN(lex.passage, own, passagesPerArticle) {
+		for _, pos := range topN(lex.Passage, own, passagesPerArticle) {
 			pool[pos] = true
 		}
 	}
@@ -85,20 +86,20 @@ func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate
 			pool[pos] = true
 		}
 	}
-	vec, err := s.queryVector(ctx, q)
+	vec, err := s.QueryVector(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	if vec != nil {
-		dense, err := s.denseSearch(ctx, q.Folded, vec, poolDense)
+		dense, err := s.DenseSearch(ctx, q.Folded, vec, poolDense)
 		if err != nil {
 			return nil, err
 		}
 		for _, d := range dense {
-			pool[d.pos] = true
+			pool[d.Pos] = true
 		}
 	}
-	bestPassage, bestArticle := maxOf(lex.passage, lex.touched), maxOf(lex.article, lex.articles)
+	bestPassage, bestArticle := maxOf(lex.Passage, lex.Touched), maxOf(lex.Article, lex.Articles)
 	m := newMatcher(s, q.Terms)
 	runs := phraseRuns(q)
 	constraints := q.Constraints()
@@ -108,14 +109,14 @@ func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate
 		art := s.Manifest.Articles[c.Doc]
 		folded := terms.Fold(c.Text)
 		var f [NumRankFeatures]float64
-		f[RankBM25] = ratio(lex.passage[pos], bestPassage)
-		f[RankArticle] = ratio(lex.article[s.ArticleIndex(pos)], bestArticle)
-		f[RankArticleCover] = lex.articleCover[s.ArticleIndex(pos)]
+		f[RankBM25] = ratio(lex.Passage[pos], bestPassage)
+		f[RankArticle] = ratio(lex.Article[s.ArticleIndex(pos)], bestArticle)
+		f[RankArticleCover] = lex.ArticleCover[s.ArticleIndex(pos)]
 		f[RankCoverage], f[RankCloseness] = m.passageScores(c.Text)
 		f[RankPhrase] = phraseShare(runs, folded)
 		f[RankTitle] = m.coverage(art.Title + "\n" + art.Reporters)
 		if vec != nil {
-			f[RankDense] = embedding.Dot(s.vector(pos), vec)
+			f[RankDense] = embedding.Dot(s.Vector(pos), vec)
 		}
 		f[RankConstraints] = heldShare(constraints, folded, art)
 		if q.Article && f[RankTitle] >= minTitleMatch {
@@ -132,7 +133,7 @@ func Candidates(ctx context.Context, s *Store, q question.Question) ([]Candidate
 // titledArticles are the first passages of the articles whose title and
 // reporters hold at least minTitleMatch of q's terms: the candidates of a
 // question about an article as a whole (张三写的那篇讲了什么).
-func titledArticles(s *Store, q question.Question) []int {
+func titledArticles(s *index.Store, q question.Question) []int {
 	m := newMatcher(s, q.Terms)
 	var out []int
 	for doc, art := range s.Manifest.Articles {
@@ -239,7 +240,7 @@ func phraseShare(runs []string, folded string) float64 {
 
 // heldShare is the share of constraints that a passage (folded) of the
 // article art holds; 1 when there are none.
-func heldShare(cs []question.Constraint, folded string, art Indexed) float64 {
+func heldShare(cs []question.Constraint, folded string, art index.Indexed) float64 {
 	if len(cs) == 0 {
 		return 1
 	}
@@ -256,7 +257,7 @@ func heldShare(cs []question.Constraint, folded string, art Indexed) float64 {
 // holds c: a year in its text or its date, anything else in its text or
 // its title; a name also by its characters in order, a character or two
 // apart (建行 of 建设银行).
-func holdsConstraint(c question.Constraint, folded string, art Indexed) bool {
+func holdsConstraint(c question.Constraint, folded string, art index.Indexed) bool {
 	switch {
 	case strings.Contains(folded, c.Text):
 		return true
@@ -271,12 +272,12 @@ func holdsConstraint(c question.Constraint, folded string, art Indexed) bool {
 // HoldsConstraint reports whether the passage h holds the constraint c (see
 // holdsConstraint); a name may be named anywhere in its article, as news
 // names a place or a body once and then calls it 该公司 or 我市.
-func HoldsConstraint(s *Store, h Hit, c question.Constraint) bool {
+func HoldsConstraint(s *index.Store, h Hit, c question.Constraint) bool {
 	art := s.Article(h.Chunk.Doc)
 	if holdsConstraint(c, terms.Fold(h.Chunk.Text), art) {
 		return true
 	}
-	return c.Kind == question.Name && s.articleHolds(h.Chunk.Doc, c.Text)
+	return c.Kind == question.Name && s.ArticleHolds(h.Chunk.Doc, c.Text)
 }
 
 // inOrder reports whether text holds the characters of word in order, at

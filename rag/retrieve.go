@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 )
 
@@ -23,7 +24,7 @@ type Hit struct {
 }
 
 // SearchWith is Search with the given weights.
-func Search(ctx context.Context, s *Store, q question.Question, topK int, w RankWeights) ([]Hit, error) {
+func Search(ctx context.Context, s *index.Store, q question.Question, topK int, w RankWeights) ([]Hit, error) {
 	if topK <= 0 {
 		return nil, fmt.Errorf("top_k must be positive, got %d", topK)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -92,9 +93,9 @@ func BenchmarkStore(b *testing.B) {
 			corpus, data := b.TempDir(), b.TempDir()
 			writeDistractorCorpus(b, corpus, size.articles, nil)
 			emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-			opts := IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}
-			ingest := func(b *testing.B) IngestReport {
-				rep, err := Ingest(context.Background(), opts)
+			opts := index.IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: os.DirFS(corpus)}, Embedder: emb, Chunker: ch}
+			ingest := func(b *testing.B) index.IngestReport {
+				rep, err := index.Ingest(context.Background(), opts)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -103,13 +104,13 @@ func BenchmarkStore(b *testing.B) {
 			rep := ingest(b)
 			b.Run("open", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					if _, err := Open(context.Background(), data, emb, ch); err != nil {
+					if _, err := index.Open(context.Background(), data, emb, ch); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ReportMetric(float64(rep.Chunks), "passages")
 			})
-			s, err := Open(context.Background(), data, emb, ch)
+			s, err := index.Open(context.Background(), data, emb, ch)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -138,7 +139,7 @@ func BenchmarkStore(b *testing.B) {
 					dir := b.TempDir()
 					fresh := opts
 					fresh.Dir = dir
-					if _, err := Ingest(context.Background(), fresh); err != nil {
+					if _, err := index.Ingest(context.Background(), fresh); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -45,7 +46,7 @@ type Span struct {
 
 // Spans are the sentences of hits, candidates for the answer to q, with
 // their features.
-func Spans(s *Store, q question.Question, hits []Hit) []Span {
+func Spans(s *index.Store, q question.Question, hits []Hit) []Span {
 	m := newMatcher(s, stressed(q))
 	var constraints []question.Constraint // the dates and ordinals: a name is named once in an article
 	for _, c := range q.Constraints() {

@@ -13,13 +13,14 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 )
 
 // set is the questions of a development set asked of one collection.
 type set struct {
 	name   string
-	store  *rag.Store
+	store  *index.Store
 	corpus document.Corpus // the articles the store holds, for the naive baseline
 	items  []item
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -195,29 +196,29 @@ const (
 
 // openCollection opens a collection of the data dir, ingesting it first
 // from corpus when it has no index yet or one built otherwise.
-func openCollection(ctx context.Context, dataDir, name string, corpus document.Corpus) (*rag.Store, error) {
+func openCollection(ctx context.Context, dataDir, name string, corpus document.Corpus) (*index.Store, error) {
 	return openWith(ctx, dataDir, name, corpus, embedding.NewLocalEmbedder(0))
 }
 
 // openWith is openCollection with the embedder emb.
-func openWith(ctx context.Context, dataDir, name string, corpus document.Corpus, emb embedding.Embedder) (*rag.Store, error) {
-	dir := rag.CollectionDir(dataDir, name)
+func openWith(ctx context.Context, dataDir, name string, corpus document.Corpus, emb embedding.Embedder) (*index.Store, error) {
+	dir := index.CollectionDir(dataDir, name)
 	ch := document.Chunker{Size: 300, Overlap: 60}
-	s, err := rag.Open(ctx, dir, emb, ch)
+	s, err := index.Open(ctx, dir, emb, ch)
 	if err == nil {
 		return s, nil
 	}
-	if !errors.Is(err, rag.ErrNoStore) && !errors.Is(err, rag.ErrIncompatible) {
+	if !errors.Is(err, index.ErrNoStore) && !errors.Is(err, index.ErrIncompatible) {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "devsets: indexing %s into %s…\n", corpus.Name, dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if _, err := rag.Ingest(ctx, rag.IngestOptions{Dir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
+	if _, err := index.Ingest(ctx, index.IngestOptions{Dir: dir, Corpus: corpus, Embedder: emb, Chunker: ch}); err != nil {
 		return nil, err
 	}
-	return rag.Open(ctx, dir, emb, ch)
+	return index.Open(ctx, dir, emb, ch)
 }
 
 // seedsCorpus is the embedded seeds.

@@ -17,6 +17,7 @@ import (
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/terms"
 	"github.com/qabot/qabot/rag/weaviate"
@@ -53,7 +54,7 @@ type app struct {
 	cfg            config.Config
 	log            *slog.Logger
 	checked        embedding.Embedder // the embedder doctor checked, if it works
-	remoteIndex    rag.RemoteIndex
+	remoteIndex    index.RemoteIndex
 	question       string // the question on the command line, whose language notices follow
 	hinted         bool   // the operator was told what deferred questions need
 }
@@ -151,7 +152,7 @@ func (a *app) load(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if err := rag.CheckCollectionName(cfg.Collection); err != nil {
+	if err := index.CheckCollectionName(cfg.Collection); err != nil {
 		return usageError{err}
 	}
 	a.cfg = cfg
@@ -193,7 +194,7 @@ func (a *app) configuredCorpus() string {
 }
 
 // collectionDir is the directory of the configured collection.
-func (a *app) collectionDir() string { return rag.CollectionDir(a.cfg.DataDir, a.cfg.Collection) }
+func (a *app) collectionDir() string { return index.CollectionDir(a.cfg.DataDir, a.cfg.Collection) }
 
 // embedder is the configured embedder; an OpenAI-compatible one is probed
 // once, which checks the server and learns its vectors' dimension.
@@ -235,7 +236,7 @@ func (a *app) chunker() document.Chunker {
 // Any other collection that does not exist is an error: only ingest makes
 // one. It never replaces a collection's articles with others; that takes
 // qabot ingest.
-func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
+func (a *app) openStore(ctx context.Context) (*index.Store, error) {
 	emb, err := a.embedder(ctx)
 	if err != nil {
 		return nil, err
@@ -256,21 +257,21 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 	case err == nil:
 		return nil, usageError{fmt.Errorf("collection %q holds the articles of %s, not %s: run qabot ingest %s to replace them, or use --collection NAME for a collection of its own",
 			a.cfg.Collection, s.Manifest.Corpus, want, want)}
-	case errors.Is(err, rag.ErrNoStore) && a.cfg.Collection != rag.DefaultCollection:
+	case errors.Is(err, index.ErrNoStore) && a.cfg.Collection != index.DefaultCollection:
 		// Its first ingest may be under way: answer from what it makes.
-		if err := rag.AwaitIngest(ctx, dir, a.waitingForIngest); err != nil {
+		if err := index.AwaitIngest(ctx, dir, a.waitingForIngest); err != nil {
 			return nil, err
 		}
 		if s, err := a.openIndex(ctx, emb, remote); err == nil {
 			return s, nil
 		}
 		return nil, a.unknownCollection()
-	case errors.Is(err, rag.ErrNoStore):
+	case errors.Is(err, index.ErrNoStore):
 		corpus = a.firstCorpus(want)
 		a.say("首次运行：正在把 %s 建入文章集 %q…", "first run: indexing %s into collection %q…", corpus, a.cfg.Collection)
 		// An ingest under way may make the collection first: then this
 		// question is answered from what it made.
-		rep, err := a.ingestWith(ctx, rag.IngestOptions{Corpus: corpusAt(corpus), Embedder: emb, First: true})
+		rep, err := a.ingestWith(ctx, index.IngestOptions{Corpus: corpusAt(corpus), Embedder: emb, First: true})
 		if err != nil && !isPartial(err) {
 			return nil, err
 		}
@@ -278,8 +279,8 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 			return a.openStore(ctx)
 		}
 		return a.openIndex(ctx, emb, remote)
-	case errors.Is(err, rag.ErrIncompatible), errors.Is(err, rag.ErrCorrupt):
-		m, _ := rag.ReadLiveManifest(dir)
+	case errors.Is(err, index.ErrIncompatible), errors.Is(err, index.ErrCorrupt):
+		m, _ := index.ReadLiveManifest(dir)
 		if corpus = m.Corpus; corpus == "" {
 			corpus = a.firstCorpus(want)
 		}
@@ -298,7 +299,7 @@ func (a *app) openStore(ctx context.Context) (*rag.Store, error) {
 // question builds). It lists the collections there are, and names the
 // closest.
 func (a *app) unknownCollection() error {
-	list, _ := rag.ListCollections(a.cfg.DataDir)
+	list, _ := index.ListCollections(a.cfg.DataDir)
 	var names []string
 	for _, c := range list {
 		names = append(names, c.Name)
@@ -317,9 +318,9 @@ func (a *app) unknownCollection() error {
 // openIndex opens the collection's index with its vectors in remote (nil:
 // in memory); a search remote cannot answer is logged, and answered from
 // the vectors in the data dir.
-func (a *app) openIndex(ctx context.Context, emb embedding.Embedder, remote rag.RemoteIndex) (*rag.Store, error) {
+func (a *app) openIndex(ctx context.Context, emb embedding.Embedder, remote index.RemoteIndex) (*index.Store, error) {
 	resume := pauseGC()
-	s, err := rag.OpenWith(ctx, a.collectionDir(), emb, a.chunker(), remote)
+	s, err := index.OpenWith(ctx, a.collectionDir(), emb, a.chunker(), remote)
 	resume()
 	if err == nil && remote != nil {
 		s.OnRemoteError = func(err error) {
@@ -337,7 +338,7 @@ func (a *app) weaviateClient() *weaviate.Client {
 
 // remote is the collection's remote vector index when store.backend is
 // weaviate (its class created when missing), else nil.
-func (a *app) remote(ctx context.Context) (rag.RemoteIndex, error) {
+func (a *app) remote(ctx context.Context) (index.RemoteIndex, error) {
 	if a.cfg.Store.Backend != "weaviate" || a.remoteIndex != nil {
 		return a.remoteIndex, nil
 	}
@@ -360,10 +361,10 @@ func (a *app) firstCorpus(configured string) string {
 	if configured != "" {
 		return configured
 	}
-	if a.cfg.Collection == rag.DefaultCollection {
-		if legacy, ok := rag.LegacyCorpus(a.cfg.DataDir); ok {
+	if a.cfg.Collection == index.DefaultCollection {
+		if legacy, ok := index.LegacyCorpus(a.cfg.DataDir); ok {
 			if fi, err := os.Stat(legacy); legacy == seedsCorpus || err == nil && fi.IsDir() {
-				rag.RemoveLegacy(a.cfg.DataDir)
+				index.RemoveLegacy(a.cfg.DataDir)
 				return legacy
 			}
 		}
@@ -371,7 +372,7 @@ func (a *app) firstCorpus(configured string) string {
 	return seedsCorpus
 }
 
-func (a *app) answerer(s *rag.Store) *rag.Answerer {
+func (a *app) answerer(s *index.Store) *rag.Answerer {
 	return &rag.Answerer{Store: s, TopK: a.cfg.Retrieval.TopK, MinRelevance: a.cfg.Retrieval.MinRelevance,
 		MinSimilarity: a.cfg.Retrieval.MinSimilarity, LLM: a.chatClient(), ModelPassages: a.cfg.LLM.Passages, Log: a.log}
 }

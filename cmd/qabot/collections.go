@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 )
 
 func (a *app) collectionsCommand() *cobra.Command {
@@ -19,7 +19,7 @@ func (a *app) collectionsCommand() *cobra.Command {
 they were built from, and when. Use one with --collection NAME (or QABOT_COLLECTION).`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			list, err := rag.ListCollections(a.cfg.DataDir)
+			list, err := index.ListCollections(a.cfg.DataDir)
 			if err != nil {
 				return fmt.Errorf("read the data dir %s: %w", a.cfg.DataDir, err)
 			}

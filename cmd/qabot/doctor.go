@@ -12,7 +12,7 @@ import (
 
 	"github.com/qabot/qabot/bot"
 	"github.com/qabot/qabot/config"
-	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/weaviate"
 )
@@ -103,15 +103,15 @@ func (a *app) checkIndex(ctx context.Context) (string, error) {
 		return "", errors.New("cannot check without the embedder")
 	}
 	dir := a.collectionDir()
-	s, err := rag.Open(ctx, dir, a.checked, a.chunker())
+	s, err := index.Open(ctx, dir, a.checked, a.chunker())
 	switch {
-	case errors.Is(err, rag.ErrNoStore) && a.cfg.Collection != rag.DefaultCollection:
+	case errors.Is(err, index.ErrNoStore) && a.cfg.Collection != index.DefaultCollection:
 		return "", a.unknownCollection()
-	case errors.Is(err, rag.ErrNoStore):
+	case errors.Is(err, index.ErrNoStore):
 		return fmt.Sprintf("collection %q has no index yet in %s: the first question builds it (or run qabot ingest)", a.cfg.Collection, dir), nil
-	case errors.Is(err, rag.ErrIncompatible):
+	case errors.Is(err, index.ErrIncompatible):
 		return "", fmt.Errorf("collection %q: %w: run qabot ingest to re-index it", a.cfg.Collection, err)
-	case errors.Is(err, rag.ErrCorrupt):
+	case errors.Is(err, index.ErrCorrupt):
 		return "", fmt.Errorf("collection %q: %w: run qabot ingest to repair it from its articles", a.cfg.Collection, err)
 	case err != nil:
 		return "", err
@@ -135,7 +135,7 @@ func (a *app) checkWeaviate(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("class %s: %w (run qabot ingest to create it)", class, err)
 	}
-	m, err := rag.ReadLiveManifest(a.collectionDir())
+	m, err := index.ReadLiveManifest(a.collectionDir())
 	if err == nil && n != m.Passages() {
 		return "", fmt.Errorf("class %s holds %d passages, the index %d: run qabot ingest to bring it up to date", class, n, m.Passages())
 	}

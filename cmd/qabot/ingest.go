@@ -13,9 +13,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/web"
 )
 
@@ -44,7 +44,7 @@ reason, and the rest are still indexed (exit status 3).` + exitCodesHelp,
 				if fi, err := os.Stat(corpus); err != nil || !fi.IsDir() {
 					return usageError{fmt.Errorf("%s is not a readable folder", a.cfg.Corpus.Dir)}
 				}
-			} else if m, err := rag.ReadLiveManifest(a.collectionDir()); err == nil && m.Corpus != "" {
+			} else if m, err := index.ReadLiveManifest(a.collectionDir()); err == nil && m.Corpus != "" {
 				corpus = m.Corpus // refresh the collection from its own articles
 			} else if len(urls) > 0 {
 				corpus = webOnlyCorpus
@@ -121,15 +121,15 @@ func (a *app) fetchPages(ctx context.Context, urls []string) error {
 // ingest runs rag.Ingest with a progress bar on a terminal (log lines
 // otherwise), reports unusable files on stderr, and returns a partialError
 // when some files failed.
-func (a *app) ingest(ctx context.Context, corpus document.Corpus, emb embedding.Embedder) (rag.IngestReport, error) {
-	return a.ingestWith(ctx, rag.IngestOptions{Corpus: corpus, Embedder: emb})
+func (a *app) ingest(ctx context.Context, corpus document.Corpus, emb embedding.Embedder) (index.IngestReport, error) {
+	return a.ingestWith(ctx, index.IngestOptions{Corpus: corpus, Embedder: emb})
 }
 
 // ingestWith ingests as ingest does, with opts' corpus, embedder and
 // whether it is the first.
-func (a *app) ingestWith(ctx context.Context, opts rag.IngestOptions) (rag.IngestReport, error) {
+func (a *app) ingestWith(ctx context.Context, opts index.IngestOptions) (index.IngestReport, error) {
 	progress := a.progress()
-	rep, err := rag.Ingest(ctx, rag.IngestOptions{
+	rep, err := index.Ingest(ctx, index.IngestOptions{
 		Dir: a.collectionDir(), Corpus: opts.Corpus, Embedder: opts.Embedder, First: opts.First, Chunker: a.chunker(), Progress: progress,
 		Waiting: a.waitingForIngest,
 	})
@@ -170,7 +170,7 @@ func (a *app) syncRemote(ctx context.Context, emb embedding.Embedder) error {
 	if err != nil || remote == nil {
 		return err
 	}
-	rep, err := rag.SyncRemote(ctx, a.collectionDir(), remote, emb, a.chunker())
+	rep, err := index.SyncRemote(ctx, a.collectionDir(), remote, emb, a.chunker())
 	if err != nil {
 		return fmt.Errorf("bring weaviate up to date: %w", err)
 	}
@@ -202,7 +202,7 @@ func (a *app) progress() func(done, total int) {
 	}
 }
 
-func printReport(w io.Writer, r rag.IngestReport) {
+func printReport(w io.Writer, r index.IngestReport) {
 	fmt.Fprintf(w, "articles: %d added, %d updated, %d removed, %d unchanged", len(r.Added), len(r.Updated), len(r.Removed), len(r.Unchanged))
 	if len(r.Failed) > 0 {
 		fmt.Fprintf(w, ", %d failed", len(r.Failed))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/index"
 )
 
 // liveAnswerer answers from a collection's latest index, for the commands
@@ -20,8 +21,8 @@ import (
 // on the index it began with.
 type liveAnswerer struct {
 	current atomic.Pointer[rag.Answerer]
-	dir     string                                        // the collection's folder
-	open    func(ctx context.Context) (*rag.Store, error) // opens its live index
+	dir     string                                          // the collection's folder
+	open    func(ctx context.Context) (*index.Store, error) // opens its live index
 	log     *slog.Logger
 
 	mu        sync.Mutex
@@ -37,14 +38,14 @@ const reloadEvery = 2 * time.Second
 // the collection's new index.
 func (a *app) liveAnswerer(ans *rag.Answerer, log *slog.Logger) *liveAnswerer {
 	l := &liveAnswerer{dir: a.collectionDir(), log: log, checked: time.Now()}
-	l.open = func(ctx context.Context) (*rag.Store, error) {
+	l.open = func(ctx context.Context) (*index.Store, error) {
 		remote, err := a.remote(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return a.openIndex(ctx, l.current.Load().Store.Embedder(), remote)
 	}
-	l.version, _ = rag.LiveVersion(l.dir)
+	l.version, _ = index.LiveVersion(l.dir)
 	l.current.Store(ans)
 	return l
 }
@@ -64,7 +65,7 @@ func (l *liveAnswerer) look() {
 		return
 	}
 	l.checked = time.Now()
-	if v, err := rag.LiveVersion(l.dir); err == nil && v != l.version {
+	if v, err := index.LiveVersion(l.dir); err == nil && v != l.version {
 		l.reloading = true
 		go l.reload(v)
 	}
@@ -88,16 +89,16 @@ func (l *liveAnswerer) reload(v string) {
 }
 
 // swap answers from s, the index an ingest of this process just made.
-func (l *liveAnswerer) swap(s *rag.Store) {
+func (l *liveAnswerer) swap(s *index.Store) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.use(s)
 }
 
 // use answers from s, the collection's live index; l.mu is held.
-func (l *liveAnswerer) use(s *rag.Store) {
+func (l *liveAnswerer) use(s *index.Store) {
 	next := *l.current.Load()
 	next.Store = s
 	l.current.Store(&next)
-	l.version, _ = rag.LiveVersion(l.dir)
+	l.version, _ = index.LiveVersion(l.dir)
 }

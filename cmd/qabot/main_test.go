@@ -21,6 +21,7 @@ import (
 
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/ragtest"
 )
 
@@ -298,7 +299,7 @@ func TestAskWaitsForFirstIngest(t *testing.T) {
 	// Another process's first ingest of ce in data: its lock is held, its
 	// index not there yet.
 	data := t.TempDir()
-	dir := rag.CollectionDir(data, "ce")
+	dir := index.CollectionDir(data, "ce")
 	os.MkdirAll(dir, 0o700)
 	lock := flock.New(filepath.Join(dir, "ingest.lock"))
 	if err := lock.Lock(); err != nil {
@@ -314,7 +315,7 @@ func TestAskWaitsForFirstIngest(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 	// The ingest ends: its index appears, its lock is let go.
-	if err := os.CopyFS(dir+".made", os.DirFS(rag.CollectionDir(made, "ce"))); err != nil {
+	if err := os.CopyFS(dir+".made", os.DirFS(index.CollectionDir(made, "ce"))); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir + ".made")
@@ -393,14 +394,14 @@ func TestAskRebuildsCorruptStore(t *testing.T) {
 	if r := qabot(t, data, "", "ingest"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	os.WriteFile(filepath.Join(rag.CollectionDir(data, rag.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
+	os.WriteFile(filepath.Join(index.CollectionDir(data, index.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
 	r := qabot(t, data, "", "ask", "新材料产业的合作银行是哪家银行?")
 	if r.code != 0 || !strings.Contains(r.stdout, "晋商银行") || !strings.Contains(r.stderr, "re-indexing") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 	// In Chinese the notice names the corpus, then the reason.
 	t.Setenv("LANG", "zh_CN.UTF-8")
-	os.WriteFile(filepath.Join(rag.CollectionDir(data, rag.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
+	os.WriteFile(filepath.Join(index.CollectionDir(data, index.DefaultCollection), "CURRENT"), []byte("manifest-garbage\n"), 0o644)
 	r = qabot(t, data, "", "ask", "新材料产业的合作银行是哪家银行?")
 	if r.code != 0 || !strings.Contains(r.stderr, "正在重新建立") || strings.Contains(r.stderr, "%!") || !strings.Contains(r.stderr, "的索引…（") {
 		t.Errorf("Chinese notice: exit %d\nstderr %s", r.code, r.stderr)
@@ -414,7 +415,7 @@ func TestDoctorAndIngestRepairMiscount(t *testing.T) {
 	if r := qabot(t, data, "", "ingest"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	dir := rag.CollectionDir(data, rag.DefaultCollection)
+	dir := index.CollectionDir(data, index.DefaultCollection)
 	current, _ := os.ReadFile(filepath.Join(dir, "CURRENT"))
 	path := filepath.Join(dir, strings.TrimSpace(string(current)))
 	raw, _ := os.ReadFile(path)
@@ -626,7 +627,7 @@ func TestAskDuringFirstIngest(t *testing.T) {
 	}
 	ingested := make(chan result, 1)
 	go func() { ingested <- qabot(t, data, "", "ingest", corpus) }()
-	lock := flock.New(filepath.Join(data, "collections", rag.DefaultCollection, "ingest.lock"))
+	lock := flock.New(filepath.Join(data, "collections", index.DefaultCollection, "ingest.lock"))
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
 		ok, err := lock.TryLock() // an error: the collection's folder is not there yet
 		if err == nil && !ok {
@@ -646,7 +647,7 @@ func TestAskDuringFirstIngest(t *testing.T) {
 	if r := <-ingested; r.code != 0 {
 		t.Fatalf("ingest: %d %s", r.code, r.stderr)
 	}
-	m, err := rag.ReadLiveManifest(filepath.Join(data, "collections", rag.DefaultCollection))
+	m, err := index.ReadLiveManifest(filepath.Join(data, "collections", index.DefaultCollection))
 	if err != nil || m.Corpus != corpus || len(m.Articles) != 300 {
 		t.Errorf("the collection after both: %q, %d articles, %v", m.Corpus, len(m.Articles), err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/index"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -108,7 +109,7 @@ func serveHTTP(ctx context.Context, l net.Listener, h http.Handler, answerTime t
 // collectionNames are the collections of the data dir, with the configured
 // one, which the first question builds if need be.
 func (a *app) collectionNames() ([]string, error) {
-	list, err := rag.ListCollections(a.cfg.DataDir)
+	list, err := index.ListCollections(a.cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/qabot/qabot/bot"
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/terms"
 	"github.com/qabot/qabot/rag/web"
@@ -98,7 +99,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.
 }
 
 // articles lists the store's articles by file name.
-func articles(s *rag.Store) []bot.Article {
+func articles(s *index.Store) []bot.Article {
 	names := make([]string, 0, len(s.Manifest.Articles))
 	for name := range s.Manifest.Articles {
 		names = append(names, name)
@@ -114,7 +115,7 @@ func articles(s *rag.Store) []bot.Article {
 
 // examples are questions /start suggests: known good ones for the seeds,
 // else questions about the first articles' titles.
-func (a *app) examples(s *rag.Store) []string {
+func (a *app) examples(s *index.Store) []string {
 	if s.Manifest.Corpus == seedsCorpus {
 		return seedExamples
 	}
@@ -180,7 +181,7 @@ func (l *library) Forget(ctx context.Context, name string) (string, error) {
 // reindex ingests the collection again and answers from the new index.
 func (l *library) reindex(ctx context.Context, what string) (string, error) {
 	old := l.live.current.Load()
-	m, err := rag.ReadLiveManifest(l.a.collectionDir())
+	m, err := index.ReadLiveManifest(l.a.collectionDir())
 	if err != nil {
 		return "", err
 	}

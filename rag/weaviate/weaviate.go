@@ -20,8 +20,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -334,14 +334,14 @@ func (x *Index) Delete(ctx context.Context, doc string) error {
 }
 
 // Search runs a hybrid search for the (folded) question and its vector.
-func (x *Index) Search(ctx context.Context, question string, vector []float32, n int) ([]rag.PassageRef, error) {
+func (x *Index) Search(ctx context.Context, question string, vector []float32, n int) ([]index.PassageRef, error) {
 	hits, err := x.Client.Hybrid(ctx, x.Class, question, vector, x.Alpha, n)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]rag.PassageRef, len(hits))
+	out := make([]index.PassageRef, len(hits))
 	for i, h := range hits {
-		out[i] = rag.PassageRef{Doc: h.Doc, Index: h.Index}
+		out[i] = index.PassageRef{Doc: h.Doc, Index: h.Index}
 	}
 	return out, nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
@@ -33,7 +34,7 @@ const question = "晋能光伏的TOPCon电池生产线有多长？"
 
 var (
 	seedOnce  sync.Once
-	seedStore *rag.Store
+	seedStore *index.Store
 	seedErr   error
 )
 
@@ -47,8 +48,8 @@ func seedAnswerer(t testing.TB, model *ragtest.Model) *rag.Answerer {
 			return
 		}
 		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-		if _, seedErr = rag.Ingest(context.Background(), rag.IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
-			seedStore, seedErr = rag.Open(context.Background(), dir, emb, ch)
+		if _, seedErr = index.Ingest(context.Background(), index.IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
+			seedStore, seedErr = index.Open(context.Background(), dir, emb, ch)
 		}
 	})
 	if seedErr != nil {

@@ -1,4 +1,4 @@
-package rag
+package index
 
 import (
 	"cmp"
@@ -74,18 +74,18 @@ func (x chromemIndex) Search(ctx context.Context, _ string, vector []float32, n 
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
-	var hits []scored
+	var hits []Scored
 	for _, res := range results {
 		for _, r := range res {
 			if pos, err := strconv.Atoi(r.ID); err == nil && pos < len(x.s.chunks) {
-				hits = append(hits, scored{pos, float64(r.Similarity)})
+				hits = append(hits, Scored{pos, float64(r.Similarity)})
 			}
 		}
 	}
 	sortScored(hits)
 	out := make([]PassageRef, 0, min(n, len(hits)))
 	for _, h := range hits[:min(n, len(hits))] {
-		c := x.s.chunks[h.pos]
+		c := x.s.chunks[h.Pos]
 		out = append(out, PassageRef{Doc: c.Doc, Index: c.Index})
 	}
 	return out, nil
@@ -155,7 +155,7 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 		first := s.first[doc]
 		chunks, vectors := make([]document.Chunk, art.Chunks), make([][]float32, art.Chunks)
 		for i := range chunks {
-			chunks[i], vectors[i] = s.chunk(first+i), s.vector(first+i)
+			chunks[i], vectors[i] = s.chunk(first+i), s.Vector(first+i)
 		}
 		if _, known := synced[doc]; known {
 			if err := remote.Delete(ctx, doc); err != nil { // it may have had more passages
@@ -171,8 +171,8 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 	return rep, save()
 }
 
-// vector is the embedding of the chunk at global position pos.
-func (s *Store) vector(pos int) []float32 {
+// Vector is the embedding of the chunk at global position pos.
+func (s *Store) Vector(pos int) []float32 {
 	k := sort.Search(len(s.base), func(k int) bool { return s.base[k] > pos }) - 1
 	return s.segs[k].vector(pos - s.base[k])
 }
@@ -180,13 +180,13 @@ func (s *Store) vector(pos int) []float32 {
 // scanVectors compares vec with every live passage's vector in the
 // segments and returns the n most similar, best first: the dense search
 // when the remote index cannot answer.
-func (s *Store) scanVectors(vec []float32, n int) []scored {
-	var all []scored
+func (s *Store) scanVectors(vec []float32, n int) []Scored {
+	var all []Scored
 	for pos := range s.chunks {
 		if !s.live[pos] {
 			continue
 		}
-		all = append(all, scored{pos, embedding.Dot(s.vector(pos), vec)})
+		all = append(all, Scored{pos, embedding.Dot(s.Vector(pos), vec)})
 	}
 	sortScored(all)
 	return all[:min(n, len(all))]
@@ -195,50 +195,50 @@ func (s *Store) scanVectors(vec []float32, n int) []scored {
 // vectorSearch is the dense half of a search: the vector index's hits,
 // mapped to live passages, with their cosine similarity to the question
 // computed from the segments' vectors.
-func (s *Store) vectorSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
+func (s *Store) vectorSearch(ctx context.Context, question string, vec []float32, n int) ([]Scored, error) {
 	hits, err := s.vectors.Search(ctx, question, vec, n)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]scored, 0, len(hits))
+	out := make([]Scored, 0, len(hits))
 	for _, h := range hits {
 		first, ok := s.first[h.Doc]
 		if !ok || h.Index < 0 || h.Index >= s.Manifest.Articles[h.Doc].Chunks {
 			continue // the remote index is behind: the next ingest syncs it
 		}
 		pos := first + h.Index
-		out = append(out, scored{pos, embedding.Dot(s.vector(pos), vec)})
+		out = append(out, Scored{pos, embedding.Dot(s.Vector(pos), vec)})
 	}
 	return out, nil
 }
 
-// scored is a passage's global position and its score for a question:
+// Scored is a passage's global position and its score for a question:
 // a cosine similarity or a BM25 score.
-type scored struct {
-	pos   int
-	score float64
+type Scored struct {
+	Pos   int
+	Score float64
 }
 
 // sortScored puts the highest score first, ties in passage order.
-func sortScored(xs []scored) {
-	slices.SortFunc(xs, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
+func sortScored(xs []Scored) {
+	slices.SortFunc(xs, func(a, b Scored) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.pos, b.pos)
+		return cmp.Compare(a.Pos, b.Pos)
 	})
 }
 
-// lexicalEmbedder reports whether the store's embedder is the local one,
+// LexicalEmbedder reports whether the store's embedder is the local one,
 // whose similarity counts shared n-grams, not meaning.
-func (s *Store) lexicalEmbedder() bool {
+func (s *Store) LexicalEmbedder() bool {
 	_, ok := s.embedder.(*embedding.LocalEmbedder)
 	return ok
 }
 
-// queryVector is the question's vector; nil when it has nothing to
+// QueryVector is the question's vector; nil when it has nothing to
 // compare (only punctuation).
-func (s *Store) queryVector(ctx context.Context, q question.Question) ([]float32, error) {
+func (s *Store) QueryVector(ctx context.Context, q question.Question) ([]float32, error) {
 	vecs, err := s.embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
@@ -249,10 +249,10 @@ func (s *Store) queryVector(ctx context.Context, q question.Question) ([]float32
 	return vecs[0], nil
 }
 
-// denseSearch ranks passages by the cosine similarity of their vectors to
+// DenseSearch ranks passages by the cosine similarity of their vectors to
 // vec, the question's, returning up to n: from the vector index, or from
 // the segments' vectors when a remote index is down.
-func (s *Store) denseSearch(ctx context.Context, question string, vec []float32, n int) ([]scored, error) {
+func (s *Store) DenseSearch(ctx context.Context, question string, vec []float32, n int) ([]Scored, error) {
 	hits, err := s.vectorSearch(ctx, question, vec, n)
 	if err == nil || ctx.Err() != nil || s.remote == nil {
 		return hits, err

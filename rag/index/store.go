@@ -1,4 +1,9 @@
-package rag
+// Package index stores a collection: its passages in segments (terms with
+// their postings, vectors, texts) under a manifest, built by Ingest and
+// opened by Open, with its vectors searched in memory (chromem-go) or in a
+// remote vector database. It answers the questions search asks of the
+// passages: BM25 scores, term counts, vectors nearest a question.
+package index
 
 import (
 	"context"
@@ -238,7 +243,7 @@ func (s *Store) addVectors(ctx context.Context, coll *chromem.Collection, positi
 		if i%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := coll.AddDocument(ctx, chromem.Document{ID: strconv.Itoa(pos), Embedding: s.vector(pos)}); err != nil {
+		if err := coll.AddDocument(ctx, chromem.Document{ID: strconv.Itoa(pos), Embedding: s.Vector(pos)}); err != nil {
 			return fmt.Errorf("%w: passage %s: %w", ErrCorrupt, s.chunks[pos].ID(), err)
 		}
 	}
@@ -306,10 +311,10 @@ func (s *Store) Language() string {
 // Article returns the manifest entry of the named article.
 func (s *Store) Article(name string) Indexed { return s.Manifest.Articles[name] }
 
-// articleHolds reports whether the article doc holds any of words
+// ArticleHolds reports whether the article doc holds any of words
 // (folded) in its title or a passage; each passage is folded on its own,
 // and the folds are kept.
-func (s *Store) articleHolds(doc string, words ...string) bool {
+func (s *Store) ArticleHolds(doc string, words ...string) bool {
 	first, ok := s.first[doc]
 	if !ok {
 		return false

@@ -1,4 +1,4 @@
-package rag
+package index
 
 import (
 	"math"
@@ -11,8 +11,8 @@ import (
 
 // BM25 parameters (Robertson and Zaragoza's usual values).
 const (
-	bm25K1 = 1.2
-	bm25B  = 0.75
+	BM25K1 = 1.2
+	BM25B  = 0.75
 )
 
 // Holds reports whether the collection holds word (folded): a reporter of
@@ -61,20 +61,20 @@ func (s *Store) findIn(word string, found func(folded string) bool) bool {
 	return false
 }
 
-// lexical holds the BM25 scores of a question's terms over the live
+// Lexical holds the BM25 scores of a question's terms over the live
 // passages and articles, by global position and article index, and the
 // positions and articles scored.
-type lexical struct {
-	passage, article, articleCover []float64
-	touched, articles              []int
+type Lexical struct {
+	Passage, Article, ArticleCover []float64
+	Touched, Articles              []int
 }
 
-// lexicalScores scores every live passage, and every article as a whole,
+// LexicalScores scores every live passage, and every article as a whole,
 // by BM25 over the query's terms, each scaled by its weight. Terms held
 // by more than a third of the passages are skipped: they cost the most to
 // score and tell the least.
-func (s *Store) lexicalScores(query []question.Term) lexical {
-	lex := lexical{passage: make([]float64, len(s.live)), article: make([]float64, len(s.artNames)), articleCover: make([]float64, len(s.artNames))}
+func (s *Store) LexicalScores(query []question.Term) Lexical {
+	lex := Lexical{Passage: make([]float64, len(s.live)), Article: make([]float64, len(s.artNames)), ArticleCover: make([]float64, len(s.artNames))}
 	tf := make([]float64, len(s.artNames)) // one term's count in each article
 	nArticles := float64(len(s.artNames))
 	total := 0.0
@@ -96,11 +96,11 @@ func (s *Store) lexicalScores(query []question.Term) lexical {
 				if pos >= len(s.live) || !s.live[pos] {
 					return
 				}
-				if lex.passage[pos] == 0 {
-					lex.touched = append(lex.touched, pos)
+				if lex.Passage[pos] == 0 {
+					lex.Touched = append(lex.Touched, pos)
 				}
-				norm := bm25K1 * (1 - bm25B + bm25B*float64(sg.lengths[i])/s.avgLen)
-				lex.passage[pos] += t.Weight * idf * float64(n) * (bm25K1 + 1) / (float64(n) + norm)
+				norm := BM25K1 * (1 - BM25B + BM25B*float64(sg.lengths[i])/s.avgLen)
+				lex.Passage[pos] += t.Weight * idf * float64(n) * (BM25K1 + 1) / (float64(n) + norm)
 				ai := s.art[pos]
 				if tf[ai] == 0 {
 					arts = append(arts, int(ai))
@@ -111,17 +111,17 @@ func (s *Store) lexicalScores(query []question.Term) lexical {
 		artIDF := math.Log(1 + (nArticles-float64(len(arts))+0.5)/(float64(len(arts))+0.5))
 		total += t.Weight * artIDF
 		for _, ai := range arts {
-			lex.articleCover[ai] += t.Weight * artIDF
-			if lex.article[ai] == 0 {
-				lex.articles = append(lex.articles, ai)
+			lex.ArticleCover[ai] += t.Weight * artIDF
+			if lex.Article[ai] == 0 {
+				lex.Articles = append(lex.Articles, ai)
 			}
-			norm := bm25K1 * (1 - bm25B + bm25B*s.artLen[ai]/s.avgArtLen)
-			lex.article[ai] += t.Weight * artIDF * tf[ai] * (bm25K1 + 1) / (tf[ai] + norm)
+			norm := BM25K1 * (1 - BM25B + BM25B*s.artLen[ai]/s.avgArtLen)
+			lex.Article[ai] += t.Weight * artIDF * tf[ai] * (BM25K1 + 1) / (tf[ai] + norm)
 			tf[ai] = 0
 		}
 	}
-	for _, ai := range lex.articles {
-		lex.articleCover[ai] /= total
+	for _, ai := range lex.Articles {
+		lex.ArticleCover[ai] /= total
 	}
 	return lex
 }

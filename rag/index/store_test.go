@@ -1,4 +1,4 @@
-package rag
+package index
 
 import (
 	"context"
@@ -95,11 +95,11 @@ func (f *fixture) open(t *testing.T) *Store {
 
 // bestBM25 is the article of the passage BM25 scores highest for query.
 func bestBM25(s *Store, query string) string {
-	lex := s.lexicalScores(question.Parse(query).Terms)
+	lex := s.LexicalScores(question.Parse(query).Terms)
 	best, doc := 0.0, ""
-	for _, pos := range lex.touched {
-		if lex.passage[pos] > best {
-			best, doc = lex.passage[pos], s.Passage(pos).Doc
+	for _, pos := range lex.Touched {
+		if lex.Passage[pos] > best {
+			best, doc = lex.Passage[pos], s.Passage(pos).Doc
 		}
 	}
 	return doc
@@ -431,10 +431,10 @@ func TestConcurrentReadersDuringIngest(t *testing.T) {
 					errs <- fmt.Errorf("reader saw %d articles", n)
 				}
 				q := question.Parse("光伏")
-				s.lexicalScores(q.Terms)
-				vec, err := s.queryVector(context.Background(), q)
+				s.LexicalScores(q.Terms)
+				vec, err := s.QueryVector(context.Background(), q)
 				if err == nil {
-					_, err = s.denseSearch(context.Background(), q.Folded, vec, 2)
+					_, err = s.DenseSearch(context.Background(), q.Folded, vec, 2)
 				}
 				if err != nil {
 					errs <- err
@@ -567,12 +567,12 @@ func TestCollidingIDs(t *testing.T) {
 		if got := bestBM25(s, q); got != doc {
 			t.Errorf("%s: BM25 finds %q first, want %s", q, got, doc)
 		}
-		vec, err := s.queryVector(context.Background(), question.Parse(q))
+		vec, err := s.QueryVector(context.Background(), question.Parse(q))
 		if err != nil {
 			t.Fatal(err)
 		}
-		dense, err := s.denseSearch(context.Background(), q, vec, 1)
-		if err != nil || len(dense) != 1 || s.Passage(dense[0].pos).Doc != doc {
+		dense, err := s.DenseSearch(context.Background(), q, vec, 1)
+		if err != nil || len(dense) != 1 || s.Passage(dense[0].Pos).Doc != doc {
 			t.Errorf("%s: dense search %v %+v, want %s", q, err, dense, doc)
 		}
 	}
@@ -614,7 +614,7 @@ func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 		}
 		var want []PassageRef
 		for _, h := range s.scanVectors(vec, 20) {
-			want = append(want, PassageRef{Doc: s.chunks[h.pos].Doc, Index: s.chunks[h.pos].Index})
+			want = append(want, PassageRef{Doc: s.chunks[h.Pos].Doc, Index: s.chunks[h.Pos].Index})
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("query %d: sharded search differs from a full scan (-scan +sharded):\n%s", q, diff)
