@@ -2,51 +2,19 @@ package rag
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/qabot/qabot/rag/document"
-	"github.com/qabot/qabot/rag/embedding"
-	"github.com/qabot/qabot/rag/index"
-	"github.com/qabot/qabot/rag/question"
-	"github.com/qabot/qabot/seeds"
+	"github.com/qabot/qabot/rag/index/indextest"
 )
-
-var (
-	seedOnce  sync.Once
-	seedStore *index.Store
-	seedErr   error
-)
-
-// openSeeds indexes the embedded seeds once per test binary with the default settings.
-func openSeeds(t testing.TB) *index.Store {
-	t.Helper()
-	seedOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "qabot-seeds-")
-		if err != nil {
-			seedErr = err
-			return
-		}
-		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-		if _, seedErr = index.Ingest(context.Background(), index.IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
-			seedStore, seedErr = index.Open(context.Background(), dir, emb, ch)
-		}
-	})
-	if seedErr != nil {
-		t.Fatal(seedErr)
-	}
-	return seedStore
-}
 
 func seedAnswerer(t testing.TB) *Answerer {
-	return &Answerer{Store: openSeeds(t), TopK: 5, MinRelevance: 0.08}
+	return &Answerer{Store: indextest.Seeds(t), TopK: 5, MinRelevance: 0.08}
 }
 
 var citation = regexp.MustCompile(`\[(\d+)\]`)
@@ -68,32 +36,10 @@ var inventedArticles = map[string]string{
 城东小学组织学生阅读经典名著，开展读书分享会。校长周丽说，读书让孩子们受益匪浅。`,
 }
 
-// ingested is a store of files (name to text), ingested offline with
-// chunker in a temporary folder.
-func ingested(t *testing.T, chunker document.Chunker, files map[string]string) *index.Store {
-	t.Helper()
-	data, corpus := t.TempDir(), t.TempDir()
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	emb := embedding.NewLocalEmbedder(64)
-	opts := index.IngestOptions{Dir: data, Corpus: document.Corpus{Name: corpus, FS: document.FolderFS(corpus)}, Embedder: emb, Chunker: chunker}
-	if _, err := index.Ingest(t.Context(), opts); err != nil {
-		t.Fatal(err)
-	}
-	s, err := index.Open(t.Context(), data, emb, chunker)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // inventedAnswerer answers from inventedArticles, offline.
 func inventedAnswerer(t *testing.T) *Answerer {
 	t.Helper()
-	return &Answerer{Store: ingested(t, document.Chunker{Size: 300, Overlap: 60}, inventedArticles), TopK: 5, MinRelevance: 0.08}
+	return &Answerer{Store: indextest.Ingested(t, document.Chunker{Size: 300, Overlap: 60}, inventedArticles), TopK: 5, MinRelevance: 0.08}
 }
 
 // An answer quotes the sentence that states what is asked, first, cites it
@@ -284,7 +230,7 @@ func TestAskBadQuestions(t *testing.T) {
 
 // Sentence selection picks the sentences that answer, not the whole passage.
 func TestExtractPicksAnsweringSentences(t *testing.T) {
-	s := ingested(t, document.Chunker{Size: 400, Overlap: 0}, map[string]string{
+	s := indextest.Ingested(t, document.Chunker{Size: 400, Overlap: 0}, map[string]string{
 		"a.txt": "全市经济平稳运行。天气晴朗，市民出行方便。绿源公司的新工厂位于东山工业园，总投资12亿元。工厂明年投产。城市绿化不断改善。",
 		"b.txt": "另一篇文章谈到教育改革和医疗服务。学校增加了课程。",
 	})
@@ -302,33 +248,6 @@ func TestExtractPicksAnsweringSentences(t *testing.T) {
 		}
 	}
 	checkCitations(t, ans)
-}
-
-func TestMergeChunks(t *testing.T) {
-	text := []rune("第一句。第二句。第三句。第四句。")
-	mk := func(i, start, end int) document.Chunk {
-		return document.Chunk{Doc: "a", Index: i, Start: start, End: end, Text: string(text[start:end])}
-	}
-	tests := []struct {
-		name string
-		a, b document.Chunk
-		want string
-		ok   bool
-	}{
-		{"overlapping", mk(0, 0, 8), mk(1, 4, 12), "第一句。第二句。第三句。", true},
-		{"reverse order", mk(1, 4, 12), mk(0, 0, 8), "第一句。第二句。第三句。", true},
-		{"touching", mk(0, 0, 4), mk(1, 4, 8), "第一句。第二句。", true},
-		{"apart", mk(0, 0, 4), mk(3, 12, 16), "", false},
-		{"other article", mk(0, 0, 4), document.Chunk{Doc: "b", Start: 4, End: 8}, "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := mergeChunks(tt.a, tt.b)
-			if ok != tt.ok || (ok && got.Text != tt.want) {
-				t.Errorf("got %q, %v; want %q, %v", got.Text, ok, tt.want, tt.ok)
-			}
-		})
-	}
 }
 
 // BenchmarkAsk answers questions of several kinds from the seeds.
@@ -378,28 +297,6 @@ func TestFollowUpDeferredOffline(t *testing.T) {
 	}
 }
 
-// A bigram no passage holds, between two that passages hold, is the seam of
-// two words and weighs nothing.
-func TestSeamsWeighNothing(t *testing.T) {
-	s := inventedAnswerer(t).Store
-	weightOf := func(m matcher, term string) float64 {
-		for i, qt := range m.qterms {
-			if qt.Text == term {
-				return m.weights[i]
-			}
-		}
-		t.Fatalf("no term %s", term)
-		return 0
-	}
-	m := newMatcher(s, question.Parse("绿源工厂项目").Terms)
-	if weightOf(m, "源工") != 0 || weightOf(m, "绿源") == 0 {
-		t.Errorf("weights %v of %v", m.weights, m.qterms)
-	}
-	if m := newMatcher(s, question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
-		t.Error("a word the passages lack weighs nothing")
-	}
-}
-
 // Answers and chunks stay readable after their store is gone: the store
 // keeps texts in its segments' mappings, which are unmapped with it, and
 // must copy what it hands out.
@@ -411,7 +308,7 @@ func TestAnswersOutliveStore(t *testing.T) {
 	var ans Answer
 	var chunks []document.Chunk
 	func() {
-		s := ingested(t, document.Chunker{Size: 60, Overlap: 10}, files)
+		s := indextest.Ingested(t, document.Chunker{Size: 60, Overlap: 10}, files)
 		a := &Answerer{Store: s, TopK: 3, MinRelevance: 0.01}
 		var err error
 		if ans, err = a.Ask(context.Background(), "光伏的最新进展"); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index/indextest"
 )
 
 func TestCitations(t *testing.T) {
@@ -91,7 +92,7 @@ func FuzzCitations(f *testing.F) {
 // unsupported, however many of its other words the passage shares; a
 // sentence quoted from the passage it cites never is.
 func TestSupportChecksFiguresAndNames(t *testing.T) {
-	s := openSeeds(t)
+	s := indextest.Seeds(t)
 	line := Source{Text: "走进工厂的智能制造生产车间，全长400米的生产线上，生产人员屈指可数，取而代之的是灵活穿梭的AGV机器人。"}
 	for claim, want := range map[string]bool{
 		"生产线全长一万米[1]。":                               true,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qabot/qabot/rag/index/indextest"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
@@ -32,7 +33,7 @@ func longPassages() []Source {
 func TestFitAnswerCutsPassagesNotRules(t *testing.T) {
 	const q = "绿源公司的碳纤维生产线有多长？"
 	passages := longPassages()
-	m := newMatcher(openSeeds(t), question.Parse(q).Terms)
+	m := newMatcher(indextest.Seeds(t), question.Parse(q).Terms)
 	whole := answerMessages(q, "", passages)
 	for _, budget := range []int{llm.MessagesTokens(whole) + 10, 3000, 1200, 600} {
 		msgs, given := fitAnswer(q, "", passages, m, budget, llm.MessagesTokens)

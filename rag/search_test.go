@@ -1,0 +1,61 @@
+package rag
+
+import (
+	"testing"
+
+	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index/indextest"
+	"github.com/qabot/qabot/rag/question"
+)
+
+func TestMergeChunks(t *testing.T) {
+	text := []rune("第一句。第二句。第三句。第四句。")
+	mk := func(i, start, end int) document.Chunk {
+		return document.Chunk{Doc: "a", Index: i, Start: start, End: end, Text: string(text[start:end])}
+	}
+	tests := []struct {
+		name string
+		a, b document.Chunk
+		want string
+		ok   bool
+	}{
+		{"overlapping", mk(0, 0, 8), mk(1, 4, 12), "第一句。第二句。第三句。", true},
+		{"reverse order", mk(1, 4, 12), mk(0, 0, 8), "第一句。第二句。第三句。", true},
+		{"touching", mk(0, 0, 4), mk(1, 4, 8), "第一句。第二句。", true},
+		{"apart", mk(0, 0, 4), mk(3, 12, 16), "", false},
+		{"other article", mk(0, 0, 4), document.Chunk{Doc: "b", Start: 4, End: 8}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := mergeChunks(tt.a, tt.b)
+			if ok != tt.ok || (ok && got.Text != tt.want) {
+				t.Errorf("got %q, %v; want %q, %v", got.Text, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// A bigram no passage holds, between two that passages hold, is the seam of
+// two words and weighs nothing.
+func TestSeamsWeighNothing(t *testing.T) {
+	s := indextest.Ingested(t, document.Chunker{Size: 300, Overlap: 60}, map[string]string{
+		"plant.txt":  "绿源新材料公司新工厂投产\n绿源公司的新工厂位于东山高新区，全长600米的生产线上只有12名工人。",
+		"school.txt": "城东小学开展读书月活动\n城东小学组织学生阅读经典名著，开展读书分享会。",
+	})
+	weightOf := func(m matcher, term string) float64 {
+		for i, qt := range m.qterms {
+			if qt.Text == term {
+				return m.weights[i]
+			}
+		}
+		t.Fatalf("no term %s", term)
+		return 0
+	}
+	m := newMatcher(s, question.Parse("绿源工厂项目").Terms)
+	if weightOf(m, "源工") != 0 || weightOf(m, "绿源") == 0 {
+		t.Errorf("weights %v of %v", m.weights, m.qterms)
+	}
+	if m := newMatcher(s, question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
+		t.Error("a word the passages lack weighs nothing")
+	}
+}
