@@ -13,6 +13,7 @@ import (
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/search"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -294,7 +295,7 @@ const looseFloor = 0.05
 // relevant reports whether the passages may answer the question: their
 // lexical coverage reaches the floor, or, with a neural embedder, their
 // meaning is close enough.
-func (a *Answerer) relevant(hits []Hit) bool {
+func (a *Answerer) relevant(hits []search.Hit) bool {
 	floor := a.MinRelevance
 	if a.LLM != nil {
 		floor = min(floor, looseFloor)
@@ -308,7 +309,7 @@ func (a *Answerer) relevant(hits []Hit) bool {
 	return false
 }
 
-func (a *Answerer) sources(hits []Hit) []Source {
+func (a *Answerer) sources(hits []search.Hit) []Source {
 	out := make([]Source, len(hits))
 	for i, h := range hits {
 		art := a.Store.Article(h.Chunk.Doc)

@@ -11,6 +11,7 @@ import (
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/search"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -165,14 +166,14 @@ func checkSupport(s *index.Store, answer string, sources []Source) []string {
 		if !sameLanguage {
 			continue
 		}
-		m := newMatcher(s, cq.Terms)
+		m := search.NewMatcher(s, cq.Terms)
 		best := 0.0
 		for _, n := range nums {
 			if n < 1 || n > len(sources) {
 				continue
 			}
 			src := &sources[n-1]
-			best = max(best, m.coverage(src.Text))
+			best = max(best, m.Coverage(src.Text))
 			if src.Quote == "" {
 				src.Quote = bestSentence(src.Text, m)
 			}
@@ -264,10 +265,10 @@ func answerSentences(answer string) []string {
 }
 
 // bestSentence is the sentence of text that contains the most of m's terms.
-func bestSentence(text string, m matcher) string {
+func bestSentence(text string, m search.Matcher) string {
 	best, bestCov := "", -1.0
 	for _, sent := range document.Sentences(text) {
-		if cov := m.coverage(sent); cov > bestCov {
+		if cov := m.Coverage(sent); cov > bestCov {
 			best, bestCov = sent, cov
 		}
 	}
@@ -283,9 +284,9 @@ func attachCitations(s *index.Store, text string, passages []Source, n int) (str
 	var b strings.Builder
 	for _, sent := range answerSentences(text) {
 		best, bestCov := 0, minSupport
-		m := newMatcher(s, question.Parse(sent).Terms)
+		m := search.NewMatcher(s, question.Parse(sent).Terms)
 		for _, p := range passages[:n] {
-			if cov := m.coverage(p.Text); cov >= bestCov {
+			if cov := m.Coverage(p.Text); cov >= bestCov {
 				best, bestCov = p.N, cov
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/search"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -34,7 +35,7 @@ func stressed(q question.Question) []question.Term {
 // are left out. The quoted sentences become their sources' quotes.
 func (a *Answerer) quote(sents []quotedSentence, sources []Source, q question.Question) string {
 	limit := a.answerLimit()
-	m := newMatcher(a.Store, q.Terms)
+	m := search.NewMatcher(a.Store, q.Terms)
 	var b strings.Builder
 	used := 0
 	for i, qs := range sents {
@@ -91,7 +92,7 @@ func addQuote(s *Source, text string) {
 // bestWindow cuts an over-long sentence to at most limit runes: the run of
 // clauses around the clause that covers the question best, marked with "…"
 // where text was left out.
-func bestWindow(sentence string, m matcher, limit int) string {
+func bestWindow(sentence string, m search.Matcher, limit int) string {
 	runes := []rune(sentence)
 	type clause struct{ start, end int }
 	var clauses []clause
@@ -107,7 +108,7 @@ func bestWindow(sentence string, m matcher, limit int) string {
 	}
 	best, bestCov := 0, -1.0
 	for i, c := range clauses {
-		if cov := m.coverage(string(runes[c.start:c.end])); cov > bestCov {
+		if cov := m.Coverage(string(runes[c.start:c.end])); cov > bestCov {
 			best, bestCov = i, cov
 		}
 	}

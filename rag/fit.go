@@ -7,6 +7,7 @@ import (
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/llm"
+	"github.com/qabot/qabot/rag/search"
 )
 
 // A prompt must fit the model's context window with room for the answer:
@@ -25,7 +26,7 @@ const minPassageRunes = 60
 // sentences; when shares would be too short to say anything, the weakest
 // (the last) passage is dropped. It returns the passages the prompt gives
 // the model.
-func fitAnswer(question, standalone string, passages []Source, m matcher, budget int, tokens func([]llm.Message) int) ([]llm.Message, []Source) {
+func fitAnswer(question, standalone string, passages []Source, m search.Matcher, budget int, tokens func([]llm.Message) int) ([]llm.Message, []Source) {
 	given := slices.Clone(passages)
 	msgs := answerMessages(question, standalone, given)
 	for len(given) > 0 && tokens(msgs) > budget {
@@ -71,14 +72,14 @@ func sharesOf(room int, passages []Source) []int {
 // bestSentences is the run of whole sentences of text, at most limit
 // characters, around the sentence that covers m best; a sentence longer
 // than limit is cut to its best clauses.
-func bestSentences(text string, m matcher, limit int) string {
+func bestSentences(text string, m search.Matcher, limit int) string {
 	if document.RuneLen(text) <= limit {
 		return text
 	}
 	sents := document.Sentences(text)
 	best, bestCov := 0, -1.0
 	for i, s := range sents {
-		if cov := m.coverage(s); cov > bestCov {
+		if cov := m.Coverage(s); cov > bestCov {
 			best, bestCov = i, cov
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
+	"github.com/qabot/qabot/rag/search"
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -33,7 +34,7 @@ func longPassages() []Source {
 func TestFitAnswerCutsPassagesNotRules(t *testing.T) {
 	const q = "绿源公司的碳纤维生产线有多长？"
 	passages := longPassages()
-	m := newMatcher(indextest.Seeds(t), question.Parse(q).Terms)
+	m := search.NewMatcher(indextest.Seeds(t), question.Parse(q).Terms)
 	whole := answerMessages(q, "", passages)
 	for _, budget := range []int{llm.MessagesTokens(whole) + 10, 3000, 1200, 600} {
 		msgs, given := fitAnswer(q, "", passages, m, budget, llm.MessagesTokens)

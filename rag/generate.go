@@ -8,6 +8,7 @@ import (
 
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/search"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -38,26 +39,26 @@ func (a *Answerer) standalone(ctx context.Context, question string, history []Tu
 // search retrieves passages for the question asked and, when it was
 // rewritten to stand alone, for the rewrite, fusing both: each passage
 // keeps its better score.
-func (a *Answerer) search(ctx context.Context, asked, rewritten question.Question, k int) ([]Hit, error) {
-	hits, err := Search(ctx, a.Store, asked, k, a.weights().Rank)
+func (a *Answerer) search(ctx context.Context, asked, rewritten question.Question, k int) ([]search.Hit, error) {
+	hits, err := search.Search(ctx, a.Store, asked, k, a.weights().Rank)
 	if err != nil || rewritten.Text == asked.Text {
 		return hits, err
 	}
-	more, err := Search(ctx, a.Store, rewritten, k, a.weights().Rank)
+	more, err := search.Search(ctx, a.Store, rewritten, k, a.weights().Rank)
 	if err != nil {
 		return nil, err
 	}
 	// Both lists may hold the same passage, or overlapping merged ones.
 	all := append(hits, more...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Score > all[j].Score })
-	return mergeNeighbours(all, k), nil
+	return search.MergeNeighbours(all, k), nil
 }
 
 // generate has the LLM answer q from the retrieved passages, streaming the
 // answer to onText, and fills in ans. Citations are checked and renumbered
 // as they stream; the sources become the passages cited.
 func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Question, standalone string, onText func(string)) error {
-	m := newMatcher(a.Store, q.Terms)
+	m := search.NewMatcher(a.Store, q.Terms)
 	var cites *citations
 	var out strings.Builder
 	emit := func(text string) {

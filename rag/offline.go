@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/search"
 )
 
 // Offline, with no model to read the passages, qabot answers with the
@@ -37,13 +38,13 @@ const (
 
 // OfflineRefusal is why, offline, hits do not answer q; its Reason is
 // Answered when they may.
-func (a *Answerer) OfflineRefusal(q question.Question, hits []Hit) Refusal {
+func (a *Answerer) OfflineRefusal(q question.Question, hits []search.Hit) Refusal {
 	return a.refusal(q, hits, a.eligible(q, hits), nil)
 }
 
 // refusal is OfflineRefusal with the eligible hits known, and the spans of
 // q among hits when they were found already (nil: found here if needed).
-func (a *Answerer) refusal(q question.Question, hits []Hit, eligible map[int]bool, spans []Span) Refusal {
+func (a *Answerer) refusal(q question.Question, hits []search.Hit, eligible map[int]bool, spans []Span) Refusal {
 	if len(eligible) == 0 {
 		return Refusal{Reason: MissingConstraint, Missing: a.missingConstraint(q, hits[0])}
 	}
@@ -84,7 +85,7 @@ func (r Refusal) Text(questionText string) string {
 
 // answerOffline fills in ans with an extractive answer from hits, or a
 // refusal that says what the passages lack.
-func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []Hit) {
+func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []search.Hit) {
 	ans.Sources = ans.Retrieved
 	eligible := a.eligible(q, hits)
 	parts := q.Parts
@@ -130,11 +131,11 @@ func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []Hit) {
 // eligible are the hits that hold every constraint of q (a year, an
 // ordinal, a name), by index: the passages an answer may quote, so that a
 // 2023 question gets no 2021 fact.
-func (a *Answerer) eligible(q question.Question, hits []Hit) map[int]bool {
+func (a *Answerer) eligible(q question.Question, hits []search.Hit) map[int]bool {
 	cs := q.Constraints()
 	out := map[int]bool{}
 	for i, h := range hits {
-		if !slices.ContainsFunc(cs, func(c question.Constraint) bool { return !HoldsConstraint(a.Store, h, c) }) {
+		if !slices.ContainsFunc(cs, func(c question.Constraint) bool { return !search.HoldsConstraint(a.Store, h, c) }) {
 			out[i] = true
 		}
 	}
@@ -143,10 +144,10 @@ func (a *Answerer) eligible(q question.Question, hits []Hit) map[int]bool {
 
 // missingConstraint is the first constraint of q that the passage h does
 // not hold.
-func (a *Answerer) missingConstraint(q question.Question, h Hit) question.Constraint {
+func (a *Answerer) missingConstraint(q question.Question, h search.Hit) question.Constraint {
 	cs := q.Constraints()
 	for _, c := range cs {
-		if !HoldsConstraint(a.Store, h, c) {
+		if !search.HoldsConstraint(a.Store, h, c) {
 			return c
 		}
 	}

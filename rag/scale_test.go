@@ -15,6 +15,7 @@ import (
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
+	"github.com/qabot/qabot/rag/search"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -116,7 +117,7 @@ func BenchmarkStore(b *testing.B) {
 			}
 			b.Run("query", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					if _, err := Search(context.Background(), s, question.Parse("晋能光伏的TOPCon电池生产线有多长"), 5, DefaultWeights.Rank); err != nil {
+					if _, err := search.Search(context.Background(), s, question.Parse("晋能光伏的TOPCon电池生产线有多长"), 5, DefaultWeights.Rank); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/search"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -46,8 +47,8 @@ type Span struct {
 
 // Spans are the sentences of hits, candidates for the answer to q, with
 // their features.
-func Spans(s *index.Store, q question.Question, hits []Hit) []Span {
-	m := newMatcher(s, stressed(q))
+func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
+	m := search.NewMatcher(s, stressed(q))
 	var constraints []question.Constraint // the dates and ordinals: a name is named once in an article
 	for _, c := range q.Constraints() {
 		if c.Kind != question.Name {
@@ -66,13 +67,13 @@ func Spans(s *index.Store, q question.Question, hits []Hit) []Span {
 				window := terms.Fold(strings.Join(sents[max(0, k-1):min(len(sents), k+2)], ""))
 				folded := terms.Fold(sent)
 				var f [NumSpanFeatures]float64
-				f[SpanOwn] = m.coverageFolded(folded)
-				f[SpanWindow] = m.coverageFolded(window)
+				f[SpanOwn] = m.CoverageFolded(folded)
+				f[SpanWindow] = m.CoverageFolded(window)
 				f[SpanRank] = 1 / float64(i+1)
 				if q.States(sent) {
 					f[SpanKind] = 1
 				}
-				f[SpanConstraints] = heldShare(constraints, window, art)
+				f[SpanConstraints] = search.HeldShare(constraints, window, art)
 				if focus != "" && strings.Contains(folded, focus) {
 					f[SpanFocus] = 1
 				}

@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/qabot/qabot/rag/search"
 )
 
 // Weights weigh the features that rank passages and choose the sentences
 // of an extractive answer. The defaults, in weights.tsv, were fitted on the
 // development sets by cmd/devsets (see README, Measurements).
 type Weights struct {
-	Rank RankWeights
+	Rank search.RankWeights
 	Span [NumSpanFeatures]float64
 	// Stated is the least share of a question's terms that a sentence
 	// stating the number or date it asks for must hold: below it, offline,
@@ -53,7 +55,7 @@ func ParseWeights(tsv string) (*Weights, error) {
 		var slot *float64
 		switch f[0] {
 		case "rank":
-			slot = feature(w.Rank[:], RankFeatureNames[:], f[1])
+			slot = feature(w.Rank[:], search.RankFeatureNames[:], f[1])
 		case "span":
 			slot = feature(w.Span[:], SpanFeatureNames[:], f[1])
 		case "refuse":
@@ -67,7 +69,7 @@ func ParseWeights(tsv string) (*Weights, error) {
 		*slot = v
 		seen[f[0]+" "+f[1]] = true
 	}
-	for _, name := range RankFeatureNames {
+	for _, name := range search.RankFeatureNames {
 		if !seen["rank "+name] {
 			return nil, fmt.Errorf("no weight for rank %s", name)
 		}
@@ -96,7 +98,7 @@ func feature(weights []float64, names []string, name string) *float64 {
 // Format writes w in the form of weights.tsv.
 func (w *Weights) Format() string {
 	var b strings.Builder
-	for i, name := range RankFeatureNames {
+	for i, name := range search.RankFeatureNames {
 		fmt.Fprintf(&b, "rank\t%s\t%.4f\n", name, w.Rank[i])
 	}
 	for i, name := range SpanFeatureNames {

@@ -15,6 +15,7 @@ import (
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/search"
 )
 
 // set is the questions of a development set asked of one collection.
@@ -262,7 +263,7 @@ type prepared struct {
 	set   *set
 	it    item
 	q     question.Question
-	cands []rag.Candidate
+	cands []search.Candidate
 }
 
 // prepare reads every question of the sets asked and finds its
@@ -276,7 +277,7 @@ func prepare(ctx context.Context, sets []set) ([]prepared, error) {
 				continue
 			}
 			q := question.ParseIn(it.question, s.store)
-			cands, err := rag.Candidates(ctx, s.store, q)
+			cands, err := search.Candidates(ctx, s.store, q)
 			if err != nil {
 				return nil, err
 			}
@@ -313,7 +314,7 @@ func spanGroups(ps []prepared, w *rag.Weights, keep func(item) bool) []group {
 		if !keep(p.it) || !p.it.answerable {
 			continue
 		}
-		hits := rag.Rank(p.cands, w.Rank, topK)
+		hits := search.Rank(p.cands, w.Rank, topK)
 		g := group{id: p.it.id}
 		for _, sp := range rag.Spans(p.set.store, p.q, hits) {
 			g.features = append(g.features, sp.Features[:])
@@ -332,7 +333,7 @@ const l2 = 0.01
 // keep admits.
 func fitWeights(ps []prepared, keep func(item) bool) *rag.Weights {
 	w := &rag.Weights{}
-	copy(w.Rank[:], fitPairwise(rankGroups(ps, keep), rag.NumRankFeatures, l2))
+	copy(w.Rank[:], fitPairwise(rankGroups(ps, keep), search.NumRankFeatures, l2))
 	copy(w.Span[:], fitPairwise(spanGroups(ps, w, keep), rag.NumSpanFeatures, l2))
 	w.Stated = chooseStated(ps, w, keep)
 	return w
@@ -355,7 +356,7 @@ func chooseStated(ps []prepared, w *rag.Weights, keep func(item) bool) float64 {
 			if !keep(p.it) || p.q.Asks != question.Number && p.q.Asks != question.Date {
 				continue
 			}
-			hits := rag.Rank(p.cands, trial.Rank, topK)
+			hits := search.Rank(p.cands, trial.Rank, topK)
 			a := &rag.Answerer{Store: p.set.store, TopK: topK, Weights: &trial}
 			if len(hits) == 0 || a.OfflineRefusal(p.q, hits).Reason != rag.NotStated {
 				continue
@@ -450,11 +451,11 @@ func diagnose(ps []prepared, w *rag.Weights) {
 			names = append(names, name)
 		}
 		c.n++
-		if slices.ContainsFunc(p.cands, func(x rag.Candidate) bool { return p.it.positive(x.Chunk.Doc, x.Chunk.Text) }) {
+		if slices.ContainsFunc(p.cands, func(x search.Candidate) bool { return p.it.positive(x.Chunk.Doc, x.Chunk.Text) }) {
 			c.pooled++
 		}
-		hits := rag.Rank(p.cands, w.Rank, 20)
-		r := slices.IndexFunc(hits, func(h rag.Hit) bool { return p.it.positive(h.Chunk.Doc, h.Chunk.Text) })
+		hits := search.Rank(p.cands, w.Rank, 20)
+		r := slices.IndexFunc(hits, func(h search.Hit) bool { return p.it.positive(h.Chunk.Doc, h.Chunk.Text) })
 		switch {
 		case r == 0:
 			c.top1++
@@ -489,7 +490,7 @@ func dumpSpans(ctx context.Context, sets []set, w *rag.Weights, path string) err
 				continue
 			}
 			q := question.ParseIn(it.question, s.store)
-			hits, err := rag.Search(ctx, s.store, q, topK, w.Rank)
+			hits, err := search.Search(ctx, s.store, q, topK, w.Rank)
 			if err != nil {
 				return err
 			}
@@ -512,7 +513,7 @@ func dumpSpans(ctx context.Context, sets []set, w *rag.Weights, path string) err
 				r.Relevance = append(r.Relevance, h.Relevance)
 				ok := true
 				for _, c := range q.Constraints() {
-					ok = ok && rag.HoldsConstraint(s.store, h, c)
+					ok = ok && search.HoldsConstraint(s.store, h, c)
 				}
 				r.Eligible = append(r.Eligible, ok)
 			}

@@ -1,4 +1,8 @@
-package rag
+// Package search finds the passages of an index most likely to answer a
+// question: a pool of candidates from BM25 over passages and articles and
+// from the dense search, each described by general features (rank.go) and
+// ranked by their weighted sum, adjacent passages joined.
+package search
 
 import (
 	"context"
@@ -35,12 +39,12 @@ func Search(ctx context.Context, s *index.Store, q question.Question, topK int, 
 	return Rank(cands, w, topK), nil
 }
 
-// mergeNeighbours takes hits best first and joins each hit to an earlier one
+// MergeNeighbours takes hits best first and joins each hit to an earlier one
 // of the adjacent chunk of the same article, so that a passage cut in two
 // (a quote and, in the next chunk, who said it) reads as one; it returns at
 // most topK passages. Candidates below the top K still join their
 // neighbours among the top K.
-func mergeNeighbours(hits []Hit, topK int) []Hit {
+func MergeNeighbours(hits []Hit, topK int) []Hit {
 	var out []Hit
 	for _, h := range hits {
 		merged := false

@@ -1,4 +1,4 @@
-package rag
+package search
 
 import (
 	"github.com/qabot/qabot/rag/document"
@@ -7,11 +7,11 @@ import (
 	"github.com/qabot/qabot/rag/terms"
 )
 
-// matcher measures how much of one question a text covers: the share of
+// Matcher measures how much of one question a text covers: the share of
 // the question's terms, each weighted by its weight and IDF, that occur in
 // the (folded) text. 1 when every term occurs; near 0 when only common
 // ones do.
-type matcher struct {
+type Matcher struct {
 	qterms  []question.Term
 	weights []float64 // weight × IDF per term
 	total   float64
@@ -20,8 +20,8 @@ type matcher struct {
 // matcher weighs the question's terms by their rarity in s. A bigram found
 // in no passage between two that are found (纤项 of 绿源那个碳纤项目) is the
 // seam between two words, not a word the passages lack, and weighs nothing.
-func newMatcher(s *index.Store, query []question.Term) matcher {
-	m := matcher{qterms: query, weights: make([]float64, len(query))}
+func NewMatcher(s *index.Store, query []question.Term) Matcher {
+	m := Matcher{qterms: query, weights: make([]float64, len(query))}
 	for i, t := range query {
 		df := s.DF(t.Text)
 		if df == 0 && seam(s, t) {
@@ -39,11 +39,11 @@ func seam(s *index.Store, t question.Term) bool {
 	return t.Left != "" && t.Right != "" && s.DF(t.Left) > 0 && s.DF(t.Right) > 0
 }
 
-// coverage is the share of the question that text covers.
-func (m matcher) coverage(text string) float64 { return m.coverageFolded(terms.Fold(text)) }
+// Coverage is the share of the question that text covers.
+func (m Matcher) Coverage(text string) float64 { return m.CoverageFolded(terms.Fold(text)) }
 
-// coverageFolded is coverage for text already folded.
-func (m matcher) coverageFolded(folded string) float64 {
+// CoverageFolded is coverage for text already folded.
+func (m Matcher) CoverageFolded(folded string) float64 {
 	has := make([]bool, len(m.qterms))
 	m.presentFolded(folded, has)
 	return m.score(has)
@@ -52,7 +52,7 @@ func (m matcher) coverageFolded(folded string) float64 {
 // presentFolded marks, in has, the terms that occur in folded text (has
 // has one entry per term), so that a run of sentences can be scored
 // without rescanning.
-func (m matcher) presentFolded(folded string, has []bool) {
+func (m Matcher) presentFolded(folded string, has []bool) {
 	for i, t := range m.qterms {
 		has[i] = has[i] || terms.Contains(folded, t.Text)
 	}
@@ -63,7 +63,7 @@ func (m matcher) presentFolded(folded string, has []bool) {
 // passage that holds the question's terms together, in one statement,
 // answers it more likely than one that scatters them over unrelated
 // sentences, as near-duplicate articles do.
-func (m matcher) passageScores(text string) (coverage, closeness float64) {
+func (m Matcher) passageScores(text string) (coverage, closeness float64) {
 	folded := terms.Fold(text)
 	has := make([]bool, len(m.qterms))
 	m.presentFolded(folded, has)
@@ -80,7 +80,7 @@ func (m matcher) passageScores(text string) (coverage, closeness float64) {
 }
 
 // score is the coverage of the terms marked in has.
-func (m matcher) score(has []bool) float64 {
+func (m Matcher) score(has []bool) float64 {
 	if m.total == 0 {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package rag
+package search
 
 import (
 	"context"
@@ -100,7 +100,7 @@ func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Can
 		}
 	}
 	bestPassage, bestArticle := maxOf(lex.Passage, lex.Touched), maxOf(lex.Article, lex.Articles)
-	m := newMatcher(s, q.Terms)
+	m := NewMatcher(s, q.Terms)
 	runs := phraseRuns(q)
 	constraints := q.Constraints()
 	out := make([]Candidate, 0, len(pool))
@@ -114,11 +114,11 @@ func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Can
 		f[RankArticleCover] = lex.ArticleCover[s.ArticleIndex(pos)]
 		f[RankCoverage], f[RankCloseness] = m.passageScores(c.Text)
 		f[RankPhrase] = phraseShare(runs, folded)
-		f[RankTitle] = m.coverage(art.Title + "\n" + art.Reporters)
+		f[RankTitle] = m.Coverage(art.Title + "\n" + art.Reporters)
 		if vec != nil {
 			f[RankDense] = embedding.Dot(s.Vector(pos), vec)
 		}
-		f[RankConstraints] = heldShare(constraints, folded, art)
+		f[RankConstraints] = HeldShare(constraints, folded, art)
 		if q.Article && f[RankTitle] >= minTitleMatch {
 			f[RankNamed] = 1
 		}
@@ -134,10 +134,10 @@ func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Can
 // reporters hold at least minTitleMatch of q's terms: the candidates of a
 // question about an article as a whole (张三写的那篇讲了什么).
 func titledArticles(s *index.Store, q question.Question) []int {
-	m := newMatcher(s, q.Terms)
+	m := NewMatcher(s, q.Terms)
 	var out []int
 	for doc, art := range s.Manifest.Articles {
-		if m.coverage(art.Title+"\n"+art.Reporters) < minTitleMatch {
+		if m.Coverage(art.Title+"\n"+art.Reporters) < minTitleMatch {
 			continue
 		}
 		own := s.ArticlePassages(doc)
@@ -168,7 +168,7 @@ func Rank(cands []Candidate, w RankWeights, topK int) []Hit {
 		}
 		return strings.Compare(a.Chunk.ID(), b.Chunk.ID())
 	})
-	out := mergeNeighbours(hits, topK)
+	out := MergeNeighbours(hits, topK)
 	for i := range out {
 		// Texts are in the segments' mapping, which goes away with the
 		// store; only the passages returned are copied out.
@@ -238,9 +238,9 @@ func phraseShare(runs []string, folded string) float64 {
 	return float64(n) / float64(len(runs))
 }
 
-// heldShare is the share of constraints that a passage (folded) of the
+// HeldShare is the share of constraints that a passage (folded) of the
 // article art holds; 1 when there are none.
-func heldShare(cs []question.Constraint, folded string, art index.Indexed) float64 {
+func HeldShare(cs []question.Constraint, folded string, art index.Indexed) float64 {
 	if len(cs) == 0 {
 		return 1
 	}

@@ -1,4 +1,4 @@
-package rag
+package search
 
 import (
 	"testing"
@@ -42,7 +42,7 @@ func TestSeamsWeighNothing(t *testing.T) {
 		"plant.txt":  "绿源新材料公司新工厂投产\n绿源公司的新工厂位于东山高新区，全长600米的生产线上只有12名工人。",
 		"school.txt": "城东小学开展读书月活动\n城东小学组织学生阅读经典名著，开展读书分享会。",
 	})
-	weightOf := func(m matcher, term string) float64 {
+	weightOf := func(m Matcher, term string) float64 {
 		for i, qt := range m.qterms {
 			if qt.Text == term {
 				return m.weights[i]
@@ -51,11 +51,11 @@ func TestSeamsWeighNothing(t *testing.T) {
 		t.Fatalf("no term %s", term)
 		return 0
 	}
-	m := newMatcher(s, question.Parse("绿源工厂项目").Terms)
+	m := NewMatcher(s, question.Parse("绿源工厂项目").Terms)
 	if weightOf(m, "源工") != 0 || weightOf(m, "绿源") == 0 {
 		t.Errorf("weights %v of %v", m.weights, m.qterms)
 	}
-	if m := newMatcher(s, question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
+	if m := NewMatcher(s, question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
 		t.Error("a word the passages lack weighs nothing")
 	}
 }
