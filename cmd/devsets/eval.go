@@ -13,6 +13,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/eval"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/search"
@@ -200,12 +201,12 @@ var byKind bool
 // articles, its top chunk taken for the answer.
 func naiveTallies(ctx context.Context, sets []set) (map[string]*tally, error) {
 	out := map[string]*tally{}
-	baselines := map[string]*rag.NaiveBaseline{}
+	baselines := map[string]*eval.NaiveBaseline{}
 	for _, s := range sets {
 		b := baselines[s.corpus.Name]
 		if b == nil {
 			var err error
-			if b, err = rag.NewNaiveBaseline(ctx, s.corpus); err != nil {
+			if b, err = eval.NewNaiveBaseline(ctx, s.corpus); err != nil {
 				return nil, err
 			}
 			baselines[s.corpus.Name] = b
@@ -218,7 +219,7 @@ func naiveTallies(ctx context.Context, sets []set) (map[string]*tally, error) {
 }
 
 // naiveAnswer is b's answer to question: its top chunk.
-func naiveAnswer(ctx context.Context, b *rag.NaiveBaseline, question string) (rag.Answer, error) {
+func naiveAnswer(ctx context.Context, b *eval.NaiveBaseline, question string) (rag.Answer, error) {
 	ans, err := b.Ask(ctx, question)
 	if len(ans.Retrieved) > 0 {
 		ans.Text, ans.Sources = ans.Retrieved[0].Text, ans.Retrieved

@@ -17,9 +17,9 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/eval"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/seeds"
 )
@@ -97,11 +97,11 @@ func stripSpace(s string) string { return strings.Join(strings.Fields(s), "") }
 func seedSets(repo string) ([]item, error) {
 	var out []item
 	for name, file := range map[string]string{"v1": "questions.jsonl", "v2": "questions-v2.jsonl", "v3": "questions-v3.jsonl"} {
-		f, err := os.Open(filepath.Join(repo, "rag/testdata/eval", file))
+		f, err := os.Open(filepath.Join(repo, "rag/eval/testdata", file))
 		if err != nil {
 			return nil, err
 		}
-		qs, err := rag.ReadEvalSet(f)
+		qs, err := eval.ReadSet(f)
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)

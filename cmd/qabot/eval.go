@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/eval"
 )
 
 func (a *app) evalCommand() *cobra.Command {
@@ -29,7 +29,7 @@ no refusal) on the same collection.` + exitCodesHelp,
 				return usageError{err}
 			}
 			defer f.Close()
-			qs, err := rag.ReadEvalSet(f)
+			qs, err := eval.ReadSet(f)
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
@@ -37,19 +37,19 @@ no refusal) on the same collection.` + exitCodesHelp,
 			if err != nil {
 				return err
 			}
-			results, err := rag.Evaluate(cmd.Context(), qs, a.answerer(s).Ask)
+			results, err := eval.Evaluate(cmd.Context(), qs, a.answerer(s).Ask)
 			if err != nil {
 				return err
 			}
 			k := a.cfg.Retrieval.TopK
 			report, order := summarise(results, k)
-			var base map[string]rag.EvalMetrics
+			var base map[string]eval.Metrics
 			if baseline {
-				naive, err := rag.NewNaiveBaseline(cmd.Context(), corpusAt(s.Manifest.Corpus))
+				naive, err := eval.NewNaiveBaseline(cmd.Context(), corpusAt(s.Manifest.Corpus))
 				if err != nil {
 					return err
 				}
-				naiveResults, err := rag.Evaluate(cmd.Context(), qs, naive.Ask)
+				naiveResults, err := eval.Evaluate(cmd.Context(), qs, naive.Ask)
 				if err != nil {
 					return err
 				}
@@ -74,22 +74,22 @@ no refusal) on the same collection.` + exitCodesHelp,
 
 // summarise is the metrics of results overall, per language and per kind,
 // and the order to print them in.
-func summarise(results []rag.EvalResult, k int) (map[string]rag.EvalMetrics, []string) {
-	report := map[string]rag.EvalMetrics{
-		"all": rag.Summarise(results, k, nil),
-		"zh":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "zh" }),
-		"en":  rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Lang == "en" }),
+func summarise(results []eval.Result, k int) (map[string]eval.Metrics, []string) {
+	report := map[string]eval.Metrics{
+		"all": eval.Summarise(results, k, nil),
+		"zh":  eval.Summarise(results, k, func(r eval.Result) bool { return r.Lang == "zh" }),
+		"en":  eval.Summarise(results, k, func(r eval.Result) bool { return r.Lang == "en" }),
 	}
 	order := []string{"all", "zh", "en"}
 	for _, kind := range kinds(results) {
-		report["kind:"+kind] = rag.Summarise(results, k, func(r rag.EvalResult) bool { return r.Kind == kind })
+		report["kind:"+kind] = eval.Summarise(results, k, func(r eval.Result) bool { return r.Kind == kind })
 		order = append(order, "kind:"+kind)
 	}
 	return report, order
 }
 
 // kinds lists the question kinds of results, in order of first appearance.
-func kinds(results []rag.EvalResult) []string {
+func kinds(results []eval.Result) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, r := range results {
@@ -103,7 +103,7 @@ func kinds(results []rag.EvalResult) []string {
 
 // printMetrics writes the report as a table, with the baseline's hit@1
 // and hit@k beside ours when base is set.
-func printMetrics(w io.Writer, report, base map[string]rag.EvalMetrics, order []string) {
+func printMetrics(w io.Writer, report, base map[string]eval.Metrics, order []string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := "set\tanswerable\thit@1\thit@k\tMRR\tkeyword recall\tfalse refusals\tunanswerable\trefusal rate\tdeferred\t"
 	if base != nil {
@@ -124,7 +124,7 @@ func printMetrics(w io.Writer, report, base map[string]rag.EvalMetrics, order []
 }
 
 // printMisses lists the questions that did not come out right.
-func printMisses(w io.Writer, results []rag.EvalResult, k int) {
+func printMisses(w io.Writer, results []eval.Result, k int) {
 	for _, r := range results {
 		var why string
 		switch {

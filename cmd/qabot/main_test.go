@@ -20,7 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
-	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/eval"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/ragtest"
 )
@@ -377,7 +377,7 @@ func TestCollections(t *testing.T) {
 	}
 	// A misspelt collection is an error that names the closest, and
 	// builds nothing.
-	for _, cmd := range [][]string{{"ask", "小麦亩产多少?"}, {"chat"}, {"eval", "../../rag/testdata/eval/questions.jsonl"}} {
+	for _, cmd := range [][]string{{"ask", "小麦亩产多少?"}, {"chat"}, {"eval", "../../rag/eval/testdata/questions.jsonl"}} {
 		r = qabot(t, data, "", append([]string{"--collection", "farmz"}, cmd...)...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, `collection "farmz" does not exist`) || !strings.Contains(r.stderr, "did you mean farms?") ||
 			!strings.Contains(r.stderr, "ingest DIR creates it") {
@@ -459,11 +459,11 @@ func TestEvalCommand(t *testing.T) {
 }
 
 // evalMetrics runs eval --json on set and returns the metrics per language.
-func evalMetrics(t *testing.T, data, set string) map[string]rag.EvalMetrics {
+func evalMetrics(t *testing.T, data, set string) map[string]eval.Metrics {
 	t.Helper()
 	r := qabot(t, data, "", "eval", "--json", set)
 	var rep struct {
-		Metrics map[string]rag.EvalMetrics `json:"metrics"`
+		Metrics map[string]eval.Metrics `json:"metrics"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err, r.stdout, r.stderr)

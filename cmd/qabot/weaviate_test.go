@@ -82,7 +82,7 @@ func TestWeaviateBackend(t *testing.T) {
 	}
 
 	// As good as the local store on the development questions.
-	for _, set := range []string{"../../rag/testdata/eval/questions-v2.jsonl", "../../rag/testdata/eval/questions-v3.jsonl"} {
+	for _, set := range []string{"../../rag/eval/testdata/questions-v2.jsonl", "../../rag/eval/testdata/questions-v3.jsonl"} {
 		hit := func(backend string) float64 {
 			t.Setenv("QABOT_STORE_BACKEND", backend)
 			r := qabot(t, data, "", "eval", "--json", set)

@@ -1,4 +1,4 @@
-package rag
+package eval
 
 import (
 	"os"
@@ -101,7 +101,7 @@ func TestBrokenRefusal(t *testing.T) {
 // answered or refused in correct Chinese.
 func TestRefusalsAreCorrectChinese(t *testing.T) {
 	a := seedAnswerer(t)
-	files, err := filepath.Glob("testdata/eval/*.jsonl")
+	files, err := filepath.Glob("testdata/*.jsonl")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no development sets: %v", err)
 	}
@@ -111,7 +111,7 @@ func TestRefusalsAreCorrectChinese(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		qs, err := ReadEvalSet(f)
+		qs, err := ReadSet(f)
 		f.Close()
 		if err != nil {
 			t.Fatal(err)

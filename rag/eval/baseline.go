@@ -1,4 +1,4 @@
-package rag
+package eval
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/terms"
@@ -85,7 +86,7 @@ func naiveTerms(text string) []string {
 
 // Ask retrieves the five best chunks for question by BM25; it never
 // refuses and answers with no text.
-func (ix *NaiveBaseline) Ask(_ context.Context, question string) (Answer, error) {
+func (ix *NaiveBaseline) Ask(_ context.Context, question string) (rag.Answer, error) {
 	n := float64(len(ix.texts))
 	scores := make([]float64, len(ix.texts))
 	seen := map[string]bool{}
@@ -106,9 +107,9 @@ func (ix *NaiveBaseline) Ask(_ context.Context, question string) (Answer, error)
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return scores[order[a]] > scores[order[b]] })
-	ans := Answer{Question: question, Mode: ModeExtractive}
+	ans := rag.Answer{Question: question, Mode: rag.ModeExtractive}
 	for _, i := range order[:min(5, len(order))] {
-		ans.Retrieved = append(ans.Retrieved, Source{Doc: ix.docs[i], Text: ix.texts[i]})
+		ans.Retrieved = append(ans.Retrieved, rag.Source{Doc: ix.docs[i], Text: ix.texts[i]})
 	}
 	return ans, nil
 }

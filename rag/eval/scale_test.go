@@ -1,4 +1,4 @@
-package rag
+package eval
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 
+	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/index"
@@ -33,25 +34,25 @@ func seedSentences(t testing.TB) []string {
 	return out
 }
 
-// devQuestions are the development questions (testdata/eval/README.md).
-func devQuestions(t testing.TB) []EvalQuestion {
+// devQuestions are the development questions (testdata/README.md).
+func devQuestions(t testing.TB) []Question {
 	t.Helper()
-	var out []EvalQuestion
+	var out []Question
 	for _, f := range []string{"questions.jsonl", "questions-v2.jsonl", "questions-v3.jsonl"} {
-		out = append(out, readSet(t, "testdata/eval/"+f)...)
+		out = append(out, readSet(t, "testdata/"+f)...)
 	}
 	return out
 }
 
 // readSet reads an evaluation set.
-func readSet(t testing.TB, path string) []EvalQuestion {
+func readSet(t testing.TB, path string) []Question {
 	t.Helper()
 	fh, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	qs, err := ReadEvalSet(fh)
+	qs, err := ReadSet(fh)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func readSet(t testing.TB, path string) []EvalQuestion {
 
 // writeDistractorCorpus writes the seeds and n distractor articles, which
 // leave out every sentence that holds the evidence of a question.
-func writeDistractorCorpus(t testing.TB, dir string, n int, qs []EvalQuestion) {
+func writeDistractorCorpus(t testing.TB, dir string, n int, qs []Question) {
 	t.Helper()
 	var evidence []string
 	for _, q := range qs {
@@ -117,7 +118,7 @@ func BenchmarkStore(b *testing.B) {
 			}
 			b.Run("query", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					if _, err := search.Search(context.Background(), s, question.Parse("晋能光伏的TOPCon电池生产线有多长"), 5, DefaultWeights.Rank); err != nil {
+					if _, err := search.Search(context.Background(), s, question.Parse("晋能光伏的TOPCon电池生产线有多长"), 5, rag.DefaultWeights.Rank); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -1,9 +1,10 @@
-package rag
+package eval
 
 import (
 	"os"
 	"testing"
 
+	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/index"
@@ -23,7 +24,7 @@ func TestNotBelowNaiveBaseline(t *testing.T) {
 		sizes = append(sizes, 1000)
 	}
 	qs := devQuestions(t)
-	var zh []EvalQuestion
+	var zh []Question
 	for _, q := range qs {
 		if q.Lang == "zh" {
 			zh = append(zh, q)
@@ -40,7 +41,7 @@ func TestNotBelowNaiveBaseline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ours, err := Evaluate(t.Context(), zh, (&Answerer{Store: s, TopK: 5, MinRelevance: 0.08}).Ask)
+		ours, err := Evaluate(t.Context(), zh, (&rag.Answerer{Store: s, TopK: 5, MinRelevance: 0.08}).Ask)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +54,7 @@ func TestNotBelowNaiveBaseline(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, kind := range []string{"", "fact", "number", "paraphrase", "colloquial", "traditional"} {
-			keep := func(r EvalResult) bool { return kind == "" || r.Kind == kind }
+			keep := func(r Result) bool { return kind == "" || r.Kind == kind }
 			o, b := Summarise(ours, 5, keep), Summarise(naive, 5, keep)
 			if o.Answerable == 0 {
 				continue

@@ -1,4 +1,8 @@
-package rag
+// Package eval measures answers: it runs a question set (JSON Lines) and
+// computes hit@1, hit@k, MRR, keyword recall and refusal rates, and gives
+// the naive baseline (BM25 over fixed 300-character chunks) to set them
+// beside.
+package eval
 
 import (
 	"bufio"
@@ -8,10 +12,12 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"github.com/qabot/qabot/rag"
 )
 
-// EvalQuestion is one line of an evaluation set (see shared/eval/README.md).
-type EvalQuestion struct {
+// Question is one line of an evaluation set (see shared/eval/README.md).
+type Question struct {
 	ID             string   `json:"id"`
 	Question       string   `json:"question"`
 	Source         *string  `json:"source"`
@@ -21,9 +27,9 @@ type EvalQuestion struct {
 	Lang           string   `json:"lang"`
 }
 
-// ReadEvalSet reads JSON lines of EvalQuestions, skipping blank lines.
-func ReadEvalSet(r io.Reader) ([]EvalQuestion, error) {
-	var out []EvalQuestion
+// ReadSet reads JSON lines of EvalQuestions, skipping blank lines.
+func ReadSet(r io.Reader) ([]Question, error) {
+	var out []Question
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -31,7 +37,7 @@ func ReadEvalSet(r io.Reader) ([]EvalQuestion, error) {
 		if line == "" {
 			continue
 		}
-		var q EvalQuestion
+		var q Question
 		if err := json.Unmarshal([]byte(line), &q); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -43,8 +49,8 @@ func ReadEvalSet(r io.Reader) ([]EvalQuestion, error) {
 	return out, sc.Err()
 }
 
-// EvalResult is the outcome of one question.
-type EvalResult struct {
+// Result is the outcome of one question.
+type Result struct {
 	ID         string `json:"id"`
 	Kind       string `json:"kind"`
 	Lang       string `json:"lang"`
@@ -56,8 +62,8 @@ type EvalResult struct {
 	Answer     string `json:"answer"`
 }
 
-// EvalMetrics summarises EvalResults.
-type EvalMetrics struct {
+// Metrics summarises EvalResults.
+type Metrics struct {
 	Answerable        int     `json:"answerable"`
 	Unanswerable      int     `json:"unanswerable"`
 	HitAt1            float64 `json:"hit_at_1"`
@@ -75,17 +81,17 @@ type EvalMetrics struct {
 }
 
 // AskFunc answers one question.
-type AskFunc func(ctx context.Context, question string) (Answer, error)
+type AskFunc func(ctx context.Context, question string) (rag.Answer, error)
 
 // Evaluate asks every question and scores the answers.
-func Evaluate(ctx context.Context, qs []EvalQuestion, ask AskFunc) ([]EvalResult, error) {
-	out := make([]EvalResult, 0, len(qs))
+func Evaluate(ctx context.Context, qs []Question, ask AskFunc) ([]Result, error) {
+	out := make([]Result, 0, len(qs))
 	for _, q := range qs {
 		ans, err := ask(ctx, q.Question)
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", q.ID, err)
 		}
-		r := EvalResult{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused, Deferred: ans.Deferred, Answer: ans.Text}
+		r := Result{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused, Deferred: ans.Deferred, Answer: ans.Text}
 		if q.Source != nil && !ans.Refused { // a refused question is a miss, whatever was retrieved
 			r.Rank = evidenceRank(*q.Source, q.Evidence, ans.Retrieved)
 			r.KeywordHit = !ans.Refused && containsAny(ans.Text, q.AnswerKeywords)
@@ -97,7 +103,7 @@ func Evaluate(ctx context.Context, qs []EvalQuestion, ask AskFunc) ([]EvalResult
 
 // evidenceRank is the 1-based rank of the first source from doc that holds
 // one of the evidence strings, whitespace ignored; 0 when none does.
-func evidenceRank(doc string, evidence []string, sources []Source) int {
+func evidenceRank(doc string, evidence []string, sources []rag.Source) int {
 	for i, s := range sources {
 		if s.Doc != doc {
 			continue
@@ -133,8 +139,8 @@ func stripSpace(s string) string {
 
 // Summarise computes the metrics over results that keep(r) selects; k is
 // the number of passages retrieved per question.
-func Summarise(results []EvalResult, k int, keep func(EvalResult) bool) EvalMetrics {
-	m := EvalMetrics{K: k}
+func Summarise(results []Result, k int, keep func(Result) bool) Metrics {
+	m := Metrics{K: k}
 	var hit1, hitK, rr, kw float64
 	for _, r := range results {
 		if keep != nil && !keep(r) {
