@@ -66,7 +66,7 @@ func (f *fakeAnswerer) Answer(ctx context.Context, req rag.Request) (rag.Answer,
 // echo answers "答：<question>[1]" citing one source.
 func echo() *fakeAnswerer {
 	return &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
-		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
 			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "段落"}}}, nil
 	}}
 }
@@ -214,7 +214,7 @@ func TestStreamingEdits(t *testing.T) {
 			}
 			time.Sleep(time.Millisecond) // a model's pace, not synchronisation
 		}
-		return rag.Answer{Question: req.Question, Text: all.String(), Mode: rag.ModeLLM}, nil
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: all.String(), Mode: rag.ModeLLM}, nil
 	}}
 	r := startBot(t, Config{EditInterval: 40 * time.Millisecond}, streamer)
 	start := time.Now()
@@ -257,7 +257,7 @@ func TestStreamingDrafts(t *testing.T) {
 				req.OnText("第一句。")
 				<-release
 				req.OnText("第二句。")
-				return rag.Answer{Question: req.Question, Text: "第一句。第二句。", Mode: rag.ModeLLM}, nil
+				return rag.Answer{Question: req.Question, Lang: "zh", Text: "第一句。第二句。", Mode: rag.ModeLLM}, nil
 			}}
 			r := startBot(t, Config{}, streamer)
 			if !available {
@@ -292,7 +292,7 @@ func TestStreamingDrafts(t *testing.T) {
 func TestLongAnswerIsSplit(t *testing.T) {
 	long := strings.Repeat("这是一个很长的句子，用来测试消息的拆分是否正确。", 400) // ~9,600 runes
 	r := startBot(t, Config{}, &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
-		return rag.Answer{Question: req.Question, Text: long + "[1]", Sources: []rag.Source{{N: 1, Title: "T", Text: "x"}}}, nil
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: long + "[1]", Sources: []rag.Source{{N: 1, Title: "T", Text: "x"}}}, nil
 	}})
 	r.tg.push(message(4, 4, "问题"))
 	calls := r.tg.waitFor("the parts", func(c []call) bool {
@@ -483,7 +483,7 @@ func TestNonTextAndPanics(t *testing.T) {
 		if n.Add(1) == 1 {
 			panic("boom")
 		}
-		return rag.Answer{Question: req.Question, Text: "好的"}, nil
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: "好的"}, nil
 	}}
 	r := startBot(t, Config{}, ans)
 	sticker := message(1, 1, "")
@@ -509,7 +509,7 @@ func TestShutdownFinishesAnswers(t *testing.T) {
 	ans := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
 		close(started)
 		<-release
-		return rag.Answer{Question: req.Question, Text: "慢慢的回答"}, nil
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: "慢慢的回答"}, nil
 	}}
 	r := startBot(t, Config{}, ans)
 	r.tg.push(message(1, 1, "问题"))
@@ -591,7 +591,7 @@ func TestLoad(t *testing.T) {
 		mu.Lock()
 		answered[req.Question] = time.Now()
 		mu.Unlock()
-		return rag.Answer{Question: req.Question, Text: "答" + req.Question, Mode: rag.ModeLLM}, nil
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: "答" + req.Question, Mode: rag.ModeLLM}, nil
 	}}
 	// A recording's transcript is its file's content.
 	transcribe := transcriberFunc(func(_ context.Context, _ string, audio []byte) (string, error) { return string(audio), nil })
@@ -809,7 +809,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 		mu.Lock()
 		asked = append(asked, req)
 		mu.Unlock()
-		return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
 			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落：" + req.Question}}}, nil
 	}}
 	cfg := Config{StatePath: filepath.Join(t.TempDir(), "state.db"), RatePerMinute: 3}
@@ -937,7 +937,7 @@ func (r *recorder) Answer(ctx context.Context, req rag.Request) (rag.Answer, err
 			return rag.Answer{}, err
 		}
 	}
-	return rag.Answer{Question: req.Question, Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+	return rag.Answer{Question: req.Question, Lang: "zh", Text: "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
 		Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文段落"}}}, nil
 }
 
@@ -1049,7 +1049,7 @@ func (s *fakeShelf) Open(_ context.Context, name string) (Collection, error) {
 	s.opened[name]++
 	return Collection{Name: name, Articles: []Article{{Title: name + "的文章"}},
 		Answerer: &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
-			return rag.Answer{Question: req.Question, Text: name + "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+			return rag.Answer{Question: req.Question, Lang: "zh", Text: name + "答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
 				Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文"}}}, nil
 		}}}, nil
 }
@@ -1060,7 +1060,7 @@ func (s *fakeShelf) Open(_ context.Context, name string) (Collection, error) {
 // restart.
 func TestCollectionPerChat(t *testing.T) {
 	home := &fakeAnswerer{fn: func(_ context.Context, req rag.Request) (rag.Answer, error) {
-		return rag.Answer{Question: req.Question, Text: "种子答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
+		return rag.Answer{Question: req.Question, Lang: "zh", Text: "种子答：" + req.Question + "[1]", Mode: rag.ModeExtractive,
 			Sources: []rag.Source{{N: 1, Doc: "a.txt", Title: "标题", Text: "原文"}}}, nil
 	}}
 	shelf := &fakeShelf{opened: map[string]int{}}

@@ -12,7 +12,7 @@ import (
 )
 
 func TestRenderAnswer(t *testing.T) {
-	ans := rag.Answer{Question: "问题？", Text: "答案 <b>&[1]。", ModelError: errors.New("cannot connect to the llm server at http://10.0.0.5:8000/v1"),
+	ans := rag.Answer{Question: "问题？", Lang: "zh", Text: "答案 <b>&[1]。", ModelError: errors.New("cannot connect to the llm server at http://10.0.0.5:8000/v1"),
 		Unsupported: []string{"没有依据的句子", "这一句很长很长，长到警告里只引用它的开头部分就够了。"},
 		Sources:     []rag.Source{{N: 1, Title: "标题<i>", Date: "2024-03-05", Publisher: "新华网"}, {N: 2, Title: "未引用"}}}
 	got := renderAnswer(ans, "zh")

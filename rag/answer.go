@@ -14,7 +14,6 @@ import (
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/search"
-	"github.com/qabot/qabot/rag/terms"
 )
 
 // Answer modes.
@@ -26,9 +25,14 @@ const (
 // Answer is the reply to one question.
 type Answer struct {
 	Question string
+	Lang     string // the language the question is asked in ("zh", "en")
 	Text     string // the answer, with [n] citations
 	Mode     string // ModeExtractive or ModeLLM
 	Refused  bool   // the articles do not cover the question
+	// Refusal is why it is refused, as data (Reason Answered when it is
+	// not); Text words it in the question's language, and front ends may
+	// word it in another with Refusal.Text.
+	Refusal Refusal
 	// Sources are the passages the answer cites, numbered as cited. An
 	// extractive answer lists every passage retrieved.
 	Sources []Source
@@ -104,9 +108,9 @@ func (a Answer) Cited() []Source {
 // refusal quotes.
 func (a Answer) SourcesLabel() string {
 	if a.Related {
-		return inLanguageOf(a.Question, "相关段落", "Related passages")
+		return inLanguage(a.Lang, "相关段落", "Related passages")
 	}
-	return inLanguageOf(a.Question, "来源", "Sources")
+	return inLanguage(a.Lang, "来源", "Sources")
 }
 
 // CitationNote says, in the question's language, that the model cited
@@ -114,10 +118,10 @@ func (a Answer) SourcesLabel() string {
 func (a Answer) CitationNote() string {
 	switch {
 	case a.CitedAfter:
-		return inLanguageOf(a.Question, "模型没有标注出处；以上引用是按句子与段落的匹配补上的。",
+		return inLanguage(a.Lang, "模型没有标注出处；以上引用是按句子与段落的匹配补上的。",
 			"The model cited nothing; the citations were added by matching its sentences to the passages.")
 	case a.Related:
-		return inLanguageOf(a.Question, "模型没有标注出处，它的回答也与任何段落都不吻合；以下段落仅供参考。",
+		return inLanguage(a.Lang, "模型没有标注出处，它的回答也与任何段落都不吻合；以下段落仅供参考。",
 			"The model cited nothing, and its answer matches none of the passages; they are listed for reference only.")
 	}
 	return ""
@@ -205,12 +209,13 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	if strings.TrimFunc(text, func(r rune) bool { return document.IsPunct(r) || unicode.IsSpace(r) }) == "" {
 		return Answer{}, ErrEmptyQuestion
 	}
-	ans := Answer{Question: text, Mode: ModeExtractive}
-	if a.LLM == nil && terms.Language(text) != a.Store.Language() {
-		ans.Refused, ans.Deferred, ans.Text = true, true, crossLanguageText(text, a.Store.Language())
+	asked := question.ParseIn(text, a.Store)
+	ans := Answer{Question: text, Lang: asked.Lang, Mode: ModeExtractive}
+	if a.LLM == nil && asked.Lang != a.Store.Language() {
+		ans.refuse(Refusal{Reason: OtherLanguage, ArticlesLang: a.Store.Language()})
 		return ans, nil
 	}
-	standalone, err := a.standalone(ctx, text, req.History)
+	standalone, err := a.standalone(ctx, asked, req.History)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Answer{}, ctx.Err()
@@ -219,7 +224,6 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	// From here a model failure only makes the answer extractive, unless
 	// the caller gave up.
-	asked := question.ParseIn(text, a.Store)
 	q := asked // the question answered: the rewrite, when there is one
 	if standalone != "" && standalone != text {
 		q = question.ParseIn(standalone, a.Store)
@@ -236,12 +240,12 @@ func (a *Answerer) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	// Offline, a follow-up needs the conversation to be understood: say
 	// so rather than quote something else.
-	if !a.relevant(hits) || a.LLM == nil && len(req.History) > 0 && q.FollowUp {
-		ans.Refused = true
-		ans.Text = RefusalText(text)
-		if a.LLM == nil && len(req.History) > 0 && q.FollowUp {
-			ans.Deferred, ans.Text = true, followUpText(text)
-		}
+	if a.LLM == nil && len(req.History) > 0 && q.FollowUp {
+		ans.refuse(Refusal{Reason: FollowUp})
+		return ans, nil
+	}
+	if !a.relevant(hits) {
+		ans.refuse(Refusal{Reason: NothingRelevant})
 		return ans, nil
 	}
 	ans.Retrieved = a.sources(hits)
@@ -280,9 +284,9 @@ func (a *Answerer) weights() *Weights {
 	return DefaultWeights
 }
 
-// inLanguageOf is zh for a Chinese question, else en.
-func inLanguageOf(question, zh, en string) string {
-	if terms.Language(question) == "zh" {
+// inLanguage is zh for Chinese (lang "zh"), else en.
+func inLanguage(lang, zh, en string) string {
+	if lang == "zh" {
 		return zh
 	}
 	return en
@@ -321,32 +325,10 @@ func (a *Answerer) sources(hits []search.Hit) []Source {
 	return out
 }
 
-// RefusalText is the fixed reply when the articles do not cover a question,
-// in the question's language.
-func RefusalText(question string) string { return inLanguageOf(question, refusalZH, refusalEN) }
-
 const (
 	refusalZH = "抱歉，文章中没有找到与这个问题相关的内容。"
 	refusalEN = "Sorry, the articles do not contain information about this question."
 )
-
-// crossLanguageText says, in the question's language and in words for the
-// asker, that questions in another language than the articles cannot be
-// answered here.
-func crossLanguageText(question, corpusLang string) string {
-	if terms.Language(question) == "zh" {
-		return "这些文章是用其他语言写的，目前只能回答用文章的语言提出的问题，请换用文章的语言提问。"
-	}
-	return fmt.Sprintf("The articles are in %s, and for now I can only answer questions asked in %s: please ask in %s.",
-		languageNames[corpusLang], languageNames[corpusLang], languageNames[corpusLang])
-}
-
-// followUpText says, in words for the asker, that a follow-up question
-// cannot be placed.
-func followUpText(question string) string {
-	return inLanguageOf(question, "我还不能理解追问（“它”“那”指的是什么），请把问题说完整，例如带上公司或人物的名字。",
-		"I cannot tell yet what a follow-up question (\"it\", \"that\") refers to: please ask the whole question, naming the company or person.")
-}
 
 // ModelHint is what the operator can do about deferred questions.
 const ModelHint = "questions in another language than the articles, and follow-up questions, need a model: set llm.base_url and llm.model (any OpenAI-compatible server, e.g. Ollama)"

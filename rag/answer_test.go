@@ -191,8 +191,12 @@ func TestAskRefuses(t *testing.T) {
 			t.Errorf("%s: want a refusal, got %+v", q, ans)
 		}
 	}
-	if RefusalText("上海?") == RefusalText("Shanghai?") {
-		t.Error("refusal does not follow the question's language")
+	zh, err := a.Ask(t.Context(), "上海的人口有多少?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zh.Lang != "zh" || zh.Refusal.Reason != NothingRelevant || zh.Text != zh.Refusal.Text("zh") || zh.Refusal.Text("en") == zh.Text {
+		t.Errorf("a refusal as data and words: %+v", zh)
 	}
 }
 

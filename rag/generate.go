@@ -9,18 +9,17 @@ import (
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/search"
-	"github.com/qabot/qabot/rag/terms"
 )
 
 // standalone rewrites a follow-up, or a question in another language than
 // the articles, into a standalone question in the articles' language for
 // retrieval. It returns "" when no rewrite is needed or there is no LLM.
-func (a *Answerer) standalone(ctx context.Context, question string, history []Turn) (string, error) {
-	if a.LLM == nil || len(history) == 0 && terms.Language(question) == a.Store.Language() {
+func (a *Answerer) standalone(ctx context.Context, asked question.Question, history []Turn) (string, error) {
+	if a.LLM == nil || len(history) == 0 && asked.Lang == a.Store.Language() {
 		return "", nil
 	}
 	text, retried, err := retryCut(ctx, a.LLM, func(budget int) (string, error) {
-		return a.LLM.Complete(ctx, fitRewrite(question, history, a.Store.Language(), budget, a.LLM.Tokens))
+		return a.LLM.Complete(ctx, fitRewrite(asked.Text, history, a.Store.Language(), budget, a.LLM.Tokens))
 	})
 	if retried {
 		a.logCut("rewrite")
@@ -121,7 +120,9 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 	if !ans.Related {
 		ans.Sources = cites.cited(ans.Retrieved)
 	}
-	ans.Refused = len(ans.Sources) == 0
+	if ans.Refused = len(ans.Sources) == 0; ans.Refused {
+		ans.Refusal = Refusal{Reason: ModelRefused}
+	}
 	ans.Unsupported = checkSupport(a.Store, ans.Text, ans.Sources)
 	for i := range ans.Sources {
 		if ans.Sources[i].Quote == "" {

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/qabot/qabot/rag/question"
@@ -15,7 +16,7 @@ import (
 // tells someone the articles do not say what they do say; a loosely related
 // quote, cited, lets them judge.
 
-// Refusal says why qabot, offline, does not answer a question, as data.
+// Refusal says why qabot does not answer a question, as data.
 type Refusal struct {
 	Reason RefusalReason
 	// Missing is the constraint no passage holds (MissingConstraint), or
@@ -24,17 +25,28 @@ type Refusal struct {
 	Missing question.Constraint
 	// Asked is what the question asks for (NotStated: a number or a date).
 	Asked question.Type
+	// ArticlesLang is the language the articles are written in
+	// (OtherLanguage).
+	ArticlesLang string
 }
 
 // RefusalReason is a reason to refuse.
 type RefusalReason int
 
-// The reasons to refuse offline.
+// The reasons to refuse.
 const (
 	Answered          RefusalReason = iota
+	NothingRelevant                 // no passage is relevant to the question
 	MissingConstraint               // no passage holds a year, an ordinal or a name the question states
 	NotStated                       // no sentence of the passages gives the number or the date asked
+	ModelRefused                    // the model found no answer in the passages it was given
+	// Deferred: questions that need a model, offline.
+	OtherLanguage // asked in another language than the articles'
+	FollowUp      // a follow-up, which needs the conversation understood
 )
+
+// Deferred reports whether the question needs a model to be answered.
+func (r Refusal) Deferred() bool { return r.Reason == OtherLanguage || r.Reason == FollowUp }
 
 // OfflineRefusal is why, offline, hits do not answer q; its Reason is
 // Answered when they may.
@@ -65,22 +77,36 @@ func (a *Answerer) refusal(q question.Question, hits []search.Hit, eligible map[
 	return Refusal{}
 }
 
-// Text words the refusal in the language of the question.
-func (r Refusal) Text(questionText string) string {
+// Text words the refusal in lang ("zh" for Chinese, else English), in
+// words for whoever asked.
+func (r Refusal) Text(lang string) string {
 	switch r.Reason {
 	case MissingConstraint:
-		return inLanguageOf(questionText, "抱歉，找到的相关段落都没有提到“"+r.Missing.Shown+"”。",
+		return inLanguage(lang, "抱歉，找到的相关段落都没有提到“"+r.Missing.Shown+"”。",
 			"Sorry, none of the related passages mentions \""+r.Missing.Shown+"\".")
 	case NotStated:
 		what := map[question.Type][2]string{question.Number: {"数字", "figure"}, question.Date: {"时间", "date"}}[r.Asked]
 		if r.Missing.Shown != "" {
-			return inLanguageOf(questionText, "抱歉，找到的段落提到了相关内容，但没有给出“"+r.Missing.Shown+"”的"+what[0]+"。",
+			return inLanguage(lang, "抱歉，找到的段落提到了相关内容，但没有给出“"+r.Missing.Shown+"”的"+what[0]+"。",
 				"Sorry, the related passages do not give the "+what[1]+" for \""+r.Missing.Shown+"\".")
 		}
-		return inLanguageOf(questionText, "抱歉，找到的段落提到了相关内容，但没有给出问题所问的"+what[0]+"。",
+		return inLanguage(lang, "抱歉，找到的段落提到了相关内容，但没有给出问题所问的"+what[0]+"。",
 			"Sorry, the related passages do not give the "+what[1]+" asked for.")
+	case OtherLanguage:
+		name := languageNames[r.ArticlesLang]
+		return inLanguage(lang, "这些文章是用其他语言写的，目前只能回答用文章的语言提出的问题，请换用文章的语言提问。",
+			fmt.Sprintf("The articles are in %s, and for now I can only answer questions asked in %s: please ask in %s.", name, name, name))
+	case FollowUp:
+		return inLanguage(lang, "我还不能理解追问（“它”“那”指的是什么），请把问题说完整，例如带上公司或人物的名字。",
+			"I cannot tell yet what a follow-up question (\"it\", \"that\") refers to: please ask the whole question, naming the company or person.")
 	}
-	return RefusalText(questionText)
+	return inLanguage(lang, refusalZH, refusalEN)
+}
+
+// refuse makes ans the refusal r, worded in the question's language.
+func (ans *Answer) refuse(r Refusal) {
+	ans.Refused, ans.Deferred, ans.Refusal, ans.Sources = true, r.Deferred(), r, nil
+	ans.Text = r.Text(ans.Lang)
 }
 
 // answerOffline fills in ans with an extractive answer from hits, or a
@@ -101,7 +127,7 @@ func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []search
 		own = spansOf[0]
 	}
 	if r := a.refusal(q, hits, eligible, own); r.Reason != Answered {
-		ans.Refused, ans.Text, ans.Sources = true, r.Text(ans.Question), nil
+		ans.refuse(r)
 		return
 	}
 	budget := a.answerBudget() / len(parts)
@@ -121,7 +147,7 @@ func (a *Answerer) answerOffline(ans *Answer, q question.Question, hits []search
 		}
 	}
 	if len(quoted) == 0 {
-		ans.Refused, ans.Text, ans.Sources = true, RefusalText(ans.Question), nil
+		ans.refuse(Refusal{Reason: NothingRelevant})
 		return
 	}
 	ans.Text = a.quote(quoted, ans.Sources, q)

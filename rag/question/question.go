@@ -54,6 +54,7 @@ func (t Type) String() string {
 // Question is a question, read.
 type Question struct {
 	Text   string // as asked, trimmed
+	Lang   string // the language it is asked in ("zh", "en"; see terms.Language)
 	Plain  string // in Simplified characters, half-width, chat words written out (啥 → 什么)
 	Folded string // Plain folded for matching: numbers in digits, lower case (see terms.Fold)
 	Words  []Word // the words of Folded, with their roles
@@ -91,6 +92,7 @@ type Corpus interface {
 // that the collection holds together are one word. c may be nil.
 func ParseIn(text string, c Corpus) Question {
 	q := Question{Text: strings.TrimSpace(text), askedAt: -1, applied: map[*row]bool{}}
+	q.Lang = terms.Language(q.Text)
 	q.Plain = q.written(terms.Script(q.Text))
 	q.Folded = terms.Fold(q.Plain)
 	q.Words = segment(q.Folded)

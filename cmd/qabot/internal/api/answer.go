@@ -6,7 +6,6 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
-	"github.com/qabot/qabot/rag/terms"
 )
 
 // AnswerJSON is the object `ask --json` prints and /v1/ask returns (the
@@ -67,7 +66,7 @@ func Notice(r rag.Answer) string {
 	if r.ModelError == nil {
 		return ""
 	}
-	return fmt.Sprintf(pick(terms.Language(r.Question) == "zh", "模型服务出错，以下是从文章中摘录的回答（%v）", "The model server failed, so this answer is extracted from the articles (%v)"), r.ModelError)
+	return fmt.Sprintf(pick(r.Lang == "zh", "模型服务出错，以下是从文章中摘录的回答（%v）", "The model server failed, so this answer is extracted from the articles (%v)"), r.ModelError)
 }
 
 func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
@@ -75,7 +74,7 @@ func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
 // WriteSources writes the sources the answer cites, and the sentences that
 // no cited source supports.
 func WriteSources(w io.Writer, r rag.Answer) {
-	zh := terms.Language(r.Question) == "zh"
+	zh := r.Lang == "zh"
 	if cited := r.Cited(); len(cited) > 0 {
 		fmt.Fprintf(w, "\n%s:\n", r.SourcesLabel())
 		for _, s := range cited {

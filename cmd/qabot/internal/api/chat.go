@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag"
-	"github.com/qabot/qabot/rag/terms"
 )
 
 // chatRequest is the part of an OpenAI chat completions request qabot
@@ -187,7 +186,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 // line that says so and the answer; then its sources, the sentences they do
 // not support, and how its citations were found.
 func Tail(ans rag.Answer, streamed bool) string {
-	zh := terms.Language(ans.Question) == "zh"
+	zh := ans.Lang == "zh"
 	var b strings.Builder
 	switch {
 	case !streamed:
