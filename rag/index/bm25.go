@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/qabot/qabot/rag/index/segment"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -46,9 +47,9 @@ func (s *Store) findIn(word string, found func(folded string) bool) bool {
 		return false
 	}
 	for k, sg := range s.segs {
-		_, postings := sg.lookup(rarest)
+		_, postings := sg.Lookup(rarest)
 		hit := false
-		eachPosting(postings, func(i, _ int) {
+		segment.EachPosting(postings, func(i, _ int) {
 			pos := s.base[k] + i
 			if !hit && pos < len(s.live) && s.live[pos] && found(terms.Fold(s.chunks[pos].Text)) {
 				hit = true
@@ -90,8 +91,8 @@ func (s *Store) LexicalScores(query []question.Term) Lexical {
 		idf := math.Log(1 + (float64(s.nStored)-float64(df)+0.5)/(float64(df)+0.5))
 		var arts []int
 		for k, sg := range s.segs {
-			_, postings := sg.lookup(t.Text)
-			eachPosting(postings, func(i, n int) {
+			_, postings := sg.Lookup(t.Text)
+			segment.EachPosting(postings, func(i, n int) {
 				pos := s.base[k] + i
 				if pos >= len(s.live) || !s.live[pos] {
 					return
@@ -99,7 +100,7 @@ func (s *Store) LexicalScores(query []question.Term) Lexical {
 				if lex.Passage[pos] == 0 {
 					lex.Touched = append(lex.Touched, pos)
 				}
-				norm := BM25K1 * (1 - BM25B + BM25B*float64(sg.lengths[i])/s.avgLen)
+				norm := BM25K1 * (1 - BM25B + BM25B*float64(sg.Lengths[i])/s.avgLen)
 				lex.Passage[pos] += t.Weight * idf * float64(n) * (BM25K1 + 1) / (float64(n) + norm)
 				ai := s.art[pos]
 				if tf[ai] == 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/gofrs/flock"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index/segment"
 	"github.com/qabot/qabot/rag/internal/atomicfile"
 	"github.com/qabot/qabot/rag/web"
 )
@@ -309,7 +310,7 @@ func embedChunks(ctx context.Context, opts IngestOptions, chunks []document.Chun
 // their articles at it.
 func addSegment(dir, name string, m *Manifest, chunks []document.Chunk, vectors [][]float32) error {
 	tmp := filepath.Join(dir, name+".tmp")
-	if err := writeSegment(tmp, chunks, vectors, m.Dim); err != nil {
+	if err := segment.Write(tmp, chunks, vectors, m.Dim); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write the index: %w", err)
 	}
@@ -355,7 +356,7 @@ func compact(ctx context.Context, dir, name string, m *Manifest) error {
 		docs = append(docs, doc)
 	}
 	sort.Strings(docs)
-	segs := map[string]*segment{}
+	segs := map[string]*segment.Segment{}
 	for _, doc := range docs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -364,14 +365,14 @@ func compact(ctx context.Context, dir, name string, m *Manifest) error {
 		sg, ok := segs[a.Segment]
 		if !ok {
 			var err error
-			if sg, err = readSegment(filepath.Join(dir, a.Segment), a.Segment); err != nil {
+			if sg, err = segment.Read(filepath.Join(dir, a.Segment), a.Segment); err != nil {
 				return fmt.Errorf("compact the index: %w", err)
 			}
 			segs[a.Segment] = sg
 		}
 		for i := a.First; i < a.First+a.Chunks; i++ {
-			chunks = append(chunks, sg.chunks[i])
-			vectors = append(vectors, sg.vector(i))
+			chunks = append(chunks, sg.Chunks[i])
+			vectors = append(vectors, sg.Vector(i))
 		}
 	}
 	m.Segments = nil

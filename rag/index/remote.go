@@ -174,7 +174,7 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 // Vector is the embedding of the chunk at global position pos.
 func (s *Store) Vector(pos int) []float32 {
 	k := sort.Search(len(s.base), func(k int) bool { return s.base[k] > pos }) - 1
-	return s.segs[k].vector(pos - s.base[k])
+	return s.segs[k].Vector(pos - s.base[k])
 }
 
 // scanVectors compares vec with every live passage's vector in the

@@ -23,6 +23,7 @@ import (
 	"github.com/philippgille/chromem-go"
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index/segment"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -59,7 +60,7 @@ type Store struct {
 	// OnRemoteError, when set, hears of a remote index failing a search,
 	// which is then answered from the segments' vectors.
 	OnRemoteError func(error)
-	segs          []*segment
+	segs          []*segment.Segment
 	base          []int            // global position of each segment's first chunk
 	chunks        []document.Chunk // every stored chunk, live or not, by global position
 	live          []bool
@@ -136,18 +137,18 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		sg, err := readSegment(filepath.Join(dir, seg.Name), seg.Name)
+		sg, err := segment.Read(filepath.Join(dir, seg.Name), seg.Name)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrCorrupt, err)
 		}
-		if sg.dim != m.Dim || len(sg.chunks) != seg.Chunks {
-			return fmt.Errorf("%w: %s holds %d passages of %d dims, the manifest says %d of %d", ErrCorrupt, seg.Name, len(sg.chunks), sg.dim, seg.Chunks, m.Dim)
+		if sg.Dim != m.Dim || len(sg.Chunks) != seg.Chunks {
+			return fmt.Errorf("%w: %s holds %d passages of %d dims, the manifest says %d of %d", ErrCorrupt, seg.Name, len(sg.Chunks), sg.Dim, seg.Chunks, m.Dim)
 		}
 		segIndex[seg.Name] = len(s.segs)
 		s.base = append(s.base, len(s.chunks))
 		s.segs = append(s.segs, sg)
-		s.chunks = append(s.chunks, sg.chunks...)
-		s.avgLen += float64(sg.totalLen)
+		s.chunks = append(s.chunks, sg.Chunks...)
+		s.avgLen += float64(sg.TotalLen)
 	}
 	s.nStored = len(s.chunks)
 	if s.nStored > 0 {
@@ -170,24 +171,24 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 			}
 		}
 		k, ok := segIndex[a.Segment]
-		if !ok || a.First < 0 || a.First+a.Chunks > len(s.segs[k].chunks) {
+		if !ok || a.First < 0 || a.First+a.Chunks > len(s.segs[k].Chunks) {
 			return fmt.Errorf("%w: the manifest places %s outside its segment %s", ErrCorrupt, doc, a.Segment)
 		}
 		for i := a.First; i < a.First+a.Chunks; i++ {
-			if ch := s.segs[k].chunks[i]; ch.Doc != doc || ch.Index != i-a.First {
+			if ch := s.segs[k].Chunks[i]; ch.Doc != doc || ch.Index != i-a.First {
 				return fmt.Errorf("%w: passage %d of %s is %s#%d, not %s#%d", ErrCorrupt, i, a.Segment, ch.Doc, ch.Index, doc, i-a.First)
 			}
 			s.first[doc] = s.base[k] + a.First
 			s.live[s.base[k]+i] = true
 			s.art[s.base[k]+i] = int32(ai)
-			s.artLen[ai] += float64(s.segs[k].lengths[i])
+			s.artLen[ai] += float64(s.segs[k].Lengths[i])
 			s.nLive++
 		}
 		s.avgArtLen += s.artLen[ai]
 		// An article's passages are written together: one more of them
 		// right after its range means the manifest lost count.
-		if end := a.First + a.Chunks; end < len(s.segs[k].chunks) {
-			if ch := s.segs[k].chunks[end]; ch.Doc == doc && ch.Index == a.Chunks {
+		if end := a.First + a.Chunks; end < len(s.segs[k].Chunks) {
+			if ch := s.segs[k].Chunks[end]; ch.Doc == doc && ch.Index == a.Chunks {
 				return fmt.Errorf("%w: the manifest lists %d passages of %s, its segment %s holds more", ErrCorrupt, a.Chunks, doc, a.Segment)
 			}
 		}
@@ -337,7 +338,7 @@ func (s *Store) ArticleHolds(doc string, words ...string) bool {
 func (s *Store) DF(term string) int {
 	n := 0
 	for _, sg := range s.segs {
-		d, _ := sg.lookup(term)
+		d, _ := sg.Lookup(term)
 		n += d
 	}
 	return n

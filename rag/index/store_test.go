@@ -19,6 +19,7 @@ import (
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
+	"github.com/qabot/qabot/rag/index/segment"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/seeds"
 )
@@ -584,16 +585,16 @@ func TestCollidingIDs(t *testing.T) {
 func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 	const n, dim = 3 * minShard, 16
 	rng := rand.New(rand.NewPCG(3, 4))
-	sg := &segment{dim: dim, chunks: make([]document.Chunk, n)}
-	for i := range sg.chunks {
+	sg := &segment.Segment{Dim: dim, Chunks: make([]document.Chunk, n)}
+	for i := range sg.Chunks {
 		v := make([]float32, dim)
 		for k := range v {
 			v[k] = rng.Float32() - 0.5
 		}
-		sg.vectors = append(sg.vectors, embedding.Normalize(v)...)
-		sg.chunks[i] = document.Chunk{Doc: fmt.Sprintf("a%d.txt", i/10), Index: i % 10}
+		sg.Vectors = append(sg.Vectors, embedding.Normalize(v)...)
+		sg.Chunks[i] = document.Chunk{Doc: fmt.Sprintf("a%d.txt", i/10), Index: i % 10}
 	}
-	s := &Store{embedder: embedding.NewLocalEmbedder(dim), segs: []*segment{sg}, base: []int{0}, chunks: sg.chunks, live: make([]bool, n)}
+	s := &Store{embedder: embedding.NewLocalEmbedder(dim), segs: []*segment.Segment{sg}, base: []int{0}, chunks: sg.Chunks, live: make([]bool, n)}
 	for i := range s.live {
 		s.live[i] = i%5 != 0 // every fifth passage is dead
 		if s.live[i] {
@@ -607,7 +608,7 @@ func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 		t.Fatalf("%d passages in %d collection(s), want one per core", s.nLive, got)
 	}
 	for q := range 5 {
-		vec := sg.vector(q * 97)
+		vec := sg.Vector(q * 97)
 		got, err := s.vectors.Search(context.Background(), "", vec, 20)
 		if err != nil {
 			t.Fatal(err)

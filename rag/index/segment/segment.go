@@ -1,22 +1,5 @@
-package index
-
-import (
-	"bufio"
-	"bytes"
-	"encoding/binary"
-	"errors"
-	"fmt"
-	"math"
-	"os"
-	"sort"
-	"unsafe"
-
-	"github.com/qabot/qabot/rag/document"
-	"github.com/qabot/qabot/rag/internal/atomicfile"
-	"github.com/qabot/qabot/rag/terms"
-)
-
-// A segment is one immutable file holding the passages of some articles:
+// Package segment reads and writes segments. A segment is one immutable
+// file holding the passages of some articles:
 // their text, their vectors and a BM25 inverted index over their terms.
 // Everything a query needs is in it, so that opening a store reads files
 // and builds nothing but the in-memory vector collection. Ingest writes a
@@ -37,6 +20,24 @@ import (
 //	termDF    terms × u32      passages that hold the term
 //	postOffs  (terms+1) × u32  offsets into postings
 //	postings  per term: uvarint (chunk − previous chunk, count) pairs
+package segment
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"unsafe"
+
+	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/internal/atomicfile"
+	"github.com/qabot/qabot/rag/terms"
+)
+
 const segmentMagic = "QABOTSG2"
 
 const (
@@ -60,16 +61,16 @@ const chunkFields = 6
 // the section offsets.
 const segmentHeaderSize = len(segmentMagic) + 4*4 + 8 + 8*numSections
 
-// segment is a segment file, mapped into memory. Its vectors, texts and
+// Segment is a segment file, mapped into memory. Its vectors, texts and
 // term index point into the mapping, which lives as long as the segment;
 // the store copies what it hands out.
-type segment struct {
+type Segment struct {
 	name     string
-	dim      int
-	chunks   []document.Chunk
-	lengths  []uint32 // terms per chunk, for BM25
-	totalLen uint64
-	vectors  []float32 // chunk i is vectors[i*dim : (i+1)*dim]
+	Dim      int
+	Chunks   []document.Chunk
+	Lengths  []uint32 // terms per chunk, for BM25
+	TotalLen uint64
+	Vectors  []float32 // chunk i is vectors[i*dim : (i+1)*dim]
 	terms    int
 	termOffs []byte
 	termBlob []byte
@@ -83,9 +84,10 @@ var errSegment = errors.New("bad segment file")
 
 func u32(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[4*i:]) }
 
-// readSegment reads the segment file at path.
-func readSegment(path, name string) (*segment, error) {
-	s := &segment{name: name}
+// Read reads the segment file at path, its texts and vectors mapped into
+// memory.
+func Read(path, name string) (*Segment, error) {
+	s := &Segment{name: name}
 	raw, err := readOnlyFile(path, s)
 	if err != nil {
 		return nil, err
@@ -94,7 +96,7 @@ func readSegment(path, name string) (*segment, error) {
 		return nil, fmt.Errorf("%w: %s: not a qabot segment", errSegment, name)
 	}
 	h := raw[len(segmentMagic):]
-	s.dim, s.terms, s.totalLen = int(u32(h, 0)), int(u32(h, 3)), binary.LittleEndian.Uint64(h[16:])
+	s.Dim, s.terms, s.TotalLen = int(u32(h, 0)), int(u32(h, 3)), binary.LittleEndian.Uint64(h[16:])
 	nChunks, nDocs := int(u32(h, 1)), int(u32(h, 2))
 	var off [numSections]uint64
 	for i := range off {
@@ -116,7 +118,7 @@ func readSegment(path, name string) (*segment, error) {
 		}
 	}
 	want := map[int]int{
-		secDocOffs: 4 * (nDocs + 1), secChunkTab: 4 * chunkFields * nChunks, secVectors: 4 * nChunks * s.dim,
+		secDocOffs: 4 * (nDocs + 1), secChunkTab: 4 * chunkFields * nChunks, secVectors: 4 * nChunks * s.Dim,
 		secTermOffs: 4 * (s.terms + 1), secTermDF: 4 * s.terms, secPostOffs: 4 * (s.terms + 1),
 	}
 	for i, n := range want {
@@ -139,21 +141,21 @@ func readSegment(path, name string) (*segment, error) {
 	// Texts stay in the mapping: copying them costs half of opening a
 	// store. The store copies a text when it hands it out (Store.chunk).
 	texts := unsafe.String(unsafe.SliceData(parts[secTexts]), len(parts[secTexts]))
-	s.chunks = make([]document.Chunk, nChunks)
-	s.lengths = make([]uint32, nChunks)
+	s.Chunks = make([]document.Chunk, nChunks)
+	s.Lengths = make([]uint32, nChunks)
 	tab := parts[secChunkTab]
 	textStart := uint32(0)
-	for i := range s.chunks {
+	for i := range s.Chunks {
 		f := func(k int) uint32 { return u32(tab, chunkFields*i+k) }
 		doc, textEnd := f(0), f(4)
 		if int(doc) >= nDocs || textEnd < textStart || int(textEnd) > len(texts) {
 			return nil, fmt.Errorf("%w: %s: passage %d out of bounds", errSegment, name, i)
 		}
-		s.chunks[i] = document.Chunk{Doc: docs[doc], Index: int(f(1)), Start: int(f(2)), End: int(f(3)), Text: texts[textStart:textEnd]}
-		s.lengths[i] = f(5)
+		s.Chunks[i] = document.Chunk{Doc: docs[doc], Index: int(f(1)), Start: int(f(2)), End: int(f(3)), Text: texts[textStart:textEnd]}
+		s.Lengths[i] = f(5)
 		textStart = textEnd
 	}
-	s.vectors = float32s(parts[secVectors])
+	s.Vectors = float32s(parts[secVectors])
 	return s, nil
 }
 
@@ -175,12 +177,12 @@ func float32s(b []byte) []float32 {
 	return out
 }
 
-// vector is chunk i's embedding.
-func (s *segment) vector(i int) []float32 { return s.vectors[i*s.dim : (i+1)*s.dim : (i+1)*s.dim] }
+// Vector is chunk i's embedding.
+func (s *Segment) Vector(i int) []float32 { return s.Vectors[i*s.Dim : (i+1)*s.Dim : (i+1)*s.Dim] }
 
-// lookup finds term and returns the number of passages holding it and its
+// Lookup finds term and returns the number of passages holding it and its
 // postings.
-func (s *segment) lookup(term string) (df int, postings []byte) {
+func (s *Segment) Lookup(term string) (df int, postings []byte) {
 	t := []byte(term)
 	i := sort.Search(s.terms, func(i int) bool {
 		return bytes.Compare(s.termBlob[u32(s.termOffs, i):u32(s.termOffs, i+1)], t) >= 0
@@ -195,8 +197,8 @@ func (s *segment) lookup(term string) (df int, postings []byte) {
 	return int(u32(s.termDF, i)), s.postings[a:b]
 }
 
-// eachPosting calls fn with every (chunk, count) pair of postings.
-func eachPosting(postings []byte, fn func(chunk, count int)) {
+// EachPosting calls fn with every (chunk, count) pair of postings.
+func EachPosting(postings []byte, fn func(chunk, count int)) {
 	chunk := 0
 	for len(postings) > 0 {
 		delta, n := binary.Uvarint(postings)
@@ -213,9 +215,9 @@ func eachPosting(postings []byte, fn func(chunk, count int)) {
 	}
 }
 
-// writeSegment writes chunks and their vectors (one per chunk, dim long) as
+// Write writes chunks and their vectors (one per chunk, dim long) as
 // a segment file at path, flushed to disk.
-func writeSegment(path string, chunks []document.Chunk, vectors [][]float32, dim int) error {
+func Write(path string, chunks []document.Chunk, vectors [][]float32, dim int) error {
 	var docs []string
 	docIndex := map[string]uint32{}
 	postings := map[string][]uint32{} // term -> chunk, count, chunk, count …
