@@ -1,6 +1,6 @@
 // Package segment reads and writes segments. A segment is one immutable
-// file holding the passages of some articles:
-// their text, their vectors and a BM25 inverted index over their terms.
+// file holding the passages of some articles: their text, their vectors
+// and a BM25 inverted index over their terms.
 // Everything a query needs is in it, so that opening a store reads files
 // and builds nothing but the in-memory vector collection. Ingest writes a
 // segment for the articles that changed; the manifest says which passages
