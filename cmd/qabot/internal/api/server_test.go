@@ -22,40 +22,17 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/qabot/qabot/rag"
-	"github.com/qabot/qabot/rag/document"
-	"github.com/qabot/qabot/rag/embedding"
-	"github.com/qabot/qabot/rag/index"
+	"github.com/qabot/qabot/rag/index/indextest"
 	"github.com/qabot/qabot/rag/llm"
 	"github.com/qabot/qabot/rag/ragtest"
-	"github.com/qabot/qabot/seeds"
 )
 
 const question = "晋能光伏的TOPCon电池生产线有多长？"
 
-var (
-	seedOnce  sync.Once
-	seedStore *index.Store
-	seedErr   error
-)
-
 // seedAnswerer answers from the seeds, with model (nil: extractively).
 func seedAnswerer(t testing.TB, model *ragtest.Model) *rag.Answerer {
 	t.Helper()
-	seedOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "qabot-api-")
-		if err != nil {
-			seedErr = err
-			return
-		}
-		emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-		if _, seedErr = index.Ingest(context.Background(), index.IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); seedErr == nil {
-			seedStore, seedErr = index.Open(context.Background(), dir, emb, ch)
-		}
-	})
-	if seedErr != nil {
-		t.Fatal(seedErr)
-	}
-	a := &rag.Answerer{Store: seedStore, TopK: 5, MinRelevance: 0.08}
+	a := &rag.Answerer{Store: indextest.Seeds(t), TopK: 5, MinRelevance: 0.08}
 	if model != nil {
 		a.LLM = llm.NewChatClient(llm.ChatConfig{ModelConfig: llm.ModelConfig{Setting: "llm", BaseURL: model.URL, Model: "fake-model", Timeout: 5 * time.Second},
 			MaxTokens: 256, ContextTokens: 32768})
