@@ -631,9 +631,10 @@ func (b *Bot) answer(msg *models.Message, question string) {
 		"mode", ans.Mode, "refused", ans.Refused, "needs_model", ans.Deferred, "sources", strings.Join(docs, ","), "model_error", ans.ModelError)
 }
 
-// typing shows "typing…" in the chat; failures are ignored.
+// typing shows "typing…" in the chat; failures are ignored. The request is
+// not cut short when the answer comes first.
 func (b *Bot) typing(ctx context.Context, to place) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	_, _ = b.api.SendChatAction(ctx, &tgbot.SendChatActionParams{ChatID: to.chat, MessageThreadID: to.thread, Action: models.ChatActionTyping})
 }
