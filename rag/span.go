@@ -59,7 +59,7 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 	asked := questionChars(q)
 	var out []Span
 	for i, h := range hits {
-		art := s.Manifest.Articles[h.Chunk.Doc]
+		art := s.Article(h.Chunk.Doc)
 		body := 0 // the whole sentences of the passage so far: a headline is none
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
 			sents := document.Sentences(para)

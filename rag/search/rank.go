@@ -106,7 +106,7 @@ func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Can
 	out := make([]Candidate, 0, len(pool))
 	for pos := range pool {
 		c := s.Passage(pos)
-		art := s.Manifest.Articles[c.Doc]
+		art := s.Article(c.Doc)
 		folded := terms.Fold(c.Text)
 		var f [NumRankFeatures]float64
 		f[RankBM25] = ratio(lex.Passage[pos], bestPassage)
