@@ -187,7 +187,7 @@ func (a *app) progress() func(done, total int) {
 		var bar *progressbar.ProgressBar
 		return func(done, total int) {
 			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("embedding passages"),
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("indexing articles"),
 					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetPredictTime(true))
 			}
 			_ = bar.Set(done)
@@ -197,7 +197,7 @@ func (a *app) progress() func(done, total int) {
 	return func(done, total int) {
 		if done == total || time.Since(last) > 2*time.Second {
 			last = time.Now()
-			a.say("已向量化 %d / %d 个段落", "embedded %d of %d passages", done, total)
+			a.say("已建索引 %d / %d 篇文章", "indexed %d of %d articles", done, total)
 		}
 	}
 }

@@ -94,15 +94,81 @@ type Loaded struct {
 }
 
 // LoadArticles reads and cleans the article files of the corpus, in name
-// order. A file whose SHA-256 equals known[name] is listed as unchanged and
-// not parsed. Only regular files are read (a FIFO or a device named *.txt
-// is reported, not opened). It fails only when the corpus cannot be walked,
-// has no article files at all, or ctx is done.
+// order, into memory (see EachArticle).
 func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loaded, error) {
+	var arts []Article
+	loaded, err := EachArticle(ctx, c, known, func(_, _ int, a *Article) error {
+		if a != nil {
+			arts = append(arts, *a)
+		}
+		return nil
+	})
+	loaded.Articles = arts
+	return loaded, err
+}
+
+// EachArticle reads and cleans the article files of the corpus one at a
+// time, in name order, and calls visit after each file with the number of
+// files done, the number in all, and the article read (nil for a file
+// unchanged or failed): only one article is held at a time. A file whose
+// SHA-256 equals known[name] is listed as unchanged and not parsed. Only
+// regular files are read (a FIFO or a device named *.txt is reported, not
+// opened). It fails when the corpus cannot be walked, has no article files
+// at all, visit fails, or ctx is done. The Loaded it returns lists no
+// Articles.
+func EachArticle(ctx context.Context, c Corpus, known map[string]string, visit func(done, total int, a *Article) error) (Loaded, error) {
 	var out Loaded
 	if c.FS == nil {
 		return out, fmt.Errorf("%s: %w", c.Name, ErrNoArticles)
 	}
+	names, err := articleFiles(ctx, c, &out)
+	if errors.Is(err, ErrNoArticles) {
+		return out, err // with the files skipped
+	}
+	if err != nil {
+		return Loaded{}, err
+	}
+	for i, name := range names {
+		if err := ctx.Err(); err != nil {
+			return Loaded{}, err
+		}
+		a, err := readArticle(ctx, c.FS, name, known)
+		switch {
+		case errors.Is(err, errUnchanged):
+			out.Unchanged = append(out.Unchanged, name)
+		case err != nil:
+			out.Failed = append(out.Failed, FileError{name, err})
+		}
+		if err := visit(i+1, len(names), a); err != nil {
+			return Loaded{}, err
+		}
+	}
+	return out, nil
+}
+
+// errUnchanged is a file whose content hash is the one known.
+var errUnchanged = errors.New("unchanged")
+
+// readArticle reads and cleans the file name, or returns errUnchanged when
+// its hash is known[name].
+func readArticle(ctx context.Context, fsys fs.FS, name string, known map[string]string) (*Article, error) {
+	raw, err := ReadLimited(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if h, ok := known[name]; ok && h == hashHex(raw) {
+		return nil, errUnchanged
+	}
+	a, err := ParseArticle(ctx, name, raw)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// articleFiles are the article files of the corpus, sorted; the files that
+// are not articles and those that cannot be read go in out.
+func articleFiles(ctx context.Context, c Corpus, out *Loaded) ([]string, error) {
 	var names []string
 	err := fs.WalkDir(c.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -133,31 +199,13 @@ func LoadArticles(ctx context.Context, c Corpus, known map[string]string) (Loade
 		return nil
 	})
 	if err != nil {
-		return Loaded{}, fmt.Errorf("read corpus %s: %w", c.Name, err)
+		return nil, fmt.Errorf("read corpus %s: %w", c.Name, err)
 	}
 	if len(names) == 0 && len(out.Failed) == 0 {
-		return out, fmt.Errorf("%s: %w", c.Name, ErrNoArticles)
+		return nil, fmt.Errorf("%s: %w", c.Name, ErrNoArticles)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return Loaded{}, err
-		}
-		raw, err := ReadLimited(c.FS, name)
-		if err == nil {
-			if h, ok := known[name]; ok && h == hashHex(raw) {
-				out.Unchanged = append(out.Unchanged, name)
-				continue
-			}
-			var a Article
-			if a, err = ParseArticle(ctx, name, raw); err == nil {
-				out.Articles = append(out.Articles, a)
-				continue
-			}
-		}
-		out.Failed = append(out.Failed, FileError{name, err})
-	}
-	return out, nil
+	return names, nil
 }
 
 // ErrNotRegular is an article path that is not a regular file (a FIFO, a

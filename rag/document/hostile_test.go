@@ -7,10 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,7 +56,7 @@ func TestHostileDocuments(t *testing.T) {
 			var a Article
 			var err error
 			start := time.Now()
-			peak := peakHeap(func() { a, err = ParseArticle(t.Context(), tt.name, tt.raw) })
+			peak := ragtest.PeakHeap(func() { a, err = ParseArticle(t.Context(), tt.name, tt.raw) })
 			if took := time.Since(start); took > DocumentTimeout {
 				t.Errorf("took %s, beyond the budget of %s", took, DocumentTimeout)
 			}
@@ -113,40 +110,6 @@ func TestDocumentDeadline(t *testing.T) {
 // maxHeapPerByte bounds the heap that reading a document takes at its
 // peak, per byte of the document.
 const maxHeapPerByte = 30
-
-// peakHeap runs fn and returns the most heap its objects took above what
-// they took before, sampled every millisecond.
-func peakHeap(fn func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
-	base := read()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			if h := read(); h > base && h-base > peak.Load() {
-				peak.Store(h - base)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	fn()
-	close(done)
-	if h := read(); h > base && h-base > peak.Load() {
-		peak.Store(h - base)
-	}
-	return peak.Load()
-}
 
 // crumbLines is size bytes of breadcrumb trails, each naming other pages.
 func crumbLines(size int) []byte {

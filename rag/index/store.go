@@ -359,18 +359,32 @@ func (s *Store) IDF(df int) float64 {
 // ones, terms found in no passage weigh most).
 const idfFloorShare = 0.01
 
-// majorityLanguage is the language most chunks are in.
-func majorityLanguage(chunks []document.Chunk) string {
-	count := map[string]int{}
-	best := "zh"
-	for _, c := range chunks {
-		lang := terms.Language(c.Text)
-		count[lang]++
-		if count[lang] > count[best] {
-			best = lang
-		}
+// languageCount counts the languages of passages (terms.Language), for
+// the one most are in.
+type languageCount struct {
+	count map[string]int
+	best  string
+}
+
+// add counts the language of one passage.
+func (l *languageCount) add(text string) {
+	if l.count == nil {
+		l.count, l.best = map[string]int{}, "zh"
 	}
-	return best
+	lang := terms.Language(text)
+	l.count[lang]++
+	if l.count[lang] > l.count[l.best] {
+		l.best = lang
+	}
+}
+
+// majority is the language most passages counted are in ("zh" when none
+// were).
+func (l *languageCount) majority() string {
+	if l.best == "" {
+		return "zh"
+	}
+	return l.best
 }
 
 // embeddingFunc adapts an Embedder to chromem-go.

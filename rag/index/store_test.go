@@ -16,11 +16,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qabot/qabot/rag/index/segment"
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
-	"github.com/qabot/qabot/rag/index/segment"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -554,6 +555,45 @@ func BenchmarkIngestSeeds(b *testing.B) {
 	}
 }
 
+// BenchmarkIngestMemory ingests generated news (the seeds' sentences
+// recombined, about 13 passages an article) at two sizes and reports the
+// peak heap, which must not grow with the collection (README, Scale: under
+// 400 MB at any size).
+func BenchmarkIngestMemory(b *testing.B) {
+	loaded, err := document.LoadArticles(context.Background(), document.Corpus{Name: "seeds", FS: seeds.FS}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sentences []string
+	for _, a := range loaded.Articles {
+		sentences = append(sentences, document.Sentences(a.Text)...)
+	}
+	emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
+	for _, articles := range []int{1500, 7500} {
+		corpus := b.TempDir()
+		for name, text := range ragtest.Distractors(sentences, articles, 7, nil) {
+			if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run(fmt.Sprintf("articles=%d", articles), func(b *testing.B) {
+			var rep IngestReport
+			var peak uint64
+			for b.Loop() {
+				dir := b.TempDir()
+				peak = max(peak, ragtest.PeakHeap(func() {
+					rep, err = Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: corpus, FS: document.FolderFS(corpus)}, Embedder: emb, Chunker: ch})
+				}))
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(rep.Chunks), "passages")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
+	}
+}
+
 // chromem-go's persistent files were named by 4 bytes of SHA-256 of the
 // ID, so these two passages shared one file; the store no longer keeps a
 // file per passage, and both stay answerable.
@@ -620,5 +660,103 @@ func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("query %d: sharded search differs from a full scan (-scan +sharded):\n%s", q, diff)
 		}
+	}
+}
+
+// An ingest writes a segment whenever SegmentPassages passages are
+// pending, so that it holds no more than that at a time; every passage is
+// still found, progress counts the files, and compaction later merges the
+// small segments alone, leaving full ones as they are.
+func TestIngestStreamsSegments(t *testing.T) {
+	f := newFixture(t)
+	files := map[string]string{}
+	topics := []string{"光伏", "钢铁", "农业", "煤炭", "旅游", "教育", "医疗", "交通", "水利", "文物"}
+	for i, topic := range topics {
+		files[fmt.Sprintf("%02d.txt", i)] = article(topic)
+	}
+	writeCorpus(t, f.corpus, files)
+	const size = 4
+	var calls, lastDone, lastTotal int
+	ingest := func() IngestReport {
+		t.Helper()
+		rep, err := Ingest(context.Background(), IngestOptions{
+			Dir: f.data, Corpus: document.Corpus{Name: f.corpus, FS: document.FolderFS(f.corpus)}, Embedder: f.emb, Chunker: f.chunker,
+			SegmentPassages: size, Progress: func(done, total int) { calls, lastDone, lastTotal = calls+1, done, total },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	rep := ingest()
+	if calls != len(topics) || lastDone != len(topics) || lastTotal != len(topics) {
+		t.Errorf("progress: %d calls, last %d of %d; want one per file", calls, lastDone, lastTotal)
+	}
+	s := f.open(t)
+	perArticle := s.Manifest.Articles["00.txt"].Chunks
+	segs := liveSegments(s.Manifest)
+	if len(segs) < 3 {
+		t.Fatalf("%d passages in %d segments; want segments of about %d", rep.Chunks, len(segs), size)
+	}
+	for i, sg := range segs {
+		if sg.Chunks >= size+perArticle || i < len(segs)-1 && sg.Chunks < size {
+			t.Errorf("segment %s holds %d passages; want %d to %d", sg.Name, sg.Chunks, size, size+perArticle-1)
+		}
+	}
+	for i, topic := range topics {
+		if doc := bestBM25(s, topic); doc != fmt.Sprintf("%02d.txt", i) {
+			t.Errorf("%s: BM25 finds %q first", topic, doc)
+		}
+	}
+	// Change one article after another: each change is a small segment
+	// and leaves dead passages behind, until compaction rewrites the small
+	// and the mostly dead segments.
+	before := map[string]bool{}
+	for _, sg := range segs {
+		before[sg.Name] = true
+	}
+	changed := 0
+	for ; changed < len(topics) && !rep.Compacted; changed++ {
+		writeCorpus(t, f.corpus, map[string]string{fmt.Sprintf("%02d.txt", changed): article(topics[changed] + "第二版")})
+		if rep = ingest(); rep.Embedded != perArticle {
+			t.Fatalf("change %d: %d passages embedded, want %d", changed, rep.Embedded, perArticle)
+		}
+	}
+	if !rep.Compacted {
+		t.Fatal("no compaction after many changes")
+	}
+	s = f.open(t)
+	for _, sg := range liveSegments(s.Manifest) {
+		if !before[sg.Name] && sg.Chunks >= size+perArticle {
+			t.Errorf("compaction wrote segment %s of %d passages; want fewer than %d", sg.Name, sg.Chunks, size+perArticle)
+		}
+	}
+	for i, topic := range topics {
+		if i < changed {
+			topic += "第二版"
+		}
+		if doc := bestBM25(s, topic); doc != fmt.Sprintf("%02d.txt", i) {
+			t.Errorf("after compaction, %s: BM25 finds %q first", topic, doc)
+		}
+	}
+}
+
+// Compaction rewrites the small segments and the mostly dead ones, and
+// leaves the full, live ones as they are.
+func TestToCompact(t *testing.T) {
+	m := Manifest{
+		Segments: []SegmentInfo{{Name: "full", Chunks: 100}, {Name: "dead", Chunks: 100}, {Name: "small1", Chunks: 10}, {Name: "small2", Chunks: 5}, {Name: "gone", Chunks: 50}},
+		Articles: map[string]Indexed{
+			"a": {Segment: "full", Chunks: 80}, "b": {Segment: "full", Chunks: 20},
+			"c": {Segment: "dead", Chunks: 40},
+			"d": {Segment: "small1", Chunks: 10}, "e": {Segment: "small2", Chunks: 5},
+		},
+	}
+	got := toCompact(m, 100)
+	if diff := cmp.Diff(map[string]bool{"dead": true, "small1": true, "small2": true}, got); diff != "" {
+		t.Errorf("toCompact (-want +got)\n%s", diff)
+	}
+	if !needsCompaction(m, 100) {
+		t.Error("a collection with 110 of 265 stored passages dead needs compaction")
 	}
 }
