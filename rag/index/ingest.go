@@ -487,7 +487,6 @@ func compact(ctx context.Context, dir, name string, m *Manifest, size int) error
 	return flush()
 }
 
-
 // switchManifest writes m as the manifest name and makes it live with an
 // atomic rename of CURRENT.
 func switchManifest(dir, name string, m Manifest) error {
