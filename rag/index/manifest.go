@@ -1,10 +1,11 @@
 package index
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"

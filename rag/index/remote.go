@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -178,25 +180,73 @@ func (s *Store) Vector(pos int) []float32 {
 }
 
 // scanVectors compares vec with every live passage's vector in the
-// segments and returns the n most similar, best first: the dense search
-// when the remote index cannot answer.
+// segments, a share of the segments on each core, and returns the n most
+// similar, best first: the dense search before the local index is built,
+// and when the remote index cannot answer.
 func (s *Store) scanVectors(vec []float32, n int) []Scored {
-	var all []Scored
-	for pos := range s.chunks {
+	shards := max(1, min(runtime.GOMAXPROCS(0), len(s.segs)))
+	tops := make([][]Scored, shards)
+	var wg sync.WaitGroup
+	for k := range shards {
+		wg.Go(func() {
+			for i := k; i < len(s.segs); i += shards {
+				tops[k] = s.topVectors(tops[k], i, vec, n)
+			}
+		})
+	}
+	wg.Wait()
+	all := slices.Concat(tops...)
+	sortScored(all)
+	return all[:min(n, len(all))]
+}
+
+// topVectors adds the live passages of segment k to top, a heap of the n
+// passages most similar to vec so far (the least similar first).
+func (s *Store) topVectors(top scoredHeap, k int, vec []float32, n int) scoredHeap {
+	sg := s.segs[k]
+	for i := range sg.Chunks {
+		pos := s.base[k] + i
 		if !s.live[pos] {
 			continue
 		}
-		all = append(all, Scored{pos, embedding.Dot(s.Vector(pos), vec)})
+		sc := Scored{pos, embedding.Dot(sg.Vector(i), vec)}
+		switch {
+		case len(top) < n:
+			heap.Push(&top, sc)
+		case n > 0 && before(sc, top[0]):
+			top[0] = sc
+			heap.Fix(&top, 0)
+		}
 	}
-	sortScored(all)
-	return all[:min(n, len(all))]
+	return top
+}
+
+// scoredHeap is a min-heap of passages, the one sortScored puts last on
+// top.
+type scoredHeap []Scored
+
+func (h scoredHeap) Len() int           { return len(h) }
+func (h scoredHeap) Less(i, j int) bool { return before(h[j], h[i]) }
+func (h scoredHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *scoredHeap) Push(x any)        { *h = append(*h, x.(Scored)) }
+func (h *scoredHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// before reports whether sortScored puts a before b: a higher score, or
+// the same score and an earlier passage.
+func before(a, b Scored) bool {
+	return a.Score > b.Score || a.Score == b.Score && a.Pos < b.Pos
 }
 
 // vectorSearch is the dense half of a search: the vector index's hits,
 // mapped to live passages, with their cosine similarity to the question
 // computed from the segments' vectors.
-func (s *Store) vectorSearch(ctx context.Context, question string, vec []float32, n int) ([]Scored, error) {
-	hits, err := s.vectors.Search(ctx, question, vec, n)
+func (s *Store) vectorSearch(ctx context.Context, x VectorIndex, question string, vec []float32, n int) ([]Scored, error) {
+	hits, err := x.Search(ctx, question, vec, n)
 	if err != nil {
 		return nil, err
 	}
@@ -250,15 +300,25 @@ func (s *Store) QueryVector(ctx context.Context, q question.Question) ([]float32
 }
 
 // DenseSearch ranks passages by the cosine similarity of their vectors to
-// vec, the question's, returning up to n: from the vector index, or from
-// the segments' vectors when a remote index is down.
+// vec, the question's, returning up to n: from the remote index (from the
+// segments' vectors when it is down), else from the in-memory local index
+// once it is built, and from the mapped vectors until then.
 func (s *Store) DenseSearch(ctx context.Context, question string, vec []float32, n int) ([]Scored, error) {
-	hits, err := s.vectorSearch(ctx, question, vec, n)
-	if err == nil || ctx.Err() != nil || s.remote == nil {
-		return hits, err
+	if s.remote != nil {
+		hits, err := s.vectorSearch(ctx, s.remote, question, vec, n)
+		if err == nil || ctx.Err() != nil {
+			return hits, err
+		}
+		if s.OnRemoteError != nil {
+			s.OnRemoteError(err)
+		}
+		return s.scanVectors(vec, n), nil
 	}
-	if s.OnRemoteError != nil {
-		s.OnRemoteError(err)
+	if x := s.local.Load(); x != nil {
+		return s.vectorSearch(ctx, x, question, vec, n)
+	}
+	if s.asked.Add(1) >= 2 {
+		s.buildLocal.Do(func() { go s.loadVectors(context.WithoutCancel(ctx)) })
 	}
 	return s.scanVectors(vec, n), nil
 }

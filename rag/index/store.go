@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/philippgille/chromem-go"
 	"github.com/qabot/qabot/rag/document"
@@ -55,8 +56,13 @@ var (
 type Store struct {
 	Manifest Manifest
 	embedder embedding.Embedder
-	vectors  VectorIndex // the local one, or remote
 	remote   RemoteIndex // nil for the local backend
+	// local is the in-memory chromem-go index, built in the background
+	// once a second question is asked (asked counts them): a process that
+	// asks once scans the mapped vectors and never pays for it.
+	local      atomic.Pointer[chromemIndex]
+	asked      atomic.Int32
+	buildLocal sync.Once
 	// OnRemoteError, when set, hears of a remote index failing a search,
 	// which is then answered from the segments' vectors.
 	OnRemoteError func(error)
@@ -115,14 +121,8 @@ func openManifest(ctx context.Context, dir, name string, e embedding.Embedder, c
 	if why := m.compatible(e, c); why != "" {
 		return nil, fmt.Errorf("%w: %s", ErrIncompatible, why)
 	}
-	s := &Store{Manifest: m, embedder: e, remote: remote, vectors: remote}
+	s := &Store{Manifest: m, embedder: e, remote: remote}
 	if err := s.loadSegments(ctx, dir); err != nil {
-		return nil, err
-	}
-	if remote != nil {
-		return s, nil
-	}
-	if err := s.loadVectors(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -201,9 +201,9 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 }
 
 // loadVectors puts the live passages' vectors into in-memory chromem-go
-// collections, one per core, filled in parallel: chromem-go checks each
-// vector's norm and files it under a lock of its collection, which makes
-// one collection the slowest part of opening a large store.
+// collections, one per core, filled in parallel (chromem-go checks each
+// vector's norm and files it under a lock of its collection), and makes
+// them the store's local index.
 func (s *Store) loadVectors(ctx context.Context) error {
 	live := make([]int, 0, s.nLive)
 	for pos, ok := range s.live {
@@ -231,7 +231,7 @@ func (s *Store) loadVectors(ctx context.Context) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	s.vectors = x
+	s.local.Store(&x)
 	return nil
 }
 

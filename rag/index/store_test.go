@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/qabot/qabot/rag/index/segment"
@@ -619,37 +620,69 @@ func TestCollidingIDs(t *testing.T) {
 	}
 }
 
-// A large store's vectors are loaded into several chromem-go collections;
-// searching them finds what comparing the question with every live vector
-// finds, and no passage that is not live.
-func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
+// A large store's vectors are searched by a scan of the mapped vectors,
+// a share of the segments on each core, and, from the second question on,
+// by chromem-go collections built in the background; both find what
+// comparing the question with every live vector finds, and no passage
+// that is not live.
+func TestVectorSearchMatchesFullScan(t *testing.T) {
 	const n, dim = 3 * minShard, 16
 	rng := rand.New(rand.NewPCG(3, 4))
-	sg := &segment.Segment{Dim: dim, Chunks: make([]document.Chunk, n)}
-	for i := range sg.Chunks {
-		v := make([]float32, dim)
-		for k := range v {
-			v[k] = rng.Float32() - 0.5
-		}
-		sg.Vectors = append(sg.Vectors, embedding.Normalize(v)...)
-		sg.Chunks[i] = document.Chunk{Doc: fmt.Sprintf("a%d.txt", i/10), Index: i % 10}
+	s := &Store{embedder: embedding.NewLocalEmbedder(dim), live: make([]bool, n), first: map[string]int{}, Manifest: Manifest{Articles: map[string]Indexed{}}}
+	for pos := 0; pos < n; pos += 10 {
+		s.first[fmt.Sprintf("a%d.txt", pos/10)] = pos
+		s.Manifest.Articles[fmt.Sprintf("a%d.txt", pos/10)] = Indexed{Chunks: 10}
 	}
-	s := &Store{embedder: embedding.NewLocalEmbedder(dim), segs: []*segment.Segment{sg}, base: []int{0}, chunks: sg.Chunks, live: make([]bool, n)}
+	for k := range 3 { // three segments
+		sg := &segment.Segment{Dim: dim, Chunks: make([]document.Chunk, n/3)}
+		for i := range sg.Chunks {
+			v := make([]float32, dim)
+			for d := range v {
+				v[d] = rng.Float32() - 0.5
+			}
+			sg.Vectors = append(sg.Vectors, embedding.Normalize(v)...)
+			pos := k*n/3 + i
+			sg.Chunks[i] = document.Chunk{Doc: fmt.Sprintf("a%d.txt", pos/10), Index: pos % 10}
+		}
+		s.segs, s.base, s.chunks = append(s.segs, sg), append(s.base, k*n/3), append(s.chunks, sg.Chunks...)
+	}
 	for i := range s.live {
 		s.live[i] = i%5 != 0 // every fifth passage is dead
 		if s.live[i] {
 			s.nLive++
 		}
 	}
-	if err := s.loadVectors(context.Background()); err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	for q := range 5 {
+		vec := s.Vector(q * 97)
+		var all []Scored
+		for pos := range s.chunks {
+			if s.live[pos] {
+				all = append(all, Scored{pos, embedding.Dot(s.Vector(pos), vec)})
+			}
+		}
+		sortScored(all)
+		if diff := cmp.Diff(all[:20], s.scanVectors(vec, 20)); diff != "" {
+			t.Errorf("query %d: the parallel scan differs from a full sort (-sort +scan):\n%s", q, diff)
+		}
+		if got, err := s.DenseSearch(ctx, "", vec, 20); err != nil || !cmp.Equal(all[:20], got) {
+			t.Errorf("query %d: dense search before the local index %v %v", q, err, got)
+		}
 	}
-	if got := len(s.vectors.(chromemIndex).shards); got < 2 && runtime.GOMAXPROCS(0) >= 2 {
+	deadline := time.Now().Add(10 * time.Second)
+	for s.local.Load() == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	x := s.local.Load()
+	if x == nil {
+		t.Fatal("the local index was not built after five questions")
+	}
+	if got := len(x.shards); got < 2 && runtime.GOMAXPROCS(0) >= 2 {
 		t.Fatalf("%d passages in %d collection(s), want one per core", s.nLive, got)
 	}
 	for q := range 5 {
-		vec := sg.Vector(q * 97)
-		got, err := s.vectors.Search(context.Background(), "", vec, 20)
+		vec := s.Vector(q * 89)
+		got, err := x.Search(ctx, "", vec, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -660,6 +693,28 @@ func TestShardedVectorSearchMatchesFullScan(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("query %d: sharded search differs from a full scan (-scan +sharded):\n%s", q, diff)
 		}
+	}
+}
+
+// A store asked one question builds no in-memory index.
+func TestOneQuestionBuildsNoIndex(t *testing.T) {
+	f := newFixture(t)
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁")})
+	if _, err := f.ingest(t); err != nil {
+		t.Fatal(err)
+	}
+	s := f.open(t)
+	vec, err := s.QueryVector(context.Background(), question.Parse("光伏"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.DenseSearch(context.Background(), "光伏", vec, 1)
+	if err != nil || len(hits) != 1 || s.Passage(hits[0].Pos).Doc != "a.txt" {
+		t.Errorf("dense search %v %+v", err, hits)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if s.local.Load() != nil {
+		t.Error("one question built the in-memory index")
 	}
 }
 
