@@ -9,14 +9,16 @@
 //	go run ./cmd/devsets score            score the weights in rag/weights.tsv
 //	go run ./cmd/devsets prompts          how often the prompt a model reads holds the answer
 //	go run ./cmd/devsets archive          the archive benchmark: every set with crud-news ingested beside its articles
+//	go run ./cmd/devsets scale            the scale benchmark: crud-news and generated articles, a million passages
 //
 // Flags: -shared DIR (../shared), -data DIR (where the collections are
 // indexed, kept between runs), -archive DIR (the crud-news archive,
 // unpacked there once), -no-archive (the seeds and RGB only), -folds K,
 // -kinds (figures by kind of question), -naive (fit: the naive baseline's
 // figures beside),
-// -window N (prompts: the model's context window in tokens); archive:
-// -tmp DIR (where the temporary folder goes), -keep (keep it),
+// -window N (prompts: the model's context window in tokens); archive and
+// scale: -tmp DIR (where the temporary folder goes), -keep (keep it);
+// scale: -passages N (1,000,000); archive:
 // -embedding-url URL and -embedding-model NAME (embed with a server,
 // its key from QABOT_EMBEDDING_API_KEY).
 package main
@@ -49,12 +51,12 @@ type options struct {
 	embeddingModel                 string
 	noArchive, write, diag, misses bool
 	keep, naive                    bool
-	folds, window                  int
+	folds, window, passages        int
 }
 
 func run(ctx context.Context, args []string) error {
-	if len(args) == 0 || !slices.Contains([]string{"fit", "score", "prompts", "archive"}, args[0]) {
-		return fmt.Errorf("usage: devsets fit|score|prompts|archive [flags]")
+	if len(args) == 0 || !slices.Contains([]string{"fit", "score", "prompts", "archive", "scale"}, args[0]) {
+		return fmt.Errorf("usage: devsets fit|score|prompts|archive|scale [flags]")
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
@@ -76,15 +78,19 @@ func run(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.naive, "naive", false, "fit: the naive baseline's figures beside qabot's (slow with the archive)")
 	fs.IntVar(&o.window, "window", 4096, "prompts: the model's context window, in tokens")
 	fs.IntVar(&promptK, "k", promptK, "prompts: passages given to the model (llm.passages)")
-	fs.StringVar(&o.tmp, "tmp", "", "archive: the folder the temporary folder is made in (default: the system's)")
-	fs.BoolVar(&o.keep, "keep", false, "archive: keep the temporary folder")
+	fs.StringVar(&o.tmp, "tmp", "", "archive, scale: the folder the temporary folder is made in (default: the system's)")
+	fs.BoolVar(&o.keep, "keep", false, "archive, scale: keep the temporary folder")
+	fs.IntVar(&o.passages, "passages", 1000000, "scale: passages in all, the archive's and generated ones")
 	fs.StringVar(&o.embeddingURL, "embedding-url", "", "archive: an OpenAI-compatible embedding server's base URL")
 	fs.StringVar(&o.embeddingModel, "embedding-model", "bge-m3", "archive: the embedding model")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if args[0] == "archive" {
+	switch args[0] {
+	case "archive":
 		return benchmark(ctx, o)
+	case "scale":
+		return scaleBench(ctx, o)
 	}
 	sets, err := loadSets(ctx, o)
 	if err != nil {
