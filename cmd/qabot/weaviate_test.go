@@ -166,7 +166,7 @@ func startNode(t *testing.T, bin, name string, ports []int, join string, seed in
 		"LOG_LEVEL=warning", "CLUSTER_HOSTNAME="+name, fmt.Sprintf("GRPC_PORT=%d", grpc), fmt.Sprintf("CLUSTER_GOSSIP_BIND_PORT=%d", gossip),
 		fmt.Sprintf("CLUSTER_DATA_BIND_PORT=%d", data), fmt.Sprintf("RAFT_PORT=%d", raft), fmt.Sprintf("RAFT_INTERNAL_RPC_PORT=%d", raft+1),
 		fmt.Sprintf("GO_PROFILING_PORT=%d", prof), "CLUSTER_ADVERTISE_ADDR=127.0.0.1", "CLUSTER_BIND_ADDR=127.0.0.1",
-		"CLUSTER_IN_LOCALHOST=true", "RAFT_JOIN="+join, "RAFT_BOOTSTRAP_EXPECT=2")
+		"CLUSTER_IN_LOCALHOST=true", "RAFT_JOIN="+join, fmt.Sprintf("RAFT_BOOTSTRAP_EXPECT=%d", strings.Count(join, ",")+1))
 	if seed != 0 {
 		cmd.Env = append(cmd.Env, fmt.Sprintf("CLUSTER_JOIN=127.0.0.1:%d", seed))
 	}
@@ -205,21 +205,21 @@ func waitReady(t *testing.T, nodes ...*weaviateNode) {
 	}
 }
 
-// Two Weaviate nodes with replication factor 2 both hold every passage; with
-// one killed, questions are still answered. (Two nodes lose their Raft
-// quorum with one gone, and the other then refuses queries: qabot answers
-// from the vectors in its data dir, and says so. Three nodes keep Weaviate
-// itself answering.)
-func TestWeaviateTwoNodes(t *testing.T) {
+// Three Weaviate nodes with replication factor 3 each hold every
+// passage; with one killed, Weaviate itself keeps answering (two of three
+// keep its Raft quorum), and qabot has no need to fall back to the vectors
+// in its data dir. (With two nodes, one gone loses the quorum; that
+// fallback is TestWeaviateDown's.)
+func TestWeaviateThreeNodes(t *testing.T) {
 	weaviateURL(t)
 	bin := os.Getenv("WEAVIATE_TEST_BIN")
 	if bin == "" {
 		t.Skip("no weaviate-server to start a cluster with: set WEAVIATE_TEST_BIN (.ci/run builds one)")
 	}
-	pa, pb := freePorts(t, 6), freePorts(t, 6)
-	join := fmt.Sprintf("a:%d,b:%d", pa[5], pb[5])
-	a := startNode(t, bin, "a", pa, join, 0)
-	for i := 0; ; i++ { // b joins a's gossip, which takes a few seconds to open
+	ports := [][]int{freePorts(t, 6), freePorts(t, 6), freePorts(t, 6)}
+	join := fmt.Sprintf("a:%d,b:%d,c:%d", ports[0][5], ports[1][5], ports[2][5])
+	a := startNode(t, bin, "a", ports[0], join, 0)
+	for i := 0; ; i++ { // the others join a's gossip, which takes a few seconds to open
 		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", a.gossip)); err == nil {
 			c.Close()
 			break
@@ -229,24 +229,48 @@ func TestWeaviateTwoNodes(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	b := startNode(t, bin, "b", pb, join, a.gossip)
-	waitReady(t, a, b)
+	b := startNode(t, bin, "b", ports[1], join, a.gossip)
+	c := startNode(t, bin, "c", ports[2], join, a.gossip)
+	waitReady(t, a, b, c)
 
 	data := setup(t)
-	useWeaviate(t, a.url, "pair")
-	t.Setenv("QABOT_WEAVIATE_REPLICATION_FACTOR", "2")
+	useWeaviate(t, a.url, "trio")
+	t.Setenv("QABOT_WEAVIATE_REPLICATION_FACTOR", "3")
 	t.Setenv("QABOT_WEAVIATE_CONSISTENCY_LEVEL", "ALL")
 	if r := qabot(t, data, "", "ingest"); r.code != 0 || !strings.Contains(r.stderr, "weaviate: 5 articles written") {
-		t.Fatalf("ingest into the pair: exit %d %s", r.code, r.stderr)
+		t.Fatalf("ingest into the cluster: exit %d %s", r.code, r.stderr)
 	}
-	t.Setenv("QABOT_WEAVIATE_URL", b.url)
-	if r := qabot(t, data, "", "doctor"); !strings.Contains(r.stdout, "with 61 passages") {
-		t.Errorf("node b does not hold the passages:\n%s", r.stdout)
+	for _, n := range []*weaviateNode{b, c} {
+		t.Setenv("QABOT_WEAVIATE_URL", n.url)
+		if r := qabot(t, data, "", "doctor"); !strings.Contains(r.stdout, "with 61 passages") {
+			t.Errorf("node %s does not hold the passages:\n%s", n.name, r.stdout)
+		}
 	}
 	t.Setenv("QABOT_WEAVIATE_URL", a.url)
-	b.kill()
+	t.Setenv("QABOT_WEAVIATE_CONSISTENCY_LEVEL", "QUORUM")
+	c.kill()
+	// If c led the Raft cluster, a and b elect another leader first.
+	began := time.Now()
+	client := &http.Client{Timeout: 5 * time.Second}
+	for {
+		resp, err := client.Get(a.url + "/v1/schema/Qabot_trio")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Since(began) > time.Minute {
+			t.Fatal("the two nodes left do not serve the schema after a minute")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("the cluster served the schema again %s after node c was killed", time.Since(began).Round(time.Millisecond))
 	r := qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
 	if r.code != 0 || !strings.Contains(r.stdout, "400米") || !strings.Contains(r.stdout, "[1]") {
-		t.Errorf("with node b gone: exit %d %q %q", r.code, r.stdout, r.stderr)
+		t.Errorf("with node c gone: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stderr, "answering from the vectors in the data dir") {
+		t.Errorf("with two of three nodes up, Weaviate should answer itself: %s", r.stderr)
 	}
 }
