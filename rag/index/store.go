@@ -133,6 +133,11 @@ func openManifest(ctx context.Context, dir, name string, e embedding.Embedder, c
 func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	m := s.Manifest
 	segIndex := map[string]int{}
+	stored := 0
+	for _, seg := range m.Segments {
+		stored += seg.Chunks
+	}
+	s.chunks = make([]document.Chunk, 0, stored)
 	for _, seg := range m.Segments {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -174,11 +179,13 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 		if !ok || a.First < 0 || a.First+a.Chunks > len(s.segs[k].Chunks) {
 			return fmt.Errorf("%w: the manifest places %s outside its segment %s", ErrCorrupt, doc, a.Segment)
 		}
+		if a.Chunks > 0 {
+			s.first[doc] = s.base[k] + a.First
+		}
 		for i := a.First; i < a.First+a.Chunks; i++ {
 			if ch := s.segs[k].Chunks[i]; ch.Doc != doc || ch.Index != i-a.First {
 				return fmt.Errorf("%w: passage %d of %s is %s#%d, not %s#%d", ErrCorrupt, i, a.Segment, ch.Doc, ch.Index, doc, i-a.First)
 			}
-			s.first[doc] = s.base[k] + a.First
 			s.live[s.base[k]+i] = true
 			s.art[s.base[k]+i] = int32(ai)
 			s.artLen[ai] += float64(s.segs[k].Lengths[i])
