@@ -27,15 +27,11 @@ import (
 // server (-embedding-url), every collection is embedded by it instead of
 // the local embedder.
 func benchmark(ctx context.Context, o options) error {
-	tmp, err := os.MkdirTemp(o.tmp, "qabot-archive-")
+	tmp, done, err := benchFolder(o, "qabot-archive-")
 	if err != nil {
 		return err
 	}
-	if o.keep {
-		fmt.Fprintf(os.Stderr, "devsets: keeping %s\n", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
+	defer done()
 	emb, err := benchEmbedder(ctx, o)
 	if err != nil {
 		return err
@@ -122,6 +118,20 @@ func printBenchmark(w io.Writer, order []string, qabot, naive map[string]*tally)
 			q.falseRefusals, q.refused, q.unanswerable, q.hit1, n.hit1, q.hit5, n.hit5, q.median(), n.median())
 	}
 	tw.Flush()
+}
+
+// benchFolder makes the temporary folder of a benchmark in o.tmp; done
+// removes it, unless o.keep.
+func benchFolder(o options, prefix string) (dir string, done func(), err error) {
+	dir, err = os.MkdirTemp(o.tmp, prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	if o.keep {
+		fmt.Fprintf(os.Stderr, "devsets: keeping %s\n", dir)
+		return dir, func() {}, nil
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
 }
 
 // benchEmbedder is the local embedder, or the embedding server's model

@@ -25,15 +25,11 @@ import (
 // (open and ask), a warm one, and re-ingests with nothing and with one
 // article changed.
 func scaleBench(ctx context.Context, o options) error {
-	tmp, err := os.MkdirTemp(o.tmp, "qabot-scale-")
+	tmp, done, err := benchFolder(o, "qabot-scale-")
 	if err != nil {
 		return err
 	}
-	if o.keep {
-		fmt.Fprintf(os.Stderr, "devsets: keeping %s\n", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
+	defer done()
 	archive, err := archiveFolder(o.shared, o.archive)
 	if err != nil {
 		return err
