@@ -22,8 +22,8 @@ import (
 // 13 passages each) up to o.passages passages, ingested with the local
 // embedder in a temporary folder. It prints each figure of the scale issue
 // beside its goal: the first ingest's time and peak heap, a cold question
-// (open and ask), a warm one, and re-ingests with nothing and with one
-// article changed.
+// (open and ask), questions on the open store before and after it is warm,
+// and re-ingests with nothing and with one article changed.
 func scaleBench(ctx context.Context, o options) error {
 	tmp, done, err := benchFolder(o, "qabot-scale-")
 	if err != nil {
@@ -80,10 +80,20 @@ func scaleBench(ctx context.Context, o options) error {
 		return err
 	}
 	cold := time.Since(began)
-	if _, err := a.Ask(ctx, questions[1]); err != nil { // the second builds the in-memory index
+	var scan []time.Duration
+	for _, q := range questions[1:21] {
+		began := time.Now()
+		if _, err := a.Ask(ctx, q); err != nil {
+			return err
+		}
+		scan = append(scan, time.Since(began))
+	}
+	slices.Sort(scan)
+	began = time.Now()
+	if err := st.Warm(ctx); err != nil {
 		return err
 	}
-	time.Sleep(10 * time.Second)
+	warming := time.Since(began)
 	var warm []time.Duration
 	for _, q := range questions {
 		began := time.Now()
@@ -110,7 +120,9 @@ func scaleBench(ctx context.Context, o options) error {
 	fmt.Fprintf(tw, "first ingest\t%s\t< 20 min\n", firstTook.Round(time.Second))
 	fmt.Fprintf(tw, "peak heap during the first ingest\t%d MB\t< 400 MB\n", peak>>20)
 	fmt.Fprintf(tw, "cold question (open, then ask)\t%d ms\t< 1 s\n", cold.Milliseconds())
-	fmt.Fprintf(tw, "warm question, median of %d\t%d ms\t< 150 ms\n", len(warm), warm[len(warm)/2].Milliseconds())
+	fmt.Fprintf(tw, "question on the open store, scanning the vectors, median of %d\t%d ms\t< 150 ms\n", len(scan), scan[len(scan)/2].Milliseconds())
+	fmt.Fprintf(tw, "warming (the in-memory chromem-go index)\t%d ms\t\n", warming.Milliseconds())
+	fmt.Fprintf(tw, "warm question, chromem-go, median of %d\t%d ms\t< 150 ms\n", len(warm), warm[len(warm)/2].Milliseconds())
 	fmt.Fprintf(tw, "re-ingest, nothing changed\t%s\t\n", unchanged.Round(time.Millisecond))
 	fmt.Fprintf(tw, "re-ingest, one article changed (%d embedded)\t%s (%.1f%% of the first)\t< 5%%\n", oneRep.Embedded, oneTook.Round(time.Millisecond), 100*oneTook.Seconds()/firstTook.Seconds())
 	return tw.Flush()

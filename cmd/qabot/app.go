@@ -57,6 +57,7 @@ type app struct {
 	remoteIndex    index.RemoteIndex
 	question       string // the question on the command line, whose language notices follow
 	hinted         bool   // the operator was told what deferred questions need
+	warm           bool   // the command answers many questions: its stores are warmed (index.Store.Warm)
 }
 
 // say writes a notice to stderr ("qabot: …") in the interface's language:
@@ -322,6 +323,13 @@ func (a *app) openIndex(ctx context.Context, emb embedding.Embedder, remote inde
 	resume := pauseGC()
 	s, err := index.OpenWith(ctx, a.collectionDir(), emb, a.chunker(), remote)
 	resume()
+	if err == nil && a.warm {
+		go func() { // until it is built, questions scan the vectors
+			if err := s.Warm(context.WithoutCancel(ctx)); err != nil {
+				a.log.Warn("the in-memory vector index could not be built; questions scan the vectors in the data dir", "error", err)
+			}
+		}()
+	}
 	if err == nil && remote != nil {
 		s.OnRemoteError = func(err error) {
 			a.log.Warn("weaviate failed a search; searching the vectors in the data dir instead", "error", err)

@@ -64,6 +64,7 @@ Chinese when LANG (or LC_ALL, LC_MESSAGES) is a Chinese locale, else in English.
 ` + chatHelp(false),
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.warm = true
 			ctx := cmd.Context()
 			s, err := a.openStore(ctx)
 			if err != nil {

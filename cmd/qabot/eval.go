@@ -24,6 +24,7 @@ hit@k of the naive baseline (fixed 300-character chunks of the raw files, BM25 o
 no refusal) on the same collection.` + exitCodesHelp,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a.warm = true
 			f, err := os.Open(args[0])
 			if err != nil {
 				return usageError{err}

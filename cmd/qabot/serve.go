@@ -31,7 +31,10 @@ func (a *app) serveCommand() *cobra.Command {
 With serve.api_keys set, requests need "Authorization: Bearer KEY"; without, qabot serves
 loopback addresses only. Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in flight finish.` + exitCodesHelp,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.warm = true
+			return a.serve(cmd.Context())
+		},
 	}
 }
 

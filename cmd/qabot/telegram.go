@@ -38,6 +38,7 @@ It answers private messages, and in groups when mentioned, replied to, or asked 
 Stop it with Ctrl-C (SIGINT) or SIGTERM: answers in progress are finished first.` + exitCodesHelp,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.warm = true
 			ctx := cmd.Context()
 			t := a.cfg.Telegram
 			if t.Token == "" {

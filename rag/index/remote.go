@@ -302,7 +302,7 @@ func (s *Store) QueryVector(ctx context.Context, q question.Question) ([]float32
 // DenseSearch ranks passages by the cosine similarity of their vectors to
 // vec, the question's, returning up to n: from the remote index (from the
 // segments' vectors when it is down), else from the in-memory local index
-// once it is built, and from the mapped vectors until then.
+// once Warm has built it, and from the mapped vectors until then.
 func (s *Store) DenseSearch(ctx context.Context, question string, vec []float32, n int) ([]Scored, error) {
 	if s.remote != nil {
 		hits, err := s.vectorSearch(ctx, s.remote, question, vec, n)
@@ -316,9 +316,6 @@ func (s *Store) DenseSearch(ctx context.Context, question string, vec []float32,
 	}
 	if x := s.local.Load(); x != nil {
 		return s.vectorSearch(ctx, x, question, vec, n)
-	}
-	if s.asked.Add(1) >= 2 {
-		s.buildLocal.Do(func() { go s.loadVectors(context.WithoutCancel(ctx)) })
 	}
 	return s.scanVectors(vec, n), nil
 }

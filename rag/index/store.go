@@ -57,12 +57,10 @@ type Store struct {
 	Manifest Manifest
 	embedder embedding.Embedder
 	remote   RemoteIndex // nil for the local backend
-	// local is the in-memory chromem-go index, built in the background
-	// once a second question is asked (asked counts them): a process that
-	// asks once scans the mapped vectors and never pays for it.
-	local      atomic.Pointer[chromemIndex]
-	asked      atomic.Int32
-	buildLocal sync.Once
+	// local is the in-memory chromem-go index that Warm builds; until
+	// then dense searches scan the mapped vectors.
+	local  atomic.Pointer[chromemIndex]
+	warmMu sync.Mutex
 	// OnRemoteError, when set, hears of a remote index failing a search,
 	// which is then answered from the segments' vectors.
 	OnRemoteError func(error)
@@ -205,6 +203,24 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	}
 	s.avgArtLen /= float64(len(s.artNames))
 	return nil
+}
+
+// Warm builds the in-memory chromem-go index of the store's vectors, which
+// then answers its dense searches; until then they scan the vectors in the
+// mapped segments. A process that answers many questions (serve, telegram,
+// chat, eval) warms its stores, in the background; one that asks once does
+// not pay for it. A store with a remote index, or one warm already, is
+// left as it is.
+func (s *Store) Warm(ctx context.Context) error {
+	if s.remote != nil {
+		return nil
+	}
+	s.warmMu.Lock()
+	defer s.warmMu.Unlock()
+	if s.local.Load() != nil {
+		return nil
+	}
+	return s.loadVectors(ctx)
 }
 
 // loadVectors puts the live passages' vectors into in-memory chromem-go

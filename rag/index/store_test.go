@@ -14,7 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/qabot/qabot/rag/index/segment"
@@ -621,10 +620,9 @@ func TestCollidingIDs(t *testing.T) {
 }
 
 // A large store's vectors are searched by a scan of the mapped vectors,
-// a share of the segments on each core, and, from the second question on,
-// by chromem-go collections built in the background; both find what
-// comparing the question with every live vector finds, and no passage
-// that is not live.
+// a share of the segments on each core, and, once the store is warm, by
+// chromem-go collections; both find what comparing the question with
+// every live vector finds, and no passage that is not live.
 func TestVectorSearchMatchesFullScan(t *testing.T) {
 	const n, dim = 3 * minShard, 16
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -669,13 +667,15 @@ func TestVectorSearchMatchesFullScan(t *testing.T) {
 			t.Errorf("query %d: dense search before the local index %v %v", q, err, got)
 		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s.local.Load() == nil && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	if s.local.Load() != nil {
+		t.Fatal("questions built the local index; only Warm should")
+	}
+	if err := s.Warm(ctx); err != nil {
+		t.Fatal(err)
 	}
 	x := s.local.Load()
 	if x == nil {
-		t.Fatal("the local index was not built after five questions")
+		t.Fatal("Warm built no local index")
 	}
 	if got := len(x.shards); got < 2 && runtime.GOMAXPROCS(0) >= 2 {
 		t.Fatalf("%d passages in %d collection(s), want one per core", s.nLive, got)
@@ -696,25 +696,30 @@ func TestVectorSearchMatchesFullScan(t *testing.T) {
 	}
 }
 
-// A store asked one question builds no in-memory index.
-func TestOneQuestionBuildsNoIndex(t *testing.T) {
+// A warm store's dense search answers from the in-memory index what the
+// scan answered before.
+func TestWarmStoreFindsTheSame(t *testing.T) {
 	f := newFixture(t)
-	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁")})
+	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁"), "c.txt": article("农业")})
 	if _, err := f.ingest(t); err != nil {
 		t.Fatal(err)
 	}
 	s := f.open(t)
-	vec, err := s.QueryVector(context.Background(), question.Parse("光伏"))
+	ctx := context.Background()
+	vec, err := s.QueryVector(ctx, question.Parse("光伏"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	hits, err := s.DenseSearch(context.Background(), "光伏", vec, 1)
-	if err != nil || len(hits) != 1 || s.Passage(hits[0].Pos).Doc != "a.txt" {
-		t.Errorf("dense search %v %+v", err, hits)
+	cold, err := s.DenseSearch(ctx, "光伏", vec, 3)
+	if err != nil || len(cold) != 3 || s.Passage(cold[0].Pos).Doc != "a.txt" {
+		t.Fatalf("dense search, cold: %v %+v", err, cold)
 	}
-	time.Sleep(50 * time.Millisecond)
-	if s.local.Load() != nil {
-		t.Error("one question built the in-memory index")
+	if err := s.Warm(ctx); err != nil || s.local.Load() == nil {
+		t.Fatalf("warm: %v", err)
+	}
+	warm, err := s.DenseSearch(ctx, "光伏", vec, 3)
+	if err != nil || !cmp.Equal(cold, warm) {
+		t.Errorf("dense search, warm: %v %+v, cold %+v", err, warm, cold)
 	}
 }
 
