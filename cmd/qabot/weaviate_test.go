@@ -189,19 +189,27 @@ func (n *weaviateNode) kill() {
 func waitReady(t *testing.T, nodes ...*weaviateNode) {
 	deadline := time.Now().Add(time.Minute)
 	for _, n := range nodes {
-		for {
-			resp, err := http.Get(n.url + "/v1/.well-known/ready")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s is not ready after a minute", n.name)
-			}
-			time.Sleep(200 * time.Millisecond)
+		if !waitOK(n.url+"/v1/.well-known/ready", deadline) {
+			t.Fatalf("%s is not ready after a minute", n.name)
 		}
+	}
+}
+
+// waitOK waits until url answers 200, and reports whether it did before
+// deadline.
+func waitOK(url string, deadline time.Time) bool {
+	client := &http.Client{Timeout: 5 * time.Second}
+	for {
+		if resp, err := client.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
@@ -251,19 +259,8 @@ func TestWeaviateThreeNodes(t *testing.T) {
 	c.kill()
 	// If c led the Raft cluster, a and b elect another leader first.
 	began := time.Now()
-	client := &http.Client{Timeout: 5 * time.Second}
-	for {
-		resp, err := client.Get(a.url + "/v1/schema/Qabot_trio")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Since(began) > time.Minute {
-			t.Fatal("the two nodes left do not serve the schema after a minute")
-		}
-		time.Sleep(200 * time.Millisecond)
+	if !waitOK(a.url+"/v1/schema/Qabot_trio", began.Add(time.Minute)) {
+		t.Fatal("the two nodes left do not serve the schema after a minute")
 	}
 	t.Logf("the cluster served the schema again %s after node c was killed", time.Since(began).Round(time.Millisecond))
 	r := qabot(t, data, "", "ask", "晋能光伏的TOPCon电池生产线有多长?")
