@@ -128,7 +128,7 @@ func (a *app) ingest(ctx context.Context, corpus document.Corpus, emb embedding.
 // ingestWith ingests as ingest does, with opts' corpus, embedder and
 // whether it is the first.
 func (a *app) ingestWith(ctx context.Context, opts index.IngestOptions) (index.IngestReport, error) {
-	progress := a.progress()
+	progress := a.progress("indexing articles", "已建索引 %d / %d 篇文章", "indexed %d of %d articles")
 	rep, err := index.Ingest(ctx, index.IngestOptions{
 		Dir: a.collectionDir(), Corpus: opts.Corpus, Embedder: opts.Embedder, First: opts.First, Chunker: a.chunker(), Progress: progress,
 		Waiting: a.waitingForIngest,
@@ -170,7 +170,7 @@ func (a *app) syncRemote(ctx context.Context, emb embedding.Embedder) error {
 	if err != nil || remote == nil {
 		return err
 	}
-	rep, err := index.SyncRemote(ctx, a.collectionDir(), remote, emb, a.chunker())
+	rep, err := index.SyncRemote(ctx, a.collectionDir(), remote, emb, a.chunker(), a.progress("writing to weaviate", "已写入 weaviate %d / %d 篇文章", "written to weaviate: %d of %d articles"))
 	if err != nil {
 		return fmt.Errorf("bring weaviate up to date: %w", err)
 	}
@@ -180,14 +180,15 @@ func (a *app) syncRemote(ctx context.Context, emb embedding.Embedder) error {
 	return nil
 }
 
-// progress returns a progress callback: a bar when stderr is a terminal,
-// a plain line every few seconds and at the end otherwise.
-func (a *app) progress() func(done, total int) {
+// progress returns a progress callback: a bar described by label when
+// stderr is a terminal, a line (zh or en, with the counts) every few
+// seconds and at the end otherwise.
+func (a *app) progress(label, zh, en string) func(done, total int) {
 	if f, ok := a.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		var bar *progressbar.ProgressBar
 		return func(done, total int) {
 			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("indexing articles"),
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(label),
 					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetPredictTime(true))
 			}
 			_ = bar.Set(done)
@@ -197,7 +198,7 @@ func (a *app) progress() func(done, total int) {
 	return func(done, total int) {
 		if done == total || time.Since(last) > 2*time.Second {
 			last = time.Now()
-			a.say("已建索引 %d / %d 篇文章", "indexed %d of %d articles", done, total)
+			a.say(zh, en, done, total)
 		}
 	}
 }

@@ -106,7 +106,10 @@ type SyncReport struct {
 // SyncRemote makes the remote index hold the articles of the live index in
 // dir: articles it holds in another version are written again, articles it
 // holds and the index does not are deleted, the others are left alone.
-func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding.Embedder, c document.Chunker) (SyncReport, error) {
+// progress, when set, is called after each article with the number done
+// and the number in all. What was written is recorded every
+// syncSaveEvery articles, so that a sync cut short resumes where it was.
+func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding.Embedder, c document.Chunker, progress func(done, total int)) (SyncReport, error) {
 	var rep SyncReport
 	s, err := OpenWith(ctx, dir, e, c, remote)
 	if err != nil {
@@ -148,7 +151,10 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 		docs = append(docs, doc)
 	}
 	sort.Strings(docs)
-	for _, doc := range docs {
+	for i, doc := range docs {
+		if progress != nil && i > 0 {
+			progress(i, len(docs))
+		}
 		art := s.Manifest.Articles[doc]
 		rep.Passages += art.Chunks
 		if synced[doc] == art.Hash {
@@ -169,9 +175,21 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 		}
 		synced[doc] = art.Hash
 		rep.Upserted = append(rep.Upserted, doc)
+		if len(rep.Upserted)%syncSaveEvery == 0 {
+			if err := save(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if progress != nil {
+		progress(len(docs), len(docs))
 	}
 	return rep, save()
 }
+
+// syncSaveEvery is how many articles SyncRemote writes between records of
+// what it wrote.
+const syncSaveEvery = 1000
 
 // Vector is the embedding of the chunk at global position pos.
 func (s *Store) Vector(pos int) []float32 {
