@@ -43,11 +43,18 @@ type VectorIndex interface {
 // segments by SyncRemote.
 type RemoteIndex interface {
 	VectorIndex
-	// Upsert stores the passages of one article (hash identifies its
-	// content), replacing those it had.
-	Upsert(ctx context.Context, doc, hash string, chunks []document.Chunk, vectors [][]float32) error
+	// Upsert stores the passages of articles, replacing those they had.
+	Upsert(ctx context.Context, articles []RemoteArticle) error
 	// Delete removes the passages of one article.
 	Delete(ctx context.Context, doc string) error
+}
+
+// RemoteArticle is an article's passages with their vectors, as a remote
+// index stores them; Hash identifies the article's content.
+type RemoteArticle struct {
+	Doc, Hash string
+	Chunks    []document.Chunk
+	Vectors   [][]float32
 }
 
 // PassageRef names a passage a vector index found: its article and its
@@ -151,6 +158,26 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 		docs = append(docs, doc)
 	}
 	sort.Strings(docs)
+	var pending []RemoteArticle
+	passages := 0
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := remote.Upsert(ctx, pending); err != nil {
+			return errors.Join(fmt.Errorf("%s…: %w", pending[0].Doc, err), save())
+		}
+		before := len(rep.Upserted)
+		for _, a := range pending {
+			synced[a.Doc] = a.Hash
+			rep.Upserted = append(rep.Upserted, a.Doc)
+		}
+		pending, passages = nil, 0
+		if len(rep.Upserted)/syncSaveEvery > before/syncSaveEvery {
+			return save()
+		}
+		return nil
+	}
 	for i, doc := range docs {
 		if progress != nil && i > 0 {
 			progress(i, len(docs))
@@ -161,25 +188,24 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 			continue
 		}
 		first := s.first[doc]
-		chunks, vectors := make([]document.Chunk, art.Chunks), make([][]float32, art.Chunks)
-		for i := range chunks {
-			chunks[i], vectors[i] = s.chunk(first+i), s.Vector(first+i)
+		ra := RemoteArticle{Doc: doc, Hash: art.Hash, Chunks: make([]document.Chunk, art.Chunks), Vectors: make([][]float32, art.Chunks)}
+		for i := range ra.Chunks {
+			ra.Chunks[i], ra.Vectors[i] = s.chunk(first+i), s.Vector(first+i)
 		}
 		if _, known := synced[doc]; known {
 			if err := remote.Delete(ctx, doc); err != nil { // it may have had more passages
 				return rep, errors.Join(err, save())
 			}
 		}
-		if err := remote.Upsert(ctx, doc, art.Hash, chunks, vectors); err != nil {
-			return rep, errors.Join(fmt.Errorf("%s: %w", doc, err), save())
-		}
-		synced[doc] = art.Hash
-		rep.Upserted = append(rep.Upserted, doc)
-		if len(rep.Upserted)%syncSaveEvery == 0 {
-			if err := save(); err != nil {
+		pending, passages = append(pending, ra), passages+art.Chunks
+		if passages >= syncBatchPassages {
+			if err := flush(); err != nil {
 				return rep, err
 			}
 		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
 	}
 	if progress != nil {
 		progress(len(docs), len(docs))
@@ -187,8 +213,12 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 	return rep, save()
 }
 
-// syncSaveEvery is how many articles SyncRemote writes between records of
-// what it wrote.
+// syncBatchPassages is about how many passages SyncRemote sends the
+// remote index at a time: many articles to a request, not one.
+const syncBatchPassages = 1000
+
+// syncSaveEvery is about how many articles SyncRemote writes between
+// records of what it wrote.
 const syncSaveEvery = 1000
 
 // Vector is the embedding of the chunk at global position pos.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-
-	"github.com/qabot/qabot/rag/document"
 )
 
 // fakeRemote is a remote index in memory; after killAfter upserts (0:
@@ -13,7 +11,8 @@ import (
 // which a real server cannot make happen on demand.
 type fakeRemote struct {
 	docs      map[string]string // article -> hash
-	upserts   int
+	upserts   int               // articles written
+	calls     int               // requests
 	killAfter int
 }
 
@@ -21,12 +20,15 @@ func (f *fakeRemote) Search(context.Context, string, []float32, int) ([]PassageR
 	return nil, nil
 }
 
-func (f *fakeRemote) Upsert(_ context.Context, doc, hash string, _ []document.Chunk, _ [][]float32) error {
-	f.upserts++
-	if f.killAfter > 0 && f.upserts > f.killAfter {
-		panic("killed")
+func (f *fakeRemote) Upsert(_ context.Context, articles []RemoteArticle) error {
+	f.calls++
+	for _, a := range articles {
+		f.upserts++
+		if f.killAfter > 0 && f.upserts > f.killAfter {
+			panic("killed")
+		}
+		f.docs[a.Doc] = a.Hash
 	}
-	f.docs[doc] = hash
 	return nil
 }
 
@@ -35,9 +37,9 @@ func (f *fakeRemote) Delete(_ context.Context, doc string) error {
 	return nil
 }
 
-// A sync reports its progress, and one cut short (the process killed)
-// resumes from what it recorded: the articles written before the last
-// record are not written again.
+// A sync sends many articles to a request and reports its progress, and
+// one cut short (the process killed) resumes from what it recorded: the
+// articles written before the last record are not written again.
 func TestSyncRemoteResumes(t *testing.T) {
 	f := newFixture(t)
 	const n = syncSaveEvery + 205
@@ -66,5 +68,8 @@ func TestSyncRemoteResumes(t *testing.T) {
 	}
 	if len(remote.docs) != n || remote.upserts > n-syncSaveEvery || len(rep.Upserted) != remote.upserts {
 		t.Errorf("resumed sync wrote %d articles (%d reported); the remote holds %d of %d", remote.upserts, len(rep.Upserted), len(remote.docs), n)
+	}
+	if remote.calls*10 > remote.upserts {
+		t.Errorf("%d articles in %d requests: articles are not sent together", remote.upserts, remote.calls)
 	}
 }

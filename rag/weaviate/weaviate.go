@@ -20,7 +20,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/terms"
 )
@@ -319,11 +318,13 @@ type Index struct {
 	Alpha float64
 }
 
-// Upsert stores an article's passages with their vectors.
-func (x *Index) Upsert(ctx context.Context, doc, hash string, chunks []document.Chunk, vectors [][]float32) error {
-	objects := make([]Object, len(chunks))
-	for i, c := range chunks {
-		objects[i] = Object{Doc: doc, Index: c.Index, Hash: hash, Text: terms.Fold(c.Text), Vector: vectors[i]}
+// Upsert stores articles' passages with their vectors, in batches.
+func (x *Index) Upsert(ctx context.Context, articles []index.RemoteArticle) error {
+	var objects []Object
+	for _, a := range articles {
+		for i, c := range a.Chunks {
+			objects = append(objects, Object{Doc: a.Doc, Index: c.Index, Hash: a.Hash, Text: terms.Fold(c.Text), Vector: a.Vectors[i]})
+		}
 	}
 	return x.Client.Put(ctx, x.Class, objects)
 }
