@@ -26,20 +26,20 @@ const minPassageRunes = 60
 // sentences; when shares would be too short to say anything, the weakest
 // (the last) passage is dropped. It returns the passages the prompt gives
 // the model.
-func fitAnswer(question, standalone string, passages []Source, m search.Matcher, budget int, tokens func([]llm.Message) int) ([]llm.Message, []Source) {
+func fitAnswer(lang, question, standalone string, passages []Source, m search.Matcher, budget int, tokens func([]llm.Message) int) ([]llm.Message, []Source) {
 	given := slices.Clone(passages)
-	msgs := answerMessages(question, standalone, given)
+	msgs := answerMessages(lang, question, standalone, given)
 	for len(given) > 0 && tokens(msgs) > budget {
 		bare := slices.Clone(given)
 		for i := range bare {
 			bare[i].Text = ""
 		}
-		room := budget - tokens(answerMessages(question, standalone, bare))
+		room := budget - tokens(answerMessages(lang, question, standalone, bare))
 		for ; room >= minPassageRunes*len(given); room = room * 9 / 10 {
 			for i, limit := range sharesOf(room, given) {
 				given[i].Text = bestSentences(passages[i].Text, m, limit)
 			}
-			if msgs = answerMessages(question, standalone, given); tokens(msgs) <= budget {
+			if msgs = answerMessages(lang, question, standalone, given); tokens(msgs) <= budget {
 				return msgs, given
 			}
 		}
@@ -47,7 +47,7 @@ func fitAnswer(question, standalone string, passages []Source, m search.Matcher,
 			break
 		}
 		given = slices.Clone(passages[:len(given)-1])
-		msgs = answerMessages(question, standalone, given)
+		msgs = answerMessages(lang, question, standalone, given)
 	}
 	return msgs, given
 }

@@ -35,9 +35,9 @@ func TestFitAnswerCutsPassagesNotRules(t *testing.T) {
 	const q = "绿源公司的碳纤维生产线有多长？"
 	passages := longPassages()
 	m := search.NewMatcher(indextest.Seeds(t), question.Parse(q).Terms)
-	whole := answerMessages(q, "", passages)
+	whole := answerMessages("zh", q, "", passages)
 	for _, budget := range []int{llm.MessagesTokens(whole) + 10, 3000, 1200, 600} {
-		msgs, given := fitAnswer(q, "", passages, m, budget, llm.MessagesTokens)
+		msgs, given := fitAnswer("zh", q, "", passages, m, budget, llm.MessagesTokens)
 		if n := llm.MessagesTokens(msgs); n > budget {
 			t.Errorf("budget %d: the prompt takes %d tokens", budget, n)
 		}
@@ -58,13 +58,13 @@ func TestFitAnswerCutsPassagesNotRules(t *testing.T) {
 		}
 		t.Logf("budget %d: %d passages, %d tokens", budget, len(given), llm.MessagesTokens(msgs))
 	}
-	if _, given := fitAnswer(q, "", passages, m, llm.MessagesTokens(whole), llm.MessagesTokens); len(given) != 5 || given[4].Text != passages[4].Text {
+	if _, given := fitAnswer("zh", q, "", passages, m, llm.MessagesTokens(whole), llm.MessagesTokens); len(given) != 5 || given[4].Text != passages[4].Text {
 		t.Error("a prompt that fits was cut")
 	}
-	if _, given := fitAnswer(q, "", passages, m, 3000, llm.MessagesTokens); len(given) != 5 {
+	if _, given := fitAnswer("zh", q, "", passages, m, 3000, llm.MessagesTokens); len(given) != 5 {
 		t.Errorf("passages were dropped although cutting them fits: %d left", len(given))
 	}
-	if _, given := fitAnswer(q, "", passages, m, 600, llm.MessagesTokens); len(given) == 5 {
+	if _, given := fitAnswer("zh", q, "", passages, m, 600, llm.MessagesTokens); len(given) == 5 {
 		t.Error("a window too small for five passages kept them all")
 	}
 }

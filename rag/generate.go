@@ -83,7 +83,7 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 	}
 	first := true
 	_, retried, err := retryCut(ctx, a.LLM, func(budget int) (struct{}, error) {
-		msgs, given := fitAnswer(ans.Question, standalone, ans.Retrieved, m, budget, a.LLM.Tokens)
+		msgs, given := fitAnswer(ans.Lang, ans.Question, standalone, ans.Retrieved, m, budget, a.LLM.Tokens)
 		if len(given) < len(ans.Retrieved) && a.Log != nil {
 			a.Log.Info("the prompt was fitted to the model's context window", "passages", len(given), "of", len(ans.Retrieved), "budget_tokens", budget)
 		}
