@@ -16,6 +16,7 @@ import (
 	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/index/segment"
 	"github.com/qabot/qabot/rag/internal/atomicfile"
+	"github.com/qabot/qabot/rag/terms"
 	"github.com/qabot/qabot/rag/web"
 )
 
@@ -587,4 +588,32 @@ func removeUnreferenced(dir string, live *Manifest) {
 			os.Remove(filepath.Join(dir, name))
 		}
 	}
+}
+
+// languageCount counts the languages of passages (terms.Language), for
+// the one most are in.
+type languageCount struct {
+	count map[string]int
+	best  string
+}
+
+// add counts the language of one passage.
+func (l *languageCount) add(text string) {
+	if l.count == nil {
+		l.count, l.best = map[string]int{}, "zh"
+	}
+	lang := terms.Language(text)
+	l.count[lang]++
+	if l.count[lang] > l.count[l.best] {
+		l.best = lang
+	}
+}
+
+// majority is the language most passages counted are in ("zh" when none
+// were).
+func (l *languageCount) majority() string {
+	if l.best == "" {
+		return "zh"
+	}
+	return l.best
 }

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"cmp"
 	"container/heap"
 	"context"
 	"encoding/json"
@@ -228,19 +227,15 @@ func (s *Store) Vector(pos int) []float32 {
 }
 
 // scanVectors compares vec with every live passage's vector in the
-// segments, a share of the segments on each core, and returns the n most
+// segments, a share of the passages on each core, and returns the n most
 // similar, best first: the dense search before the local index is built,
 // and when the remote index cannot answer.
 func (s *Store) scanVectors(vec []float32, n int) []Scored {
-	shards := max(1, min(runtime.GOMAXPROCS(0), len(s.segs)))
+	shards := max(1, min(runtime.GOMAXPROCS(0), len(s.chunks)/minShard))
 	tops := make([][]Scored, shards)
 	var wg sync.WaitGroup
 	for k := range shards {
-		wg.Go(func() {
-			for i := k; i < len(s.segs); i += shards {
-				tops[k] = s.topVectors(tops[k], i, vec, n)
-			}
-		})
+		wg.Go(func() { tops[k] = s.topVectors(k*len(s.chunks)/shards, (k+1)*len(s.chunks)/shards, vec, n) })
 	}
 	wg.Wait()
 	all := slices.Concat(tops...)
@@ -248,22 +243,24 @@ func (s *Store) scanVectors(vec []float32, n int) []Scored {
 	return all[:min(n, len(all))]
 }
 
-// topVectors adds the live passages of segment k to top, a heap of the n
-// passages most similar to vec so far (the least similar first).
-func (s *Store) topVectors(top scoredHeap, k int, vec []float32, n int) scoredHeap {
-	sg := s.segs[k]
-	for i := range sg.Chunks {
-		pos := s.base[k] + i
-		if !s.live[pos] {
-			continue
-		}
-		sc := Scored{pos, embedding.Dot(sg.Vector(i), vec)}
-		switch {
-		case len(top) < n:
-			heap.Push(&top, sc)
-		case n > 0 && before(sc, top[0]):
-			top[0] = sc
-			heap.Fix(&top, 0)
+// topVectors is a heap of the n live passages among positions [lo, hi)
+// most similar to vec (the least similar first).
+func (s *Store) topVectors(lo, hi int, vec []float32, n int) scoredHeap {
+	var top scoredHeap
+	for k, sg := range s.segs {
+		from, to := max(lo, s.base[k]), min(hi, s.base[k]+len(sg.Chunks))
+		for pos := from; pos < to; pos++ {
+			if !s.live[pos] {
+				continue
+			}
+			sc := Scored{pos, embedding.Dot(sg.Vector(pos-s.base[k]), vec)}
+			switch {
+			case len(top) < n:
+				heap.Push(&top, sc)
+			case n > 0 && before(sc, top[0]):
+				top[0] = sc
+				heap.Fix(&top, 0)
+			}
 		}
 	}
 	return top
@@ -320,10 +317,13 @@ type Scored struct {
 // sortScored puts the highest score first, ties in passage order.
 func sortScored(xs []Scored) {
 	slices.SortFunc(xs, func(a, b Scored) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
+		switch {
+		case before(a, b):
+			return -1
+		case before(b, a):
+			return 1
 		}
-		return cmp.Compare(a.Pos, b.Pos)
+		return 0
 	})
 }
 

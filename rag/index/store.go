@@ -382,34 +382,6 @@ func (s *Store) IDF(df int) float64 {
 // ones, terms found in no passage weigh most).
 const idfFloorShare = 0.01
 
-// languageCount counts the languages of passages (terms.Language), for
-// the one most are in.
-type languageCount struct {
-	count map[string]int
-	best  string
-}
-
-// add counts the language of one passage.
-func (l *languageCount) add(text string) {
-	if l.count == nil {
-		l.count, l.best = map[string]int{}, "zh"
-	}
-	lang := terms.Language(text)
-	l.count[lang]++
-	if l.count[lang] > l.count[l.best] {
-		l.best = lang
-	}
-}
-
-// majority is the language most passages counted are in ("zh" when none
-// were).
-func (l *languageCount) majority() string {
-	if l.best == "" {
-		return "zh"
-	}
-	return l.best
-}
-
 // embeddingFunc adapts an Embedder to chromem-go.
 func embeddingFunc(e embedding.Embedder) chromem.EmbeddingFunc {
 	return func(ctx context.Context, text string) ([]float32, error) {
