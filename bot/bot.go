@@ -25,6 +25,7 @@ import (
 
 	"github.com/qabot/qabot/config"
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/reply"
 )
 
 // Config is what the bot needs to run; cmd fills it from the configuration.
@@ -616,7 +617,7 @@ func (b *Bot) answer(msg *models.Message, question string) {
 		out.finish(last, []string{text}, nil)
 		return
 	}
-	b.sessions.add(conv, rag.Turn{Question: ans.Question, Answer: ans.Text})
+	b.sessions.add(conv, rag.Turn{Question: ans.Question, Answer: reply.Text(ans, ans.Lang)})
 	b.save(chatsBucket, conv, b.sessions.record(conv))
 	id := b.answers.put(ans)
 	cited := ans.Cited()
@@ -628,7 +629,7 @@ func (b *Bot) answer(msg *models.Message, question string) {
 		docs = append(docs, fmt.Sprintf("%s#%d", s.Doc, s.Chunk))
 	}
 	b.log.Info("telegram: answered", "chat", chat, "user", msg.From.ID, "latency", time.Since(start).Round(time.Millisecond),
-		"mode", ans.Mode, "refused", ans.Refused, "needs_model", ans.Deferred, "sources", strings.Join(docs, ","), "model_error", ans.ModelError)
+		"mode", ans.Mode, "refused", ans.Refused(), "needs_model", ans.Deferred(), "sources", strings.Join(docs, ","), "model_error", ans.ModelError)
 }
 
 // typing shows "typing…" in the chat; failures are ignored. The request is

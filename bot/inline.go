@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/reply"
 )
 
 // Inline mode: "@bot question" typed in any chat offers the answer, with
@@ -97,7 +98,7 @@ func (b *Bot) inlineAnswer(ctx context.Context, user int64, question, lang strin
 	if slow {
 		text = "<i>" + pick(lang == "zh", "模型回答较慢，以下是从文章中摘录的回答。", "The model was slow, so this answer is extracted from the articles.") + "</i>\n\n" + text
 	}
-	return inlineArticle(question, ans.Text, splitHTML(text, maxMessage)[0])
+	return inlineArticle(question, reply.Text(ans, ans.Lang), splitHTML(text, maxMessage)[0])
 }
 
 // inlineNote is an inline result that only says note.

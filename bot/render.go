@@ -9,6 +9,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/reply"
 )
 
 // maxMessage is Telegram's limit on a message: 4096 UTF-16 code units
@@ -20,7 +21,8 @@ const maxMessage = 4096
 // citations, a notice when the model failed, sentences no source supports,
 // and the sources it cites (title, date, publisher). The notices and
 // headings are in lang, the user's language. Every piece of article
-// and model text is escaped. The notice is generic: the failure's details
+// and model text is escaped. The answer itself, or the refusal in its
+// place, is in the question's language. The notice is generic: the failure's details
 // (server addresses) are for the log, not for chat members.
 func renderAnswer(ans rag.Answer, lang string) string {
 	zh := lang == "zh"
@@ -28,7 +30,7 @@ func renderAnswer(ans rag.Answer, lang string) string {
 	if ans.ModelError != nil {
 		fmt.Fprintf(&b, "<i>%s</i>\n\n", pick(zh, "模型服务暂时不可用，以下是从文章中摘录的回答。", "The model server is unavailable, so this answer is extracted from the articles."))
 	}
-	b.WriteString(html.EscapeString(ans.Text))
+	b.WriteString(html.EscapeString(reply.Text(ans, ans.Lang)))
 	if len(ans.Unsupported) > 0 {
 		quoted := make([]string, len(ans.Unsupported))
 		for i, s := range ans.Unsupported {
@@ -37,11 +39,11 @@ func renderAnswer(ans rag.Answer, lang string) string {
 		note := fmt.Sprintf(pick(zh, "注意：所引段落不支持 %s", "Note: the cited passages do not support %s"), strings.Join(quoted, pick(zh, "、", ", ")))
 		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(note))
 	}
-	if note := ans.CitationNote(); note != "" {
+	if note := reply.CitationNote(ans, lang); note != "" {
 		fmt.Fprintf(&b, "\n\n<i>%s</i>", html.EscapeString(note))
 	}
 	if sources := ans.Cited(); len(sources) > 0 {
-		fmt.Fprintf(&b, "\n\n<b>%s</b>", ans.SourcesLabel())
+		fmt.Fprintf(&b, "\n\n<b>%s</b>", reply.SourcesLabel(ans, lang))
 		for _, s := range sources {
 			fmt.Fprintf(&b, "\n[%d] %s", s.N, sourceHTML(s))
 		}

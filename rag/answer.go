@@ -26,12 +26,12 @@ const (
 type Answer struct {
 	Question string
 	Lang     string // the language the question is asked in ("zh", "en")
-	Text     string // the answer, with [n] citations
-	Mode     string // ModeExtractive or ModeLLM
-	Refused  bool   // the articles do not cover the question
-	// Refusal is why it is refused, as data (Reason Answered when it is
-	// not); Text words it in the question's language, and front ends may
-	// word it in another with Refusal.Text.
+	// Text is the answer, with [n] citations; empty when it is refused.
+	Text string
+	Mode string // ModeExtractive or ModeLLM
+	// Refusal is why the question is not answered, as data (Reason
+	// Answered when it is): front ends word it in their user's language
+	// (package reply).
 	Refusal Refusal
 	// Sources are the passages the answer cites, numbered as cited. An
 	// extractive answer lists every passage retrieved.
@@ -49,12 +49,6 @@ type Answer struct {
 	// the model's context window and the model was asked again: Text is
 	// the second answer, and replaces any text streamed before it.
 	Retried bool
-	// Deferred is set, with Refused, when the question cannot be answered
-	// without a model (a question in another language than the articles, or
-	// a follow-up, with no LLM configured). Text says so in plain words for
-	// whoever asked; the setting that would help (ModelHint) is for the
-	// operator: front ends log it or show it to their operator.
-	Deferred bool
 	// Timings are how long the answer's steps took.
 	Timings Timings
 	// CitedAfter is set when the model cited nothing and qabot attached
@@ -103,29 +97,16 @@ func (a Answer) Cited() []Source {
 	return out
 }
 
-// SourcesLabel heads the list of cited passages, in the question's
-// language: the sources of an answer, or the related passages a weak-match
-// refusal quotes.
-func (a Answer) SourcesLabel() string {
-	if a.Related {
-		return inLanguage(a.Lang, "相关段落", "Related passages")
-	}
-	return inLanguage(a.Lang, "来源", "Sources")
-}
+// Refused reports whether the question is not answered: the articles do
+// not cover it, or it needs a model (Deferred).
+func (a Answer) Refused() bool { return a.Refusal.Reason != Answered }
 
-// CitationNote says, in the question's language, that the model cited
-// nothing and how its sources were found; "" when it cited them itself.
-func (a Answer) CitationNote() string {
-	switch {
-	case a.CitedAfter:
-		return inLanguage(a.Lang, "模型没有标注出处；以上引用是按句子与段落的匹配补上的。",
-			"The model cited nothing; the citations were added by matching its sentences to the passages.")
-	case a.Related:
-		return inLanguage(a.Lang, "模型没有标注出处，它的回答也与任何段落都不吻合；以下段落仅供参考。",
-			"The model cited nothing, and its answer matches none of the passages; they are listed for reference only.")
-	}
-	return ""
-}
+// Deferred reports whether the question cannot be answered without a
+// model: a question in another language than the articles, or a
+// follow-up, with no LLM configured. The setting that would help
+// (ModelHint) is for the operator: front ends log it or show it to their
+// operator.
+func (a Answer) Deferred() bool { return a.Refusal.Deferred() }
 
 // Byline is the source's date and publisher, as far as the article states
 // them: "2024-03-05, 新华网".
@@ -282,14 +263,6 @@ func (a *Answerer) weights() *Weights {
 		return a.Weights
 	}
 	return DefaultWeights
-}
-
-// inLanguage is zh for Chinese (lang "zh"), else en.
-func inLanguage(lang, zh, en string) string {
-	if lang == "zh" {
-		return zh
-	}
-	return en
 }
 
 // looseFloor is the relevance below which not even a model is shown the

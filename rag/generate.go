@@ -120,8 +120,9 @@ func (a *Answerer) generate(ctx context.Context, ans *Answer, q question.Questio
 	if !ans.Related {
 		ans.Sources = cites.cited(ans.Retrieved)
 	}
-	if ans.Refused = len(ans.Sources) == 0; ans.Refused {
-		ans.Refusal = Refusal{Reason: ModelRefused}
+	if len(ans.Sources) == 0 {
+		ans.refuse(Refusal{Reason: ModelRefused})
+		return nil
 	}
 	ans.Unsupported = checkSupport(a.Store, ans.Text, ans.Sources)
 	for i := range ans.Sources {

@@ -47,8 +47,8 @@ func TestGeneratedAnswerCitesPassagesGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Mode != ModeLLM || ans.Refused || ans.ModelError != nil {
-		t.Fatalf("mode %s refused %v model error %v", ans.Mode, ans.Refused, ans.ModelError)
+	if ans.Mode != ModeLLM || ans.Refused() || ans.ModelError != nil {
+		t.Fatalf("mode %s refused %v model error %v", ans.Mode, ans.Refused(), ans.ModelError)
 	}
 	if want := "生产线全长400米[1]，是“黑灯工厂”[1][2]。此外。"; ans.Text != want || streamed.String() != want {
 		t.Errorf("text %q, streamed %q, want %q", ans.Text, streamed.String(), want)
@@ -86,11 +86,11 @@ func TestGeneratedAnswerCitesPassagesGiven(t *testing.T) {
 func TestGeneratedAnswerRefusals(t *testing.T) {
 	a, model := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return refusalZH })
 	ans, err := a.Ask(t.Context(), "火星上有多少座火山？")
-	if err != nil || !ans.Refused || len(model.Chats()) != 0 {
-		t.Errorf("unrelated question: refused %v, %d model calls, %v; want a refusal without calling the model", ans.Refused, len(model.Chats()), err)
+	if err != nil || !ans.Refused() || len(model.Chats()) != 0 {
+		t.Errorf("unrelated question: refused %v, %d model calls, %v; want a refusal without calling the model", ans.Refused(), len(model.Chats()), err)
 	}
 	ans, err = a.Ask(t.Context(), "平遥古城一年接待多少游客？")
-	if err != nil || !ans.Refused || ans.Mode != ModeLLM || ans.Text != refusalZH || len(ans.Sources) != 0 {
+	if err != nil || !ans.Refused() || ans.Mode != ModeLLM || ans.Refusal.Reason != ModelRefused || ans.Text != "" || len(ans.Sources) != 0 {
 		t.Errorf("model refusal: %+v, %v", ans, err)
 	}
 }
@@ -132,7 +132,7 @@ func TestFallbackWhenModelFails(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ans.Mode != ModeExtractive || ans.Refused || !strings.Contains(ans.Text, "400米") || !strings.Contains(ans.Text, "[1]") {
+			if ans.Mode != ModeExtractive || ans.Refused() || !strings.Contains(ans.Text, "400米") || !strings.Contains(ans.Text, "[1]") {
 				t.Errorf("want the extractive answer, got %+v", ans)
 			}
 			if ans.ModelError == nil || strings.Contains(ans.ModelError.Error(), testKey) {
@@ -180,7 +180,7 @@ func TestCrossLingualQuestion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Refused || ans.Mode != ModeLLM || len(ans.Sources) != 1 || !strings.Contains(ans.Sources[0].Text, "400米") {
+	if ans.Refused() || ans.Mode != ModeLLM || len(ans.Sources) != 1 || !strings.Contains(ans.Sources[0].Text, "400米") {
 		t.Fatalf("answer %+v", ans)
 	}
 	reqs := model.Chats()
@@ -242,7 +242,7 @@ func TestParaphraseReachesModel(t *testing.T) {
 	model := ragtest.NewModel(t, func(openai.ChatCompletionRequest) string { return refusalZH })
 	offline := inventedAnswerer(t)
 	offline.MinRelevance = 0.5 // a strict lexical floor, which refuses this question offline
-	if ans, _ := offline.Ask(t.Context(), paraphrase); !ans.Refused {
+	if ans, _ := offline.Ask(t.Context(), paraphrase); !ans.Refused() {
 		t.Fatalf("the paraphrase passes a strict offline floor; pick a harder one: %q", ans.Text)
 	}
 	a := *offline
@@ -254,7 +254,7 @@ func TestParaphraseReachesModel(t *testing.T) {
 	if n := len(model.Chats()); n != 1 {
 		t.Fatalf("%d model requests, want the paraphrase to reach the model", n)
 	}
-	if !ans.Refused || ans.Mode != ModeLLM || len(ans.Sources) != 0 {
+	if !ans.Refused() || ans.Mode != ModeLLM || len(ans.Sources) != 0 {
 		t.Errorf("the model's refusal was not passed on: %+v", ans)
 	}
 }
@@ -282,15 +282,15 @@ func TestUncitedAnswers(t *testing.T) {
 			}
 			switch {
 			case tt.after:
-				if !strings.Contains(ans.Text, "400米[1]。") || ans.Refused || !strings.Contains(ans.Sources[0].Text, "400米") || len(ans.Cited()) == 0 {
+				if !strings.Contains(ans.Text, "400米[1]。") || ans.Refused() || !strings.Contains(ans.Sources[0].Text, "400米") || len(ans.Cited()) == 0 {
 					t.Errorf("answer %q, sources %d", ans.Text, len(ans.Sources))
 				}
 			case tt.related:
-				if ans.Refused || strings.Contains(ans.Text, "[") || len(ans.Cited()) != len(ans.Retrieved) || ans.SourcesLabel() != "相关段落" {
-					t.Errorf("answer %q refused %v, %d listed", ans.Text, ans.Refused, len(ans.Cited()))
+				if ans.Refused() || strings.Contains(ans.Text, "[") || len(ans.Cited()) != len(ans.Retrieved) {
+					t.Errorf("answer %q refused %v, %d listed", ans.Text, ans.Refused(), len(ans.Cited()))
 				}
 			default:
-				if !ans.Refused || len(ans.Sources) != 0 {
+				if !ans.Refused() || len(ans.Sources) != 0 {
 					t.Errorf("the model's refusal: %+v", ans)
 				}
 			}

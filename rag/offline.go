@@ -1,7 +1,6 @@
 package rag
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/qabot/qabot/rag/question"
@@ -77,36 +76,10 @@ func (a *Answerer) refusal(q question.Question, hits []search.Hit, eligible map[
 	return Refusal{}
 }
 
-// Text words the refusal in lang ("zh" for Chinese, else English), in
-// words for whoever asked.
-func (r Refusal) Text(lang string) string {
-	switch r.Reason {
-	case MissingConstraint:
-		return inLanguage(lang, "抱歉，找到的相关段落都没有提到“"+r.Missing.Shown+"”。",
-			"Sorry, none of the related passages mentions \""+r.Missing.Shown+"\".")
-	case NotStated:
-		what := map[question.Type][2]string{question.Number: {"数字", "figure"}, question.Date: {"时间", "date"}}[r.Asked]
-		if r.Missing.Shown != "" {
-			return inLanguage(lang, "抱歉，找到的段落提到了相关内容，但没有给出“"+r.Missing.Shown+"”的"+what[0]+"。",
-				"Sorry, the related passages do not give the "+what[1]+" for \""+r.Missing.Shown+"\".")
-		}
-		return inLanguage(lang, "抱歉，找到的段落提到了相关内容，但没有给出问题所问的"+what[0]+"。",
-			"Sorry, the related passages do not give the "+what[1]+" asked for.")
-	case OtherLanguage:
-		name := languageNames[r.ArticlesLang]
-		return inLanguage(lang, "这些文章是用其他语言写的，目前只能回答用文章的语言提出的问题，请换用文章的语言提问。",
-			fmt.Sprintf("The articles are in %s, and for now I can only answer questions asked in %s: please ask in %s.", name, name, name))
-	case FollowUp:
-		return inLanguage(lang, "我还不能理解追问（“它”“那”指的是什么），请把问题说完整，例如带上公司或人物的名字。",
-			"I cannot tell yet what a follow-up question (\"it\", \"that\") refers to: please ask the whole question, naming the company or person.")
-	}
-	return inLanguage(lang, refusalZH, refusalEN)
-}
-
-// refuse makes ans the refusal r, worded in the question's language.
+// refuse makes ans the refusal r: no text and no sources; front ends word
+// it (package reply).
 func (ans *Answer) refuse(r Refusal) {
-	ans.Refused, ans.Deferred, ans.Refusal, ans.Sources = true, r.Deferred(), r, nil
-	ans.Text = r.Text(ans.Lang)
+	ans.Refusal, ans.Text, ans.Sources = r, "", nil
 }
 
 // answerOffline fills in ans with an extractive answer from hits, or a

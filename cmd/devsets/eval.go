@@ -16,6 +16,7 @@ import (
 	"github.com/qabot/qabot/rag/eval"
 	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/reply"
 	"github.com/qabot/qabot/rag/search"
 )
 
@@ -100,7 +101,7 @@ func clip(s string) string {
 func (t *tally) add(it item, ans rag.Answer) {
 	if !it.answerable {
 		t.unanswerable++
-		if ans.Refused {
+		if ans.Refused() {
 			t.refused++
 		} else {
 			t.misses = append(t.misses, fmt.Sprintf("not refused %s %s | %s", it.id, it.question, clip(ans.Text)))
@@ -108,9 +109,9 @@ func (t *tally) add(it item, ans rag.Answer) {
 		return
 	}
 	t.answerable++
-	if ans.Refused {
+	if ans.Refused() {
 		t.falseRefusals++
-		t.misses = append(t.misses, fmt.Sprintf("refused %s %s | %s", it.id, it.question, clip(ans.Text)))
+		t.misses = append(t.misses, fmt.Sprintf("refused %s %s | %s", it.id, it.question, clip(reply.Text(ans, ans.Lang))))
 		return
 	}
 	if it.correct(ans.Text) {

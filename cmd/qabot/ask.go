@@ -156,7 +156,7 @@ func (a *app) answer(ctx context.Context, ans *rag.Answerer, req rag.Request) (r
 	if errors.Is(err, rag.ErrEmptyQuestion) {
 		return res, usageError{fmt.Errorf("%w: ask about the articles in words", err)}
 	}
-	if res.Deferred && !a.hinted {
+	if res.Deferred() && !a.hinted {
 		a.hinted = true
 		a.say("提示：跨语言提问和追问需要配置模型：设置 llm.base_url 和 llm.model（任何 OpenAI 兼容的服务，例如 Ollama）", "note: %s", rag.ModelHint)
 	}

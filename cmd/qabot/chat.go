@@ -15,6 +15,7 @@ import (
 	"github.com/qabot/qabot/cmd/qabot/internal/api"
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/reply"
 )
 
 // chatHelp is the chat's help, in the interface's language.
@@ -127,7 +128,7 @@ Chinese when LANG (or LC_ALL, LC_MESSAGES) is a Chinese locale, else in English.
 					return err
 				}
 				last = res
-				history = append(history, rag.Turn{Question: res.Question, Answer: res.Text})
+				history = append(history, rag.Turn{Question: res.Question, Answer: reply.Text(res, res.Lang)})
 				history = history[max(0, len(history)-maxChatTurns):]
 				fmt.Fprintln(a.stdout)
 			}

@@ -102,7 +102,7 @@ func TestLibraryChangesTheBotsCollection(t *testing.T) {
 	if _, err := lib.AddDocument(t.Context(), "../小麦.txt", []byte("小麦丰收\n今年全省小麦平均亩产达到450公斤，比去年增加12公斤。")); err != nil {
 		t.Fatal(err)
 	}
-	if ans := ask(q); ans.Refused || !strings.Contains(ans.Text, "450公斤") || ans.Sources[0].Doc != "added/小麦.txt" {
+	if ans := ask(q); ans.Refused() || !strings.Contains(ans.Text, "450公斤") || ans.Sources[0].Doc != "added/小麦.txt" {
 		t.Errorf("after adding: %q %+v", ans.Text, ans.Sources)
 	}
 	if _, err := lib.Forget(t.Context(), "小麦.txt"); err != nil {

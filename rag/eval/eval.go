@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/reply"
 )
 
 // Question is one line of an evaluation set (see shared/eval/README.md).
@@ -91,10 +92,10 @@ func Evaluate(ctx context.Context, qs []Question, ask AskFunc) ([]Result, error)
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", q.ID, err)
 		}
-		r := Result{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused, Deferred: ans.Deferred, Answer: ans.Text}
-		if q.Source != nil && !ans.Refused { // a refused question is a miss, whatever was retrieved
+		r := Result{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused(), Deferred: ans.Deferred(), Answer: reply.Text(ans, ans.Lang)}
+		if q.Source != nil && !ans.Refused() { // a refused question is a miss, whatever was retrieved
 			r.Rank = evidenceRank(*q.Source, q.Evidence, ans.Retrieved)
-			r.KeywordHit = !ans.Refused && containsAny(ans.Text, q.AnswerKeywords)
+			r.KeywordHit = !ans.Refused() && containsAny(ans.Text, q.AnswerKeywords)
 		}
 		out = append(out, r)
 	}

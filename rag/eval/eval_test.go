@@ -22,8 +22,8 @@ func TestEvaluateAndSummarise(t *testing.T) {
 	}
 	answers := map[string]rag.Answer{
 		"q1": {Text: "是五", Retrieved: []rag.Source{{Doc: "b.txt", Text: "四五"}, {Doc: doc, Text: "三四\n五六"}}},
-		"q2": {Refused: true},
-		"q3": {Refused: true},
+		"q2": {Refusal: rag.Refusal{Reason: rag.NothingRelevant}},
+		"q3": {Refusal: rag.Refusal{Reason: rag.NothingRelevant}},
 		"q4": {Text: "made up"},
 	}
 	res, err := Evaluate(context.Background(), qs, func(_ context.Context, q string) (rag.Answer, error) { return answers[q], nil })

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/reply"
 	"github.com/qabot/qabot/rag/terms"
 )
 
@@ -125,12 +126,13 @@ func TestRefusalsAreCorrectChinese(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !ans.Refused {
+				if !ans.Refused() {
 					continue
 				}
 				refusals++
-				if why := brokenRefusal(text, ans.Text); why != "" {
-					t.Errorf("%s → %s: %s", text, ans.Text, why)
+				said := reply.Text(ans, "zh")
+				if why := brokenRefusal(text, said); why != "" {
+					t.Errorf("%s → %s: %s", text, said, why)
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/qabot/qabot/rag"
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/reply"
 )
 
 // AnswerJSON is the object `ask --json` prints and /v1/ask returns (the
@@ -38,7 +39,7 @@ type SourceJSON struct {
 // NewAnswerJSON is the JSON object of an answer. Its text, and that of its
 // sources, is inert (see Inert).
 func NewAnswerJSON(r rag.Answer) AnswerJSON {
-	out := AnswerJSON{Question: r.Question, Answer: Inert(r.Text, r), Mode: r.Mode, Refused: r.Refused, CitedAfter: r.CitedAfter, Related: r.Related, Sources: []SourceJSON{},
+	out := AnswerJSON{Question: r.Question, Answer: Inert(reply.Text(r, r.Lang), r), Mode: r.Mode, Refused: r.Refused(), CitedAfter: r.CitedAfter, Related: r.Related, Sources: []SourceJSON{},
 		Notice: Notice(r), Unsupported: r.Unsupported}
 	for _, s := range r.Sources {
 		out.Sources = append(out.Sources, SourceJSON{N: s.N, Doc: s.Doc, Title: Inert(s.Title, r), Date: s.Date, Publisher: s.Publisher,
@@ -76,7 +77,7 @@ func roundScore(x float64) float64 { return float64(int(x*10000+0.5)) / 10000 }
 func WriteSources(w io.Writer, r rag.Answer) {
 	zh := r.Lang == "zh"
 	if cited := r.Cited(); len(cited) > 0 {
-		fmt.Fprintf(w, "\n%s:\n", r.SourcesLabel())
+		fmt.Fprintf(w, "\n%s:\n", reply.SourcesLabel(r, r.Lang))
 		for _, s := range cited {
 			printSource(w, s, s.Quote)
 		}
@@ -84,7 +85,7 @@ func WriteSources(w io.Writer, r rag.Answer) {
 	for _, s := range r.Unsupported {
 		fmt.Fprintf(w, pick(zh, "注意：以下内容在所引段落中找不到依据：“%s”\n", "Note: the cited passages do not support: “%s”\n"), s)
 	}
-	if note := r.CitationNote(); note != "" {
+	if note := reply.CitationNote(r, r.Lang); note != "" {
 		fmt.Fprintln(w, note)
 	}
 }

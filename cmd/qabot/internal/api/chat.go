@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qabot/qabot/rag"
+	"github.com/qabot/qabot/rag/reply"
 )
 
 // chatRequest is the part of an OpenAI chat completions request qabot
@@ -193,15 +194,15 @@ func Tail(ans rag.Answer, streamed bool) string {
 		if ans.ModelError != nil {
 			b.WriteString(pick(zh, "（模型服务暂时不可用，以下是从文章中摘录的回答。）\n\n", "(The model server is unavailable, so this answer is extracted from the articles.)\n\n"))
 		}
-		b.WriteString(ans.Text)
+		b.WriteString(reply.Text(ans, ans.Lang))
 	case ans.Mode != rag.ModeLLM:
 		b.WriteString(pick(zh, "\n（模型的回答中途中断，以上内容不完整。以下是从文章中摘录的回答：）\n",
 			"\n(The model's answer broke off; the text above is incomplete. An answer extracted from the articles follows:)\n"))
-		b.WriteString(ans.Text)
+		b.WriteString(reply.Text(ans, ans.Lang))
 	case ans.Retried:
 		b.WriteString(pick(zh, "\n（提示超出了模型的上下文窗口，已用更短的提示重新回答：）\n",
 			"\n(The prompt overflowed the model's context window; answered again with a shorter one:)\n"))
-		b.WriteString(ans.Text)
+		b.WriteString(reply.Text(ans, ans.Lang))
 	}
 	b.WriteString("\n")
 	WriteSources(&b, ans)

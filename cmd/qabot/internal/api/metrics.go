@@ -95,7 +95,7 @@ func (m *Metrics) observe(ans rag.Answer, err error) {
 			kind = se.Kind
 		}
 		m.errors.WithLabelValues(kind).Inc()
-	case ans.Refused:
+	case ans.Refused():
 		outcome = "refused"
 	}
 	m.questions.WithLabelValues(ans.Mode, outcome).Inc()
