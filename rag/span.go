@@ -30,11 +30,12 @@ const (
 	SpanNovel              // the share of its characters the question does not hold
 	SpanLead               // it is among the first whole sentences of its article, and the question asks for an overview
 	SpanFragment           // it does not end a sentence: a headline, a caption, a cut
+	SpanArticle            // the share of the question's terms, weighed by rarity, that its article holds
 	NumSpanFeatures
 )
 
 // SpanFeatureNames name the features, as weights.tsv does.
-var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment"}
+var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment", "article"}
 
 // Span is a sentence of a retrieved passage, a candidate for the answer.
 type Span struct {
@@ -78,6 +79,7 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 					f[SpanFocus] = 1
 				}
 				f[SpanNovel] = novelty(folded, asked)
+				f[SpanArticle] = h.ArticleCover
 				if !document.EndsSentence(sent) {
 					f[SpanFragment] = 1
 				} else if body++; q.Asks == question.Summary && h.Chunk.Index == 0 && body <= lead {

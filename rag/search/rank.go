@@ -125,7 +125,7 @@ func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Can
 		// A passage of the article a question names by its title or its
 		// reporters is relevant, whatever words the passage holds.
 		relevance := max(f[RankCoverage], f[RankTitle])
-		out = append(out, Candidate{Hit: Hit{Chunk: c, Relevance: relevance, Similarity: f[RankDense]}, Features: f, pos: pos})
+		out = append(out, Candidate{Hit: Hit{Chunk: c, Relevance: relevance, Similarity: f[RankDense], ArticleCover: f[RankArticleCover]}, Features: f, pos: pos})
 	}
 	return out, nil
 }

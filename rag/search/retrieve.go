@@ -25,6 +25,9 @@ type Hit struct {
 	// Similarity is the cosine similarity of the passage's vector to the
 	// question's, when the dense search ranked it; else 0.
 	Similarity float64
+	// ArticleCover is the share of the question's terms, weighed by their
+	// rarity among articles, that the passage's article holds.
+	ArticleCover float64
 }
 
 // SearchWith is Search with the given weights.
