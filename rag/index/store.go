@@ -130,6 +130,9 @@ func openManifest(ctx context.Context, dir, name string, e embedding.Embedder, c
 // names live, checking that the two agree.
 func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	m := s.Manifest
+	// The article names are sorted while the segments are read.
+	sorted := make(chan []string, 1)
+	go func() { sorted <- slices.Sorted(maps.Keys(m.Articles)) }()
 	segIndex := map[string]int{}
 	stored := 0
 	for _, seg := range m.Segments {
@@ -163,7 +166,7 @@ func (s *Store) loadSegments(ctx context.Context, dir string) error {
 	for i := range s.art {
 		s.art[i] = -1
 	}
-	s.artNames = slices.Sorted(maps.Keys(m.Articles))
+	s.artNames = <-sorted
 	s.artLen = make([]float64, len(s.artNames))
 	s.reporters = map[string]bool{}
 	for ai, doc := range s.artNames {

@@ -178,7 +178,7 @@ func (q *Question) joinable(i int) bool {
 }
 
 // joinableRun reports whether words [i, j) may be one held word: CJK words
-// that are content or function words, one of them a single character, of
+// that are content or function words, the first of them a single character, of
 // at most maxWordRunes characters in all.
 func (q *Question) joinableRun(i, j int) bool {
 	n := 0
