@@ -14,25 +14,12 @@ import (
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/index"
+	"github.com/qabot/qabot/rag/index/indextest"
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/rag/search"
 	"github.com/qabot/qabot/seeds"
 )
-
-// seedSentences are the sentences of the cleaned seed articles.
-func seedSentences(t testing.TB) []string {
-	t.Helper()
-	loaded, err := document.LoadArticles(context.Background(), document.Corpus{Name: "seeds", FS: seeds.FS}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, a := range loaded.Articles {
-		out = append(out, document.Sentences(a.Text)...)
-	}
-	return out
-}
 
 // devQuestions are the development questions (testdata/README.md).
 func devQuestions(t testing.TB) []Question {
@@ -67,7 +54,7 @@ func writeDistractorCorpus(t testing.TB, dir string, n int, qs []Question) {
 	for _, q := range qs {
 		evidence = append(evidence, q.Evidence...)
 	}
-	files := ragtest.Distractors(seedSentences(t), n, 42, evidence)
+	files := ragtest.Distractors(indextest.SeedSentences(t), n, 42, evidence)
 	entries, _ := seeds.FS.ReadDir(".")
 	for _, e := range entries {
 		raw, err := seeds.FS.ReadFile(e.Name())

@@ -21,7 +21,6 @@ import (
 	"github.com/qabot/qabot/rag/document"
 	"github.com/qabot/qabot/rag/embedding"
 	"github.com/qabot/qabot/rag/question"
-	"github.com/qabot/qabot/rag/ragtest"
 	"github.com/qabot/qabot/seeds"
 )
 
@@ -552,45 +551,6 @@ func BenchmarkIngestSeeds(b *testing.B) {
 		if _, err := Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: "seeds", FS: seeds.FS}, Embedder: emb, Chunker: ch}); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// BenchmarkIngestMemory ingests generated news (the seeds' sentences
-// recombined, about 13 passages an article) at two sizes and reports the
-// peak heap, which must not grow with the collection (README, Scale: under
-// 400 MB at any size).
-func BenchmarkIngestMemory(b *testing.B) {
-	loaded, err := document.LoadArticles(context.Background(), document.Corpus{Name: "seeds", FS: seeds.FS}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sentences []string
-	for _, a := range loaded.Articles {
-		sentences = append(sentences, document.Sentences(a.Text)...)
-	}
-	emb, ch := embedding.NewLocalEmbedder(0), document.Chunker{Size: 300, Overlap: 60}
-	for _, articles := range []int{1500, 7500} {
-		corpus := b.TempDir()
-		for name, text := range ragtest.Distractors(sentences, articles, 7, nil) {
-			if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.Run(fmt.Sprintf("articles=%d", articles), func(b *testing.B) {
-			var rep IngestReport
-			var peak uint64
-			for b.Loop() {
-				dir := b.TempDir()
-				peak = max(peak, ragtest.PeakHeap(func() {
-					rep, err = Ingest(context.Background(), IngestOptions{Dir: dir, Corpus: document.Corpus{Name: corpus, FS: document.FolderFS(corpus)}, Embedder: emb, Chunker: ch})
-				}))
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(rep.Chunks), "passages")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
-		})
 	}
 }
 

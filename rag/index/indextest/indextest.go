@@ -64,3 +64,18 @@ func Ingested(t *testing.T, chunker document.Chunker, files map[string]string) *
 	}
 	return s
 }
+
+// SeedSentences are the sentences of the cleaned seed articles: the
+// material of generated news (ragtest.Distractors).
+func SeedSentences(t testing.TB) []string {
+	t.Helper()
+	loaded, err := document.LoadArticles(context.Background(), document.Corpus{Name: "seeds", FS: seeds.FS}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, a := range loaded.Articles {
+		out = append(out, document.Sentences(a.Text)...)
+	}
+	return out
+}
