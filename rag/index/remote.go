@@ -152,11 +152,7 @@ func SyncRemote(ctx context.Context, dir string, remote RemoteIndex, e embedding
 		delete(synced, doc)
 		rep.Deleted = append(rep.Deleted, doc)
 	}
-	docs := make([]string, 0, len(s.Manifest.Articles))
-	for doc := range s.Manifest.Articles {
-		docs = append(docs, doc)
-	}
-	sort.Strings(docs)
+	docs := s.artNames // sorted when the store was opened
 	var pending []RemoteArticle
 	passages := 0
 	flush := func() error {
