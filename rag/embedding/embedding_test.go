@@ -129,3 +129,19 @@ func TestFitTokens(t *testing.T) {
 		t.Errorf("cut to %d tokens", n)
 	}
 }
+
+// Dot's four running sums add up to the sum of the products, whatever the
+// length: a multiple of four or not.
+func TestDotSumsEveryProduct(t *testing.T) {
+	for n := range 11 {
+		a, b := make([]float32, n), make([]float32, n)
+		want := 0.0
+		for i := range n {
+			a[i], b[i] = float32(i+1), float32(2*i-3)
+			want += float64(i+1) * float64(2*i-3)
+		}
+		if got := Dot(a, b); got != want {
+			t.Errorf("length %d: Dot = %v, want %v", n, got, want)
+		}
+	}
+}

@@ -657,7 +657,7 @@ func TestVectorSearchMatchesFullScan(t *testing.T) {
 }
 
 // A warm store's dense search answers from the in-memory index what the
-// scan answered before.
+// scan answered before; a store over its limit stays with the scan.
 func TestWarmStoreFindsTheSame(t *testing.T) {
 	f := newFixture(t)
 	writeCorpus(t, f.corpus, map[string]string{"a.txt": article("光伏"), "b.txt": article("钢铁"), "c.txt": article("农业")})
@@ -674,6 +674,11 @@ func TestWarmStoreFindsTheSame(t *testing.T) {
 	if err != nil || len(cold) != 3 || s.Passage(cold[0].Pos).Doc != "a.txt" {
 		t.Fatalf("dense search, cold: %v %+v", err, cold)
 	}
+	s.warmLimit = s.nLive - 1
+	if err := s.Warm(ctx); err != nil || s.local.Load() != nil {
+		t.Fatalf("Warm built chromem-go's index of %d passages, over its limit of %d: %v", s.nLive, s.warmLimit, err)
+	}
+	s.warmLimit = s.nLive
 	if err := s.Warm(ctx); err != nil || s.local.Load() == nil {
 		t.Fatalf("warm: %v", err)
 	}

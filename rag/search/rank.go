@@ -1,6 +1,7 @@
 package search
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 	"strings"
@@ -178,19 +179,48 @@ func Rank(cands []Candidate, w RankWeights, topK int) []Hit {
 }
 
 // topN is the n of keys with the highest score, best first, ties in key
-// order.
+// order. It keeps the n best seen in a heap, so that a question whose
+// words touch a million passages does not sort them all.
 func topN(score []float64, keys []int, n int) []int {
-	keys = slices.Clone(keys)
-	slices.SortFunc(keys, func(a, b int) int {
+	h := &worstFirst{score: score}
+	for _, k := range keys {
 		switch {
-		case score[a] > score[b]:
-			return -1
-		case score[a] < score[b]:
-			return 1
+		case len(h.keys) < n:
+			heap.Push(h, k)
+		case n > 0 && h.better(k, h.keys[0]):
+			h.keys[0] = k
+			heap.Fix(h, 0)
 		}
-		return a - b
+	}
+	slices.SortFunc(h.keys, func(a, b int) int {
+		if h.better(a, b) {
+			return -1
+		}
+		return 1
 	})
-	return keys[:min(n, len(keys))]
+	return h.keys
+}
+
+// worstFirst is a heap of keys, the one with the lowest score on top.
+type worstFirst struct {
+	keys  []int
+	score []float64
+}
+
+// better reports whether key a ranks before key b: a higher score, or the
+// same score and a lower key.
+func (h *worstFirst) better(a, b int) bool {
+	return h.score[a] > h.score[b] || h.score[a] == h.score[b] && a < b
+}
+
+func (h *worstFirst) Len() int           { return len(h.keys) }
+func (h *worstFirst) Less(i, j int) bool { return h.better(h.keys[j], h.keys[i]) }
+func (h *worstFirst) Swap(i, j int)      { h.keys[i], h.keys[j] = h.keys[j], h.keys[i] }
+func (h *worstFirst) Push(x any)         { h.keys = append(h.keys, x.(int)) }
+func (h *worstFirst) Pop() any {
+	x := h.keys[len(h.keys)-1]
+	h.keys = h.keys[:len(h.keys)-1]
+	return x
 }
 
 // maxOf is the highest score among keys.

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"cmp"
+	"slices"
 	"testing"
 
 	"github.com/qabot/qabot/rag/document"
@@ -57,5 +59,33 @@ func TestSeamsWeighNothing(t *testing.T) {
 	}
 	if m := NewMatcher(s, question.Parse("火锅店").Terms); weightOf(m, "火锅") == 0 {
 		t.Error("a word the passages lack weighs nothing")
+	}
+}
+
+// topN keeps the n best keys as a full sort would: the highest scores
+// first, ties in key order, whether n is below, at or over the keys.
+func TestTopNIsTheSortedPrefix(t *testing.T) {
+	score := make([]float64, 500)
+	for i := range score {
+		score[i] = float64((i * 7919) % 37) // many ties
+	}
+	var keys []int
+	for i := len(score) - 1; i >= 0; i -= 2 {
+		keys = append(keys, i)
+	}
+	sorted := slices.Clone(keys)
+	slices.SortFunc(sorted, func(a, b int) int {
+		if c := cmp.Compare(score[b], score[a]); c != 0 {
+			return c
+		}
+		return a - b
+	})
+	for _, n := range []int{0, 1, 10, 100, len(keys), len(keys) + 5} {
+		if got, want := topN(score, keys, n), sorted[:min(n, len(keys))]; !slices.Equal(got, want) {
+			t.Errorf("n=%d: topN = %v, want %v", n, got, want)
+		}
+	}
+	if !slices.Equal(keys[:3], []int{499, 497, 495}) {
+		t.Error("topN reordered the keys it was given")
 	}
 }
