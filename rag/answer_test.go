@@ -142,7 +142,8 @@ func TestAnswersByKind(t *testing.T) {
 }
 
 // Offline, a question is refused only on proof, and the refusal says what
-// is missing: a place or a year that no passage found holds, or, for a
+// is missing: a place (by its name, or its name without its unit: 城东 of
+// 城东区) or a year that no passage found holds, or, for a
 // number asked, no sentence found that states one near the question's
 // words. Questions of the same shapes that the articles answer are
 // answered, and so are those whose words the passages hold without proof
@@ -166,6 +167,8 @@ func TestRefusesWhatTheArticlesDoNotSay(t *testing.T) {
 		{"绿源公司总经理是谁？", Answered, "[1]"},
 		{"绿源公司的专利号是多少？", Answered, "[1]"}, // figures stated of 绿源 itself: evidence, not proof of a lack
 		{"东山市的市花是什么？", Answered, "[1]"},
+		{"城东区的小学开展了什么活动？", Answered, "读书"}, // a place named without its unit (城东) is the place
+		{"城西区的小学开展了什么活动？", MissingConstraint, "城西区"},
 	} {
 		ans, err := a.Ask(t.Context(), tt.q)
 		if err != nil {

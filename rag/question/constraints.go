@@ -26,6 +26,18 @@ type Constraint struct {
 	Text string
 	// Shown is the constraint as the question writes it (二〇二二年, 第二届).
 	Shown string
+	// Short is a place's name without the administrative unit that ends it
+	// (晋中 of 晋中市), by which news names it as often; "" when none.
+	Short string
+}
+
+// Forms are the forms in which a passage may hold c: its text, and its
+// short name when it has one.
+func (c Constraint) Forms() []string {
+	if c.Short == "" {
+		return []string{c.Text}
+	}
+	return []string{c.Text, c.Short}
 }
 
 // Constraints are the years, dates, ordinals and names the question states.
@@ -65,10 +77,28 @@ func (q Question) Constraints() []Constraint {
 	}
 	for _, w := range q.Names() {
 		if !covered(w.Text, out) {
-			add(Constraint{Kind: Name, Text: w.Text, Shown: q.shown(w.Start, w.End())})
+			add(Constraint{Kind: Name, Text: w.Text, Shown: q.shown(w.Start, w.End()), Short: q.shortName(w.Text)})
 		}
 	}
 	return out
+}
+
+// shortName is a place's name without the administrative unit that ends
+// it (the placesuffix rows of language.tsv): 晋中 of 晋中市, 内蒙古 of
+// 内蒙古自治区; "" when it ends in none, or fewer than two characters
+// would be left (沁县, 城市).
+func (q Question) shortName(name string) string {
+	short, used := "", (*row)(nil)
+	for _, r := range rows["placesuffix"] {
+		rest, ok := strings.CutSuffix(name, r.phrase)
+		if ok && utf8.RuneCountInString(rest) >= 2 && (used == nil || len(rest) < len(short)) {
+			short, used = rest, r
+		}
+	}
+	if used != nil && q.applied != nil {
+		q.applied[used] = true
+	}
+	return short
 }
 
 // covered reports whether word is part of a name already among cs.

@@ -59,7 +59,8 @@ func TestParseWords(t *testing.T) {
 }
 
 // The years, dates, ordinals and names a question takes as given are its
-// constraints, shown as it writes them.
+// constraints, shown as it writes them; a place has a short name without
+// its administrative unit when enough of it is left.
 func TestConstraints(t *testing.T) {
 	for q, want := range map[string][]Constraint{
 		"二〇二一年绿源公司的产量是多少？":   {{Kind: Year, Text: "2021", Shown: "二〇二一年"}},
@@ -69,7 +70,8 @@ func TestConstraints(t *testing.T) {
 		"陕西的绿源公司有多少员工":       {{Kind: Name, Text: "陕西", Shown: "陕西"}},
 		"绿源公司的股价是20145.29点吗": nil,
 		"绿源公司营业额能有两千万吗":      nil,
-		"晉中市有多少家企業":          {{Kind: Name, Text: "晋中市", Shown: "晉中市"}},
+		"晉中市有多少家企業":          {{Kind: Name, Text: "晋中市", Shown: "晉中市", Short: "晋中"}},
+		"沁县有多少家企业":           {{Kind: Name, Text: "沁县", Shown: "沁县"}},
 	} {
 		if diff := cmp.Diff(want, Parse(q).Constraints()); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", q, diff)

@@ -285,16 +285,17 @@ func HeldShare(cs []question.Constraint, folded string, art index.Indexed) float
 
 // holdsConstraint reports whether a passage (folded) of the article art
 // holds c: a year in its text or its date, anything else in its text or
-// its title; a name also by its characters in order, a character or two
-// apart (建行 of 建设银行).
+// its title (a place also by its short name: 晋中 of 晋中市); a name also by
+// its characters in order, a character or two apart (建行 of 建设银行).
 func holdsConstraint(c question.Constraint, folded string, art index.Indexed) bool {
-	switch {
-	case strings.Contains(folded, c.Text):
-		return true
-	case c.Kind == question.Year:
-		return strings.HasPrefix(art.Date, c.Text)
-	case strings.Contains(terms.Fold(art.Title), c.Text):
-		return true
+	if c.Kind == question.Year {
+		return strings.Contains(folded, c.Text) || strings.HasPrefix(art.Date, c.Text)
+	}
+	title := terms.Fold(art.Title)
+	for _, form := range c.Forms() {
+		if strings.Contains(folded, form) || strings.Contains(title, form) {
+			return true
+		}
 	}
 	return c.Kind == question.Name && inOrder(folded, c.Text, 2)
 }
@@ -307,7 +308,7 @@ func HoldsConstraint(s *index.Store, h Hit, c question.Constraint) bool {
 	if holdsConstraint(c, terms.Fold(h.Chunk.Text), art) {
 		return true
 	}
-	return c.Kind == question.Name && s.ArticleHolds(h.Chunk.Doc, c.Text)
+	return c.Kind == question.Name && slices.ContainsFunc(c.Forms(), func(form string) bool { return s.ArticleHolds(h.Chunk.Doc, form) })
 }
 
 // inOrder reports whether text holds the characters of word in order, at
