@@ -26,8 +26,9 @@ type Constraint struct {
 	Text string
 	// Shown is the constraint as the question writes it (二〇二二年, 第二届).
 	Shown string
-	// Short is a place's name without the administrative unit that ends it
-	// (晋中 of 晋中市), by which news names it as often; "" when none.
+	// Short is the constraint as news writes it as often: a place's name
+	// without the administrative unit that ends it (晋中 of 晋中市), an
+	// ordinal without 第 (12届 of 第12届); "" when none.
 	Short string
 }
 
@@ -70,7 +71,12 @@ func (q Question) Constraints() []Constraint {
 		}
 	}
 	for _, m := range ordinals.FindAllStringIndex(q.Folded, -1) {
-		add(Constraint{Kind: Ordinal, Text: q.Folded[m[0]:m[1]], Shown: q.shown(m[0], m[1])})
+		text := q.Folded[m[0]:m[1]]
+		short, _ := strings.CutPrefix(text, "第")
+		if short == text {
+			short = ""
+		}
+		add(Constraint{Kind: Ordinal, Text: text, Shown: q.shown(m[0], m[1]), Short: short})
 	}
 	for _, m := range titled.FindAllStringSubmatchIndex(q.Folded, -1) {
 		add(Constraint{Kind: Name, Text: q.Folded[m[2]:m[3]], Shown: q.shown(m[2], m[3])})

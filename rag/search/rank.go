@@ -293,12 +293,28 @@ func holdsConstraint(c question.Constraint, folded string, art index.Indexed) bo
 	}
 	title := terms.Fold(art.Title)
 	for _, form := range c.Forms() {
-		if strings.Contains(folded, form) || strings.Contains(title, form) {
+		if holdsForm(folded, form) || holdsForm(title, form) {
 			return true
 		}
 	}
 	return c.Kind == question.Name && inOrder(folded, c.Text, 2)
 }
+
+// holdsForm reports whether text holds form, and, when form starts with a
+// digit, not as the end of a longer number: 12届 is not in 112届.
+func holdsForm(text, form string) bool {
+	for i := 0; ; i++ {
+		k := strings.Index(text[i:], form)
+		if k < 0 {
+			return false
+		}
+		if i += k; i == 0 || !isDigit(form[0]) || !isDigit(text[i-1]) {
+			return true
+		}
+	}
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // HoldsConstraint reports whether the passage h holds the constraint c (see
 // holdsConstraint); a name may be named anywhere in its article, as news

@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/qabot/qabot/rag/document"
+	"github.com/qabot/qabot/rag/index"
 	"github.com/qabot/qabot/rag/index/indextest"
 	"github.com/qabot/qabot/rag/question"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 func TestMergeChunks(t *testing.T) {
@@ -87,5 +89,25 @@ func TestTopNIsTheSortedPrefix(t *testing.T) {
 	}
 	if !slices.Equal(keys[:3], []int{499, 497, 495}) {
 		t.Error("topN reordered the keys it was given")
+	}
+}
+
+// A passage holds an ordinal the question writes with 第 when it writes it
+// without (十二届 of 第十二届), but not as the end of a longer number.
+func TestHoldsOrdinalWithoutDi(t *testing.T) {
+	cs := question.Parse("省委第十二届六次全会提出了什么").Constraints()
+	i := slices.IndexFunc(cs, func(c question.Constraint) bool { return c.Kind == question.Ordinal })
+	if i < 0 {
+		t.Fatalf("no ordinal among %+v", cs)
+	}
+	for text, want := range map[string]bool{
+		"省委第十二届六次全会召开": true,
+		"省委十二届六次全会召开":  true,
+		"第112届广交会开幕":   false,
+		"省委十一届六次全会召开":  false,
+	} {
+		if got := holdsConstraint(cs[i], terms.Fold(text), index.Indexed{}); got != want {
+			t.Errorf("%s holds %+v: %v, want %v", text, cs[i], got, want)
+		}
 	}
 }
