@@ -193,10 +193,13 @@ func topN(score []float64, keys []int, n int) []int {
 		}
 	}
 	slices.SortFunc(h.keys, func(a, b int) int {
-		if h.better(a, b) {
+		switch {
+		case h.better(a, b):
 			return -1
+		case h.better(b, a):
+			return 1
 		}
-		return 1
+		return 0
 	})
 	return h.keys
 }
