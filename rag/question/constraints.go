@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // ConstraintKind is the kind of thing a question takes as given.
@@ -26,19 +28,17 @@ type Constraint struct {
 	Text string
 	// Shown is the constraint as the question writes it (二〇二二年, 第二届).
 	Shown string
-	// Short is the constraint as news writes it as often: a place's name
-	// without the administrative unit that ends it (晋中 of 晋中市), an
-	// ordinal without 第 (12届 of 第12届); "" when none.
-	Short string
+	// Also are the other forms, folded, in which news writes it as often: a
+	// place's name without the administrative unit that ends it (晋中 of
+	// 晋中市), an ordinal without 第 (12届 of 第12届), an acronym in Chinese
+	// (人工智能 of AI).
+	Also []string
 }
 
-// Forms are the forms in which a passage may hold c: its text, and its
-// short name when it has one.
+// Forms are the forms in which a passage may hold c: its text, then the
+// others.
 func (c Constraint) Forms() []string {
-	if c.Short == "" {
-		return []string{c.Text}
-	}
-	return []string{c.Text, c.Short}
+	return append([]string{c.Text}, c.Also...)
 }
 
 // Constraints are the years, dates, ordinals and names the question states.
@@ -71,29 +71,30 @@ func (q Question) Constraints() []Constraint {
 		}
 	}
 	for _, m := range ordinals.FindAllStringIndex(q.Folded, -1) {
-		text := q.Folded[m[0]:m[1]]
-		short, _ := strings.CutPrefix(text, "第")
-		if short == text {
-			short = ""
+		c := Constraint{Kind: Ordinal, Text: q.Folded[m[0]:m[1]], Shown: q.shown(m[0], m[1])}
+		if short, ok := strings.CutPrefix(c.Text, "第"); ok {
+			c.Also = []string{short}
 		}
-		add(Constraint{Kind: Ordinal, Text: text, Shown: q.shown(m[0], m[1]), Short: short})
+		add(c)
 	}
 	for _, m := range titled.FindAllStringSubmatchIndex(q.Folded, -1) {
 		add(Constraint{Kind: Name, Text: q.Folded[m[2]:m[3]], Shown: q.shown(m[2], m[3])})
 	}
 	for _, w := range q.Names() {
 		if !covered(w.Text, out) {
-			add(Constraint{Kind: Name, Text: w.Text, Shown: q.shown(w.Start, w.End()), Short: q.shortName(w.Text)})
+			add(Constraint{Kind: Name, Text: w.Text, Shown: q.shown(w.Start, w.End()), Also: q.otherForms(w.Text)})
 		}
 	}
 	return out
 }
 
-// shortName is a place's name without the administrative unit that ends
-// it (the placesuffix rows of language.tsv): 晋中 of 晋中市, 内蒙古 of
-// 内蒙古自治区; "" when it ends in none, or fewer than two characters
-// would be left (沁县, 城市).
-func (q Question) shortName(name string) string {
+// otherForms are the forms, besides name, in which news writes a name: a
+// place without the administrative unit that ends it (the placesuffix rows
+// of language.tsv: 晋中 of 晋中市, 内蒙古 of 内蒙古自治区, when at least two
+// characters are left), an acronym in Chinese (the acronym rows: 人工智能 of
+// AI).
+func (q Question) otherForms(name string) []string {
+	var out []string
 	short, used := "", (*row)(nil)
 	for _, r := range rows["placesuffix"] {
 		rest, ok := strings.CutSuffix(name, r.phrase)
@@ -101,10 +102,26 @@ func (q Question) shortName(name string) string {
 			short, used = rest, r
 		}
 	}
-	if used != nil && q.applied != nil {
-		q.applied[used] = true
+	if used != nil {
+		out = append(out, short)
+		q.apply(used)
 	}
-	return short
+	for _, r := range rows["acronym"] {
+		if terms.Fold(r.phrase) == name {
+			for _, form := range strings.Split(r.value, "|") {
+				out = append(out, terms.Fold(form))
+			}
+			q.apply(r)
+		}
+	}
+	return out
+}
+
+// apply records that the row r shaped q.
+func (q Question) apply(r *row) {
+	if q.applied != nil {
+		q.applied[r] = true
+	}
 }
 
 // covered reports whether word is part of a name already among cs.

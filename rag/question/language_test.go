@@ -31,7 +31,7 @@ func TestLanguageRows(t *testing.T) {
 				if table == "measure" { // the unit of a question, however it came to be read
 					ex.applied[r] = true
 				}
-				if !shows(r, ex) || !ex.applied[r] { // shows first: a placesuffix row applies as the constraints are read
+				if !shows(r, ex) || !ex.applied[r] { // shows first: placesuffix and acronym rows apply as the constraints are read
 					t.Errorf("line %d: example %q: applied %v, read as %s", r.line, r.example, ex.applied[r], describe(ex))
 				}
 				if c := Parse(r.counter); shows(r, c) && (c.applied[r] || table == "measure") {
@@ -59,7 +59,10 @@ func shows(r *row, q Question) bool {
 	case "refers":
 		return q.Article
 	case "placesuffix":
-		return slices.ContainsFunc(q.Constraints(), func(c Constraint) bool { return c.Short != "" })
+		return slices.ContainsFunc(q.Constraints(), func(c Constraint) bool { return c.Kind == Name && len(c.Also) > 0 })
+	case "acronym":
+		form := terms.Fold(strings.Split(r.value, "|")[0])
+		return slices.ContainsFunc(q.Constraints(), func(c Constraint) bool { return slices.Contains(c.Also, form) })
 	case "notname":
 		return !slices.ContainsFunc(q.Names(), func(w Word) bool { return w.Text == r.phrase })
 	}
@@ -77,7 +80,7 @@ func describe(q Question) string {
 
 // Every table of language.tsv is one the parser reads.
 func TestLanguageTables(t *testing.T) {
-	known := []string{"written", "asks", "function", "filler", "measure", "followup", "cue", "refers", "surname", "notname", "head", "placesuffix"}
+	known := []string{"written", "asks", "function", "filler", "measure", "followup", "cue", "refers", "surname", "notname", "head", "placesuffix", "acronym"}
 	for table := range rows {
 		if !slices.Contains(known, table) {
 			t.Errorf("language.tsv has a table %q that nothing reads", table)

@@ -64,13 +64,13 @@ func TestParseWords(t *testing.T) {
 func TestConstraints(t *testing.T) {
 	for q, want := range map[string][]Constraint{
 		"二〇二一年绿源公司的产量是多少？":   {{Kind: Year, Text: "2021", Shown: "二〇二一年"}},
-		"第三届龙舟赛有多少支队伍？":      {{Kind: Ordinal, Text: "第3届", Shown: "第三届", Short: "3届"}},
+		"第三届龙舟赛有多少支队伍？":      {{Kind: Ordinal, Text: "第3届", Shown: "第三届", Also: []string{"3届"}}},
 		"2022年8月东山的汽车产量":     {{Kind: Year, Text: "2022", Shown: "2022年"}, {Kind: Month, Text: "8月", Shown: "8月"}, {Kind: Name, Text: "东山", Shown: "东山"}},
 		"《东山往事》的导演是谁":        {{Kind: Name, Text: "东山往事", Shown: "东山往事"}},
 		"陕西的绿源公司有多少员工":       {{Kind: Name, Text: "陕西", Shown: "陕西"}},
 		"绿源公司的股价是20145.29点吗": nil,
 		"绿源公司营业额能有两千万吗":      nil,
-		"晉中市有多少家企業":          {{Kind: Name, Text: "晋中市", Shown: "晉中市", Short: "晋中"}},
+		"晉中市有多少家企業":          {{Kind: Name, Text: "晋中市", Shown: "晉中市", Also: []string{"晋中"}}},
 		"沁县有多少家企业":           {{Kind: Name, Text: "沁县", Shown: "沁县"}},
 	} {
 		if diff := cmp.Diff(want, Parse(q).Constraints()); diff != "" {

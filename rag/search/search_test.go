@@ -92,22 +92,33 @@ func TestTopNIsTheSortedPrefix(t *testing.T) {
 	}
 }
 
-// A passage holds an ordinal the question writes with 第 when it writes it
-// without (十二届 of 第十二届), but not as the end of a longer number.
-func TestHoldsOrdinalWithoutDi(t *testing.T) {
-	cs := question.Parse("省委第十二届六次全会提出了什么").Constraints()
-	i := slices.IndexFunc(cs, func(c question.Constraint) bool { return c.Kind == question.Ordinal })
-	if i < 0 {
-		t.Fatalf("no ordinal among %+v", cs)
-	}
-	for text, want := range map[string]bool{
-		"省委第十二届六次全会召开": true,
-		"省委十二届六次全会召开":  true,
-		"第112届广交会开幕":   false,
-		"省委十一届六次全会召开":  false,
+// A passage holds a constraint in the other forms news writes it in: an
+// ordinal without 第 (十二届 of 第十二届, but not as the end of a longer
+// number), a place without its unit (晋中 of 晋中市), an acronym in Chinese
+// (人工智能 of AI).
+func TestHoldsConstraintForms(t *testing.T) {
+	for _, tt := range []struct {
+		question, passage string
+		want              bool
+	}{
+		{"省委第十二届六次全会提出了什么", "省委第十二届六次全会召开", true},
+		{"省委第十二届六次全会提出了什么", "省委十二届六次全会召开", true},
+		{"省委第十二届六次全会提出了什么", "第112届广交会开幕", false},
+		{"省委第十二届六次全会提出了什么", "省委十一届六次全会召开", false},
+		{"晋中市有多少家企业", "晋中的企业超过一万家", true},
+		{"晋中市有多少家企业", "太原的企业超过一万家", false},
+		{"优必选是做AI的吗", "人工智能领军企业优必选", true},
+		{"优必选是做AR的吗", "人工智能领军企业优必选", false},
 	} {
-		if got := holdsConstraint(cs[i], terms.Fold(text), index.Indexed{}); got != want {
-			t.Errorf("%s holds %+v: %v, want %v", text, cs[i], got, want)
+		cs := question.Parse(tt.question).Constraints()
+		i := slices.IndexFunc(cs, func(c question.Constraint) bool {
+			return c.Kind == question.Ordinal || c.Kind == question.Name && c.Text != "优必选"
+		})
+		if i < 0 {
+			t.Fatalf("%s: no ordinal or name among %+v", tt.question, cs)
+		}
+		if got := holdsConstraint(cs[i], terms.Fold(tt.passage), index.Indexed{}); got != tt.want {
+			t.Errorf("%s holds %+v: %v, want %v", tt.passage, cs[i], got, tt.want)
 		}
 	}
 }
