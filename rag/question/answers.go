@@ -10,10 +10,10 @@ import (
 
 // States reports whether sentence states the kind of answer q asks for,
 // beyond what q itself says: a number, a date, a person or a place that q
-// does not hold; an enumeration for a list, or for a count of things; a reason or a means, by the
-// words that give one (the cue table). Nothing states the answer to a
-// question that asks for a thing, a yes or no, or an overview: any
-// sentence may.
+// does not hold; an enumeration for a list, or for a count of things; a
+// reason or a means, by the words that give one (the cue table). Nothing
+// states the answer to a question that asks for a thing, a yes or no, or
+// an overview: any sentence may.
 func (q Question) States(sentence string) bool {
 	folded := terms.Fold(sentence)
 	switch q.Asks {
