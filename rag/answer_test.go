@@ -353,3 +353,34 @@ func TestAnswersOutliveStore(t *testing.T) {
 		t.Errorf("answer %q, %d runes", ans.Text, n)
 	}
 }
+
+// Offline, a count of things is given by the things listed: how many kinds
+// of course, over a sentence that lists them, is answered with it, not
+// refused as a number not given; an amount is not given by a list.
+func TestCountGivenByList(t *testing.T) {
+	a := &Answerer{Store: indextest.Ingested(t, document.Chunker{Size: 300, Overlap: 60}, map[string]string{
+		"school.txt": "城东小学丰富课后服务\n城东小学今年开设了书法、绘画、围棋等课程，深受学生欢迎。校长周丽说，学校还将改造操场。",
+	}), TopK: 5, MinRelevance: 0.08}
+	ans, err := a.Ask(t.Context(), "城东小学今年开设了几种课程？")
+	if err != nil || ans.Refused() || !strings.Contains(ans.Text, "书法、绘画") {
+		t.Errorf("a count over a list: %v %+v %q", err, ans.Refusal, ans.Text)
+	}
+	ans, err = a.Ask(t.Context(), "城东小学的操场有多少平方米？")
+	if err != nil || ans.Refusal.Reason != NotStated {
+		t.Errorf("an amount over no figure: %v %+v %q", err, ans.Refusal, ans.Text)
+	}
+}
+
+// Offline, a figure stated in an article about something else is not the
+// one asked: the question's words must be in the stating sentence's
+// article too, or the number is not given.
+func TestFigureOfAnotherArticleIsNotStated(t *testing.T) {
+	a := &Answerer{Store: indextest.Ingested(t, document.Chunker{Size: 300, Overlap: 60}, map[string]string{
+		"plant.txt":  "绿源新材料公司新工厂投产\n绿源新材料有限公司的新工厂在东山高新区投产，主要生产碳纤维板。",
+		"school.txt": "城东小学开展读书月活动\n城东小学现有教职员工80名，组织学生阅读经典名著。",
+	}), TopK: 5, MinRelevance: 0.08}
+	ans, err := a.Ask(t.Context(), "绿源新材料公司现有员工多少名？")
+	if err != nil || ans.Refusal.Reason != NotStated {
+		t.Errorf("a figure of another article: %v %+v %q", err, ans.Refusal, ans.Text)
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/qabot/qabot/rag/question"
 	"github.com/qabot/qabot/rag/search"
+	"github.com/qabot/qabot/rag/terms"
 )
 
 // Offline, with no model to read the passages, qabot answers with the
@@ -63,7 +64,7 @@ func (a *Answerer) refusal(q question.Question, hits []search.Hit, eligible map[
 	if len(q.Parts) == 0 && asksFigure && spans == nil {
 		spans = Spans(a.Store, q, hits)
 	}
-	if len(q.Parts) == 0 && asksFigure && !a.states(spans, eligible) {
+	if len(q.Parts) == 0 && asksFigure && !a.states(q, spans, eligible) {
 		r := Refusal{Reason: NotStated, Asked: q.Asks}
 		for _, c := range q.Constraints() {
 			if c.Kind != question.Name {
@@ -154,13 +155,17 @@ func (a *Answerer) missingConstraint(q question.Question, h search.Hit) question
 }
 
 // states reports whether a sentence of the eligible passages states the
-// number or the date asked, with the question's dates and ordinals around
-// it, and with its neighbours holds at least Weights.Stated of the
-// question: else the passages, related as they are, do not give it.
-func (a *Answerer) states(spans []Span, eligible map[int]bool) bool {
+// number or the date asked (a count of things also by listing them), with
+// the question's dates and ordinals around it, and with its neighbours,
+// and its article, each holds at least Weights.Stated of the question:
+// else the passages, related as they are, do not give it (a figure in an
+// article about something else is not the one asked).
+func (a *Answerer) states(q question.Question, spans []Span, eligible map[int]bool) bool {
+	least := a.weights().Stated
 	for _, sp := range spans {
 		f := sp.Features
-		if eligible[sp.Hit] && f[SpanKind] == 1 && f[SpanConstraints] == 1 && f[SpanWindow] >= a.weights().Stated {
+		given := f[SpanKind] == 1 || q.Counts() && question.ListLength(terms.Fold(sp.Text)) >= 2
+		if eligible[sp.Hit] && given && f[SpanConstraints] == 1 && f[SpanWindow] >= least && f[SpanArticle] >= least {
 			return true
 		}
 	}

@@ -10,15 +10,15 @@ import (
 
 // States reports whether sentence states the kind of answer q asks for,
 // beyond what q itself says: a number, a date, a person or a place that q
-// does not hold; an enumeration for a list, or for a count of things; a
-// reason or a means, by the words that give one (the cue table). Nothing
-// states the answer to a question that asks for a thing, a yes or no, or
-// an overview: any sentence may.
+// does not hold; an enumeration for a list; a reason or a means, by the
+// words that give one (the cue table). Nothing states the answer to a
+// question that asks for a thing, a yes or no, or an overview: any
+// sentence may.
 func (q Question) States(sentence string) bool {
 	folded := terms.Fold(sentence)
 	switch q.Asks {
-	case Number: // a count is also given by what it counts, listed
-		return q.anyNew(numbersIn(folded)) || q.counts() && ListLength(folded) >= 2
+	case Number:
+		return q.anyNew(numbersIn(folded))
 	case Date:
 		return q.anyNew(dateExpr.FindAllString(folded, -1))
 	case Person:
@@ -33,9 +33,9 @@ func (q Question) States(sentence string) bool {
 	return false
 }
 
-// counts reports whether q asks how many things there are: its unit is a
+// Counts reports whether q asks how many things there are: its unit is a
 // counter of the measure table (个, 家, 方面), not a unit (吨, 元).
-func (q Question) counts() bool {
+func (q Question) Counts() bool {
 	r := lookupRow("measure", q.Unit)
 	return r != nil && r.value == "counter"
 }
