@@ -298,9 +298,12 @@ func (a *Answerer) sources(hits []search.Hit) []Source {
 	return out
 }
 
+// NothingFoundZH and NothingFoundEN say that the articles hold nothing on
+// a question: the words the model is told to reply with, and those of a
+// refusal with no more particular reason (package reply).
 const (
-	refusalZH = "抱歉，文章中没有找到与这个问题相关的内容。"
-	refusalEN = "Sorry, the articles do not contain information about this question."
+	NothingFoundZH = "抱歉，文章中没有找到与这个问题相关的内容。"
+	NothingFoundEN = "Sorry, the articles do not contain information about this question."
 )
 
 // ModelHint is what the operator can do about deferred questions.

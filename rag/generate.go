@@ -156,5 +156,5 @@ func (a *Answerer) logCut(what string) {
 // asks for when the passages do not answer.
 func isRefusal(text string) bool {
 	text = strings.TrimSpace(text)
-	return strings.HasPrefix(text, refusalZH) || strings.HasPrefix(text, refusalEN)
+	return strings.HasPrefix(text, NothingFoundZH) || strings.HasPrefix(text, NothingFoundEN)
 }

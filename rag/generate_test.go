@@ -84,7 +84,7 @@ func TestGeneratedAnswerCitesPassagesGiven(t *testing.T) {
 }
 
 func TestGeneratedAnswerRefusals(t *testing.T) {
-	a, model := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return refusalZH })
+	a, model := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return NothingFoundZH })
 	ans, err := a.Ask(t.Context(), "火星上有多少座火山？")
 	if err != nil || !ans.Refused() || len(model.Chats()) != 0 {
 		t.Errorf("unrelated question: refused %v, %d model calls, %v; want a refusal without calling the model", ans.Refused(), len(model.Chats()), err)
@@ -239,7 +239,7 @@ func BenchmarkTimeToFirstToken(b *testing.B) {
 // comes back as a refusal.
 func TestParaphraseReachesModel(t *testing.T) {
 	const paraphrase = "那家做碳纤维的厂子，老板觉得往后该干点啥？"
-	model := ragtest.NewModel(t, func(openai.ChatCompletionRequest) string { return refusalZH })
+	model := ragtest.NewModel(t, func(openai.ChatCompletionRequest) string { return NothingFoundZH })
 	offline := inventedAnswerer(t)
 	offline.MinRelevance = 0.5 // a strict lexical floor, which refuses this question offline
 	if ans, _ := offline.Ask(t.Context(), paraphrase); !ans.Refused() {
@@ -269,7 +269,7 @@ func TestUncitedAnswers(t *testing.T) {
 	}{
 		"matching":         {"晋能光伏的TOPCon电池生产线全长400米。生产人员屈指可数。", true, false},
 		"matching nothing": {"今天的天气非常好，大家都很开心。", false, true},
-		"a refusal":        {refusalZH, false, false},
+		"a refusal":        {NothingFoundZH, false, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			a, _ := llmAnswerer(t, func(openai.ChatCompletionRequest) string { return tt.reply })

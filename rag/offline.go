@@ -161,10 +161,10 @@ func (a *Answerer) missingConstraint(q question.Question, h search.Hit) question
 // else the passages, related as they are, do not give it (a figure in an
 // article about something else is not the one asked).
 func (a *Answerer) states(q question.Question, spans []Span, eligible map[int]bool) bool {
-	least := a.weights().Stated
+	least, counts := a.weights().Stated, q.Counts()
 	for _, sp := range spans {
 		f := sp.Features
-		given := f[SpanKind] == 1 || q.Counts() && question.ListLength(terms.Fold(sp.Text)) >= 2
+		given := f[SpanKind] == 1 || counts && question.ListLength(terms.Fold(sp.Text)) >= 2
 		if eligible[sp.Hit] && given && f[SpanConstraints] == 1 && f[SpanWindow] >= least && f[SpanArticle] >= least {
 			return true
 		}

@@ -95,7 +95,7 @@ func Evaluate(ctx context.Context, qs []Question, ask AskFunc) ([]Result, error)
 		r := Result{ID: q.ID, Kind: q.Kind, Lang: q.Lang, Answerable: q.Source != nil, Refused: ans.Refused(), Deferred: ans.Deferred(), Answer: reply.Text(ans, ans.Lang)}
 		if q.Source != nil && !ans.Refused() { // a refused question is a miss, whatever was retrieved
 			r.Rank = evidenceRank(*q.Source, q.Evidence, ans.Retrieved)
-			r.KeywordHit = !ans.Refused() && containsAny(ans.Text, q.AnswerKeywords)
+			r.KeywordHit = containsAny(ans.Text, q.AnswerKeywords)
 		}
 		out = append(out, r)
 	}

@@ -46,7 +46,7 @@ func Refusal(r rag.Refusal, lang string) string {
 		return pick(lang, "我还不能理解追问（“它”“那”指的是什么），请把问题说完整，例如带上公司或人物的名字。",
 			"I cannot tell yet what a follow-up question (\"it\", \"that\") refers to: please ask the whole question, naming the company or person.")
 	}
-	return pick(lang, "抱歉，文章中没有找到与这个问题相关的内容。", "Sorry, the articles do not contain information about this question.")
+	return pick(lang, rag.NothingFoundZH, rag.NothingFoundEN)
 }
 
 // SourcesLabel heads the list of the passages ans cites, in lang: its

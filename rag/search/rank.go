@@ -294,13 +294,16 @@ func holdsConstraint(c question.Constraint, folded string, art index.Indexed) bo
 	if c.Kind == question.Year {
 		return strings.Contains(folded, c.Text) || strings.HasPrefix(art.Date, c.Text)
 	}
-	title := terms.Fold(art.Title)
-	for _, form := range c.Forms() {
-		if holdsForm(folded, form) || holdsForm(title, form) {
-			return true
-		}
+	forms := c.Forms()
+	if holdsAny(folded, forms) || holdsAny(terms.Fold(art.Title), forms) {
+		return true
 	}
 	return c.Kind == question.Name && inOrder(folded, c.Text, 2)
+}
+
+// holdsAny reports whether text holds one of forms (see holdsForm).
+func holdsAny(text string, forms []string) bool {
+	return slices.ContainsFunc(forms, func(form string) bool { return holdsForm(text, form) })
 }
 
 // holdsForm reports whether text holds form, and, when form starts with a
