@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -31,11 +32,12 @@ const (
 	SpanLead               // it is among the first whole sentences of its article, and the question asks for an overview
 	SpanFragment           // it does not end a sentence: a headline, a caption, a cut
 	SpanArticle            // the share of the question's terms, weighed by rarity, that its article holds
+	SpanMargin             // how near its passage's rank score is to the first passage's: e to the power of their difference
 	NumSpanFeatures
 )
 
 // SpanFeatureNames name the features, as weights.tsv does.
-var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment", "article"}
+var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment", "article", "margin"}
 
 // Span is a sentence of a retrieved passage, a candidate for the answer.
 type Span struct {
@@ -71,6 +73,7 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 				f[SpanOwn] = m.CoverageFolded(folded)
 				f[SpanWindow] = m.CoverageFolded(window)
 				f[SpanRank] = 1 / float64(i+1)
+				f[SpanMargin] = math.Exp(h.Score - hits[0].Score)
 				if q.States(sent) {
 					f[SpanKind] = 1
 				}

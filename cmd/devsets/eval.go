@@ -229,13 +229,25 @@ func naiveAnswer(ctx context.Context, b *eval.NaiveBaseline, question string) (r
 }
 
 // score prints the figures of the weights in rag/weights.tsv.
-func score(ctx context.Context, sets []set) error {
+func score(ctx context.Context, sets []set, o options) error {
 	t, err := answer(ctx, sets, func(item) *rag.Weights { return rag.DefaultWeights })
 	if err != nil {
 		return err
 	}
+	if o.misses {
+		printMisses(t)
+	}
 	printTallies(sets, map[string]map[string]*tally{"weights.tsv": t}, []string{"weights.tsv"})
 	return nil
+}
+
+// printMisses prints the questions answered wrongly, on stderr.
+func printMisses(tallies map[string]*tally) {
+	for name, t := range tallies {
+		for _, m := range t.misses {
+			fmt.Fprintln(os.Stderr, name+": "+m)
+		}
+	}
 }
 
 // printTallies prints one row per set and column of tallies.
@@ -406,11 +418,7 @@ func fit(ctx context.Context, sets []set, o options) error {
 		return err
 	}
 	if o.misses {
-		for name, t := range dev {
-			for _, m := range t.misses {
-				fmt.Fprintln(os.Stderr, name+": "+m)
-			}
-		}
+		printMisses(dev)
 	}
 	cvName := fmt.Sprintf("%d-fold CV", o.folds)
 	cols, order := map[string]map[string]*tally{"fitted on all": dev, cvName: cv}, []string{"fitted on all", cvName}

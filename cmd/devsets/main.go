@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "score":
-		return score(ctx, sets)
+		return score(ctx, sets, o)
 	case "prompts":
 		return prompts(ctx, sets, o.window)
 	}
