@@ -163,6 +163,7 @@ func TestRefusesWhatTheArticlesDoNotSay(t *testing.T) {
 		{"绿源公司的市值是多少？", NotStated, ""},
 		{"绿源公司的厂区占地多少平方公里？", NotStated, ""},
 		{"东山市的古城墙有多高？", NotStated, ""},
+		{"王建国今年多大年纪？", NotStated, ""}, // 2009, 600米 and 12名 are no age
 		{"绿源公司的工人有多少名？", Answered, "12名"},
 		{"绿源公司总经理是谁？", Answered, "[1]"},
 		{"绿源公司的专利号是多少？", Answered, "[1]"}, // figures stated of 绿源 itself: evidence, not proof of a lack

@@ -33,11 +33,12 @@ const (
 	SpanFragment           // it does not end a sentence: a headline, a caption, a cut
 	SpanArticle            // the share of the question's terms, weighed by rarity, that its article holds
 	SpanMargin             // how near its passage's rank score is to the first passage's: e to the power of their difference
+	SpanUnit               // it gives a number in the unit asked (58 家 of 多少家)
 	NumSpanFeatures
 )
 
 // SpanFeatureNames name the features, as weights.tsv does.
-var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment", "article", "margin"}
+var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment", "article", "margin", "unit"}
 
 // Span is a sentence of a retrieved passage, a candidate for the answer.
 type Span struct {
@@ -76,6 +77,9 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 				f[SpanMargin] = math.Exp(h.Score - hits[0].Score)
 				if q.States(sent) {
 					f[SpanKind] = 1
+				}
+				if q.GivesInUnit(sent) {
+					f[SpanUnit] = 1
 				}
 				f[SpanConstraints] = search.HeldShare(constraints, window, art)
 				if focus != "" && strings.Contains(folded, focus) {

@@ -2,6 +2,7 @@ package rag
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/qabot/qabot/rag/document"
@@ -32,5 +33,18 @@ func TestSpanMarginIsTheScoreGap(t *testing.T) {
 		if got := sp.Features[SpanMargin]; math.Abs(got-want) > 1e-9 {
 			t.Errorf("%s: margin %.4f, want %.4f", sp.Text, got, want)
 		}
+	}
+}
+
+// A count asked in a unit is answered by the sentence that gives a number
+// in that unit, rather than by one that echoes more of the question with
+// another number (433, a programme's name) or a rank (第三家).
+func TestCountAnsweredInItsUnit(t *testing.T) {
+	a := &Answerer{Store: indextest.Ingested(t, document.Chunker{Size: 300, Overlap: 60}, map[string]string{
+		"platform.txt": "东山市科技局推动平台建设\n东山市成为全省第三家创新驱动平台示范市。东山市实施“433”创新工程，加快创新驱动平台建设。全市各类创新平台总数达到58家，位列全省第二。",
+	}), TopK: 5, MinRelevance: 0.08}
+	ans, err := a.Ask(t.Context(), "东山市的创新平台一共有多少家？")
+	if err != nil || !strings.HasPrefix(ans.Text, "全市各类创新平台总数达到58家") {
+		t.Errorf("the count in its unit is not quoted first: %v %q", err, ans.Text)
 	}
 }

@@ -2,6 +2,7 @@ package question
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -18,7 +19,10 @@ func (q Question) States(sentence string) bool {
 	folded := terms.Fold(sentence)
 	switch q.Asks {
 	case Number:
-		return q.anyNew(numbersIn(folded))
+		if forms := unitCues[q.Unit]; len(forms) > 0 {
+			return slices.ContainsFunc(forms, func(r *row) bool { return r.in(folded) })
+		}
+		return q.anyNew(numbersIn(folded, q.Counts() && !asksRank.MatchString(q.Folded)))
 	case Date:
 		return q.anyNew(dateExpr.FindAllString(folded, -1))
 	case Person:
@@ -29,6 +33,22 @@ func (q Question) States(sentence string) bool {
 		return ListLength(folded) >= 2 || cued(folded, List)
 	case Reason, Means:
 		return cued(folded, q.Asks)
+	}
+	return false
+}
+
+// GivesInUnit reports whether sentence gives a number in the unit q asks
+// it in (58 家 of 多少家, 3700吨 of 多少吨), one q does not hold.
+func (q Question) GivesInUnit(sentence string) bool {
+	if q.Asks != Number || q.Unit == "" {
+		return false
+	}
+	folded := terms.Fold(sentence)
+	for _, m := range number.FindAllStringIndex(folded, -1) {
+		rest := strings.TrimLeft(folded[m[1]:], " 多余万亿千百")
+		if strings.HasPrefix(rest, q.Unit) && !strings.Contains(q.Folded, folded[m[0]:m[1]]) {
+			return true
+		}
 	}
 	return false
 }
@@ -58,12 +78,16 @@ var (
 )
 
 // numbersIn are the numbers of folded text that are no dates (2023年,
-// 5月, 12日): amounts, counts, ranks, shares.
-func numbersIn(folded string) []string {
+// 5月, 12日): amounts, counts, ranks, shares; no ranks (第3家) when
+// counting, as a rank is no count of things.
+func numbersIn(folded string, counting bool) []string {
 	var out []string
 	for _, m := range number.FindAllStringIndex(folded, -1) {
 		next, _ := utf8.DecodeRuneInString(folded[m[1]:])
 		if next == '月' || next == '日' || next == '号' || next == '年' && m[1]-m[0] == 4 {
+			continue
+		}
+		if counting && strings.HasSuffix(folded[:m[0]], "第") {
 			continue
 		}
 		out = append(out, folded[m[0]:m[1]])
@@ -120,6 +144,19 @@ func cued(folded string, kind Type) bool {
 	}
 	return false
 }
+
+// unitCues are the rows of the unitcue table by their unit: the forms in
+// which a sentence gives a number in that unit, and the only ones.
+var unitCues = func() map[string][]*row {
+	out := map[string][]*row{}
+	for _, r := range rows["unitcue"] {
+		out[r.value] = append(out[r.value], r)
+	}
+	return out
+}()
+
+// asksRank matches a question that asks for a rank (第几家, 第多少位).
+var asksRank = regexp.MustCompile(`第(几|多少)`)
 
 // cues are the rows of the cue table by the kind they state.
 var cues = func() map[Type][]*row {

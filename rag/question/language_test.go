@@ -14,15 +14,18 @@ func TestLanguageRows(t *testing.T) {
 	for table, rs := range rows {
 		for _, r := range rs {
 			t.Run(table+"/"+r.phrase, func(t *testing.T) {
-				if table == "cue" || table == "surname" { // the rows of these tables read answers, not questions
+				if table == "cue" || table == "surname" || table == "unitcue" { // the rows of these tables read answers, not questions
 					asker := Question{Asks: map[string]Type{"surname": Person}[r.value]}
-					if table == "cue" {
+					switch table {
+					case "cue":
 						asker.Asks = typeNames[r.value]
+					case "unitcue":
+						asker.Asks, asker.Unit = Number, r.value
 					}
 					if !r.in(terms.Fold(r.example)) || !asker.States(r.example) {
 						t.Errorf("line %d: example %q states no %s", r.line, r.example, r.value)
 					}
-					if table == "cue" && r.in(terms.Fold(r.counter)) || asker.States(r.counter) {
+					if table != "surname" && r.in(terms.Fold(r.counter)) || asker.States(r.counter) {
 						t.Errorf("line %d: counter-example %q states a %s", r.line, r.counter, r.value)
 					}
 					return
@@ -80,7 +83,7 @@ func describe(q Question) string {
 
 // Every table of language.tsv is one the parser reads.
 func TestLanguageTables(t *testing.T) {
-	known := []string{"written", "asks", "function", "filler", "measure", "followup", "cue", "refers", "surname", "notname", "head", "placesuffix", "acronym"}
+	known := []string{"written", "asks", "function", "filler", "measure", "followup", "cue", "refers", "surname", "notname", "head", "placesuffix", "acronym", "unitcue"}
 	for table := range rows {
 		if !slices.Contains(known, table) {
 			t.Errorf("language.tsv has a table %q that nothing reads", table)
