@@ -34,11 +34,12 @@ const (
 	SpanArticle            // the share of the question's terms, weighed by rarity, that its article holds
 	SpanMargin             // how near its passage's rank score is to the first passage's: e to the power of their difference
 	SpanUnit               // it gives a number in the unit asked (58 家 of 多少家)
+	SpanNamed              // the question asks about an article as a whole, and names its article by its title or reporters
 	NumSpanFeatures
 )
 
 // SpanFeatureNames name the features, as weights.tsv does.
-var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment", "article", "margin", "unit"}
+var SpanFeatureNames = [NumSpanFeatures]string{"own", "window", "rank", "kind", "constraints", "focus", "novel", "lead", "fragment", "article", "margin", "unit", "named"}
 
 // Span is a sentence of a retrieved passage, a candidate for the answer.
 type Span struct {
@@ -52,7 +53,7 @@ type Span struct {
 // Spans are the sentences of hits, candidates for the answer to q, with
 // their features.
 func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
-	m := search.NewMatcher(s, stressed(q))
+	m, plain := search.NewMatcher(s, stressed(q)), search.NewMatcher(s, q.Terms)
 	var constraints []question.Constraint // the dates and ordinals: a name is named once in an article
 	for _, c := range q.Constraints() {
 		if c.Kind != question.Name {
@@ -64,6 +65,7 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 	var out []Span
 	for i, h := range hits {
 		art := s.Article(h.Chunk.Doc)
+		named := search.Names(plain, q, art)
 		body := 0 // the whole sentences of the passage so far: a headline is none
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
 			sents := document.Sentences(para)
@@ -80,6 +82,9 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 				}
 				if q.GivesInUnit(sent) {
 					f[SpanUnit] = 1
+				}
+				if named {
+					f[SpanNamed] = 1
 				}
 				f[SpanConstraints] = search.HeldShare(constraints, window, art)
 				if focus != "" && strings.Contains(folded, focus) {

@@ -48,3 +48,17 @@ func TestCountAnsweredInItsUnit(t *testing.T) {
 		t.Errorf("the count in its unit is not quoted first: %v %q", err, ans.Text)
 	}
 }
+
+// A question about an article as a whole, naming it by its reporter, is
+// answered from that article, not from another whose words match the
+// name's in part (李明辉 of 李明远) again and again.
+func TestNamedArticleAnswers(t *testing.T) {
+	a := &Answerer{Store: indextest.Ingested(t, document.Chunker{Size: 300, Overlap: 60}, map[string]string{
+		"plant.txt":  inventedArticles["plant.txt"],
+		"gossip.txt": "网红宣布分手\n网红李明辉昨天宣布分手。李明辉的粉丝很多，李明辉说他要休息一段时间。",
+	}), TopK: 5, MinRelevance: 0.08}
+	ans, err := a.Ask(t.Context(), "李明远写的那篇主要讲了什么？")
+	if err != nil || len(ans.Sources) == 0 || ans.Sources[0].Doc != "plant.txt" || !strings.Contains(ans.Text, "绿源") {
+		t.Errorf("not answered from the article the question names: %v %q", err, ans.Text)
+	}
+}

@@ -114,20 +114,18 @@ func (t *tally) add(it item, ans rag.Answer) {
 		t.misses = append(t.misses, fmt.Sprintf("refused %s %s | %s", it.id, it.question, clip(reply.Text(ans, ans.Lang))))
 		return
 	}
+	first := slices.IndexFunc(ans.Sources[:min(len(ans.Sources), topK)], func(s rag.Source) bool { return it.positive(s.Doc, s.Text) })
 	if it.correct(ans.Text) {
 		t.correct++
 	} else {
-		t.misses = append(t.misses, fmt.Sprintf("wrong %s %s | want %v | %s", it.id, it.question, it.groups, clip(ans.Text)))
+		t.misses = append(t.misses, fmt.Sprintf("wrong %s %s | want %v | evidence at %d | %s", it.id, it.question, it.groups, first+1, clip(ans.Text)))
 	}
 	t.lengths = append(t.lengths, len([]rune(strings.TrimSpace(citations.ReplaceAllString(ans.Text, "")))))
-	for i, s := range ans.Sources[:min(len(ans.Sources), topK)] {
-		if it.positive(s.Doc, s.Text) {
-			if i == 0 {
-				t.hit1++
-			}
-			t.hit5++
-			break
-		}
+	if first == 0 {
+		t.hit1++
+	}
+	if first >= 0 {
+		t.hit5++
 	}
 }
 

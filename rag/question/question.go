@@ -178,8 +178,8 @@ func (q *Question) joinable(i int) bool {
 }
 
 // joinableRun reports whether words [i, j) may be one held word: CJK words
-// that are content or function words, the first of them a single character, of
-// at most maxWordRunes characters in all.
+// that are content or function words, starting as a held word does
+// (startsHeld), of at most maxWordRunes characters in all.
 func (q *Question) joinableRun(i, j int) bool {
 	n := 0
 	for k := i; k < j; k++ {
@@ -188,8 +188,17 @@ func (q *Question) joinableRun(i, j int) bool {
 		}
 		n += utf8.RuneCountInString(q.Words[k].Text)
 	}
-	return utf8.RuneCountInString(q.Words[i].Text) == 1 && n >= 2 && n <= maxWordRunes &&
+	return q.startsHeld(i, j) && n >= 2 && n <= maxWordRunes &&
 		q.Words[i].Role == Content && q.Words[j-1].Role == Content
+}
+
+// startsHeld reports whether words [i, j) start as a held word does: with
+// a single character, or, for a person's name the dictionary cut after its
+// given name's first character (张凯 | 鹏, 王海 | 宏), with a name of two
+// characters and end with a single one.
+func (q *Question) startsHeld(i, j int) bool {
+	first := utf8.RuneCountInString(q.Words[i].Text)
+	return first == 1 || first == 2 && q.Words[i].Tag == "nr" && j-i >= 2 && utf8.RuneCountInString(q.Words[j-1].Text) == 1
 }
 
 // written replaces chat words with their written forms.

@@ -144,6 +144,15 @@ func TestParseInJoinsHeldWords(t *testing.T) {
 	if diff := cmp.Diff([]string{"渠建光", "是", "哪家", "公司", "的", "董事长", "?"}, words); diff != "" {
 		t.Errorf("words (-want +got):\n%s", diff)
 	}
+	// A person's name cut after its given name's first character (张凯 |
+	// 鹏) is whole again; a name followed by a word of two characters (李宁 |
+	// 公司) is no such name.
+	for text, want := range map[string]string{"张凯鹏写的那篇讲了什么？": "张凯鹏", "李宁公司在哪里？": "李宁"} {
+		q := ParseIn(text, heldCorpus{"张凯鹏", "李宁公司"})
+		if q.Words[0].Text != want {
+			t.Errorf("%s: words %v, want %s first", text, q.Words, want)
+		}
+	}
 }
 
 // The dictionary finds its words, and the segmenter cuts a question into

@@ -115,7 +115,7 @@ func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Can
 		f[RankArticleCover] = lex.ArticleCover[s.ArticleIndex(pos)]
 		f[RankCoverage], f[RankCloseness] = m.passageScores(c.Text)
 		f[RankPhrase] = phraseShare(runs, folded)
-		f[RankTitle] = m.Coverage(art.Title + "\n" + art.Reporters)
+		f[RankTitle] = titleCoverage(m, art)
 		if vec != nil {
 			f[RankDense] = embedding.Dot(s.Vector(pos), vec)
 		}
@@ -138,13 +138,25 @@ func titledArticles(s *index.Store, q question.Question) []int {
 	m := NewMatcher(s, q.Terms)
 	var out []int
 	for doc, art := range s.Manifest.Articles {
-		if m.Coverage(art.Title+"\n"+art.Reporters) < minTitleMatch {
+		if titleCoverage(m, art) < minTitleMatch {
 			continue
 		}
 		own := s.ArticlePassages(doc)
 		out = append(out, own[:min(len(own), passagesPerArticle)]...)
 	}
 	return out
+}
+
+// Names reports whether q asks about the article art as a whole and names
+// it by its title or its reporters (张三写的那篇讲了什么); m matches q's terms.
+func Names(m Matcher, q question.Question, art index.Indexed) bool {
+	return q.Article && titleCoverage(m, art) >= minTitleMatch
+}
+
+// titleCoverage is the share of m's terms that art's title and reporters
+// hold.
+func titleCoverage(m Matcher, art index.Indexed) float64 {
+	return m.Coverage(art.Title + "\n" + art.Reporters)
 }
 
 // minTitleMatch is the share of a question's terms that an article's title
