@@ -53,7 +53,7 @@ type Span struct {
 // Spans are the sentences of hits, candidates for the answer to q, with
 // their features.
 func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
-	m, plain := search.NewMatcher(s, stressed(q)), search.NewMatcher(s, q.Terms)
+	m := search.NewMatcher(s, stressed(q))
 	var constraints []question.Constraint // the dates and ordinals: a name is named once in an article
 	for _, c := range q.Constraints() {
 		if c.Kind != question.Name {
@@ -65,7 +65,6 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 	var out []Span
 	for i, h := range hits {
 		art := s.Article(h.Chunk.Doc)
-		named := search.Names(plain, q, art)
 		body := 0 // the whole sentences of the passage so far: a headline is none
 		for _, para := range strings.Split(h.Chunk.Text, "\n") {
 			sents := document.Sentences(para)
@@ -80,10 +79,10 @@ func Spans(s *index.Store, q question.Question, hits []search.Hit) []Span {
 				if q.States(sent) {
 					f[SpanKind] = 1
 				}
-				if q.GivesInUnit(sent) {
+				if q.GivesInUnit(folded) {
 					f[SpanUnit] = 1
 				}
-				if named {
+				if h.Named {
 					f[SpanNamed] = 1
 				}
 				f[SpanConstraints] = search.HeldShare(constraints, window, art)

@@ -19,10 +19,10 @@ func (q Question) States(sentence string) bool {
 	folded := terms.Fold(sentence)
 	switch q.Asks {
 	case Number:
-		if forms := unitCues[q.Unit]; len(forms) > 0 {
-			return slices.ContainsFunc(forms, func(r *row) bool { return r.in(folded) })
+		if q.measured() {
+			return q.GivesInUnit(folded) || slices.ContainsFunc(unitCues[q.Unit], func(r *row) bool { return r.in(folded) })
 		}
-		return q.anyNew(numbersIn(folded, q.Counts() && !asksRank.MatchString(q.Folded)))
+		return q.anyNew(numbersIn(folded, q.Counts()))
 	case Date:
 		return q.anyNew(dateExpr.FindAllString(folded, -1))
 	case Person:
@@ -37,27 +37,40 @@ func (q Question) States(sentence string) bool {
 	return false
 }
 
-// GivesInUnit reports whether sentence gives a number in the unit q asks
-// it in (58 家 of 多少家, 3700吨 of 多少吨), one q does not hold.
-func (q Question) GivesInUnit(sentence string) bool {
+// GivesInUnit reports whether a sentence (folded) gives a number in the
+// unit q asks it in (58 家 of 多少家, 3700吨 of 多少吨), one q does not hold.
+func (q Question) GivesInUnit(folded string) bool {
 	if q.Asks != Number || q.Unit == "" {
 		return false
 	}
-	folded := terms.Fold(sentence)
+	unit := strings.TrimLeft(q.Unit, magnitudes) // 吨 of 万吨: 370万吨 and 3.7亿吨 give it
 	for _, m := range number.FindAllStringIndex(folded, -1) {
-		rest := strings.TrimLeft(folded[m[1]:], " 多余万亿千百")
-		if strings.HasPrefix(rest, q.Unit) && !strings.Contains(q.Folded, folded[m[0]:m[1]]) {
+		rest := strings.TrimLeft(folded[m[1]:], " 多余"+magnitudes)
+		if unit != "" && strings.HasPrefix(rest, unit) && !strings.Contains(q.Folded, folded[m[0]:m[1]]) {
 			return true
 		}
 	}
 	return false
 }
 
+// magnitudes are the characters that scale a number (5千万, 3.7亿).
+const magnitudes = "万亿千百"
+
+// measured reports whether q asks a number in a unit of measure (吨, 元,
+// 岁), which a sentence gives only in that unit (GivesInUnit) or in the
+// other forms of the unitcue table: a count (个, 家) or an unnamed unit
+// (多少钱) may be given by any number.
+func (q Question) measured() bool {
+	r := lookupRow("measure", q.Unit)
+	return r != nil && strings.HasPrefix(r.value, "unit")
+}
+
 // Counts reports whether q asks how many things there are: its unit is a
-// counter of the measure table (个, 家, 方面), not a unit (吨, 元).
+// counter of the measure table (个, 家, 方面), not a unit (吨, 元), and it
+// asks no rank (第几家).
 func (q Question) Counts() bool {
 	r := lookupRow("measure", q.Unit)
-	return r != nil && r.value == "counter"
+	return r != nil && r.value == "counter" && (q.askedAt < 1 || q.Words[q.askedAt-1].Text != "第")
 }
 
 // anyNew reports whether one of xs is not in the question.
@@ -145,8 +158,8 @@ func cued(folded string, kind Type) bool {
 	return false
 }
 
-// unitCues are the rows of the unitcue table by their unit: the forms in
-// which a sentence gives a number in that unit, and the only ones.
+// unitCues are the rows of the unitcue table by their unit: the forms
+// other than a number in the unit in which a sentence gives it.
 var unitCues = func() map[string][]*row {
 	out := map[string][]*row{}
 	for _, r := range rows["unitcue"] {
@@ -154,9 +167,6 @@ var unitCues = func() map[string][]*row {
 	}
 	return out
 }()
-
-// asksRank matches a question that asks for a rank (第几家, 第多少位).
-var asksRank = regexp.MustCompile(`第(几|多少)`)
 
 // cues are the rows of the cue table by the kind they state.
 var cues = func() map[Type][]*row {

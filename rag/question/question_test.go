@@ -106,6 +106,9 @@ func TestStates(t *testing.T) {
 		// A rank is no count, unless a rank is asked.
 		{"东山有多少家创新平台？", "全市创新平台总数达到58家。", "东山成为全省第三家创新平台。"},
 		{"东山是全省第几家创新平台？", "东山成为全省第三家创新平台。", "东山的创新平台已经挂牌。"},
+		// A number asked in a unit of measure is given in that unit, at any magnitude.
+		{"绿源公司一年能产多少吨碳纤维？", "公司年产碳纤维3700吨。", "公司有120名工人。"},
+		{"绿源公司年产多少万吨碳纤维？", "公司年产碳纤维3.7亿吨。", "公司2009年成立，有120名工人。"},
 		// An age is given in years of age, a span of days also by a range of dates (the unitcue table).
 		{"王建国今年多大年纪？", "王建国今年56岁。", "王建国在公司工作了16年。"},
 		{"总书记在江苏考察了几天？", "7月5日至7日，总书记在江苏考察。", "7月5日，总书记在江苏考察。"},

@@ -126,7 +126,8 @@ func Candidates(ctx context.Context, s *index.Store, q question.Question) ([]Can
 		// A passage of the article a question names by its title or its
 		// reporters is relevant, whatever words the passage holds.
 		relevance := max(f[RankCoverage], f[RankTitle])
-		out = append(out, Candidate{Hit: Hit{Chunk: c, Relevance: relevance, Similarity: f[RankDense], ArticleCover: f[RankArticleCover]}, Features: f, pos: pos})
+		hit := Hit{Chunk: c, Relevance: relevance, Similarity: f[RankDense], ArticleCover: f[RankArticleCover], Named: f[RankNamed] == 1}
+		out = append(out, Candidate{Hit: hit, Features: f, pos: pos})
 	}
 	return out, nil
 }
@@ -145,12 +146,6 @@ func titledArticles(s *index.Store, q question.Question) []int {
 		out = append(out, own[:min(len(own), passagesPerArticle)]...)
 	}
 	return out
-}
-
-// Names reports whether q asks about the article art as a whole and names
-// it by its title or its reporters (张三写的那篇讲了什么); m matches q's terms.
-func Names(m Matcher, q question.Question, art index.Indexed) bool {
-	return q.Article && titleCoverage(m, art) >= minTitleMatch
 }
 
 // titleCoverage is the share of m's terms that art's title and reporters

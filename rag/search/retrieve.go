@@ -28,6 +28,9 @@ type Hit struct {
 	// ArticleCover is the share of the question's terms, weighed by their
 	// rarity among articles, that the passage's article holds.
 	ArticleCover float64
+	// Named is whether the question asks about the passage's article as a
+	// whole and names it by its title or reporters (RankNamed).
+	Named bool
 }
 
 // SearchWith is Search with the given weights.
